@@ -1,0 +1,1 @@
+"""aeon: the command line of aeon-infra and its offline Pulumi engine."""

@@ -1,0 +1,66 @@
+"""Entry point of the `aeon` command: runs a command and maps its outcome onto exit codes.
+
+0 ok; 1 a mandatory policy violation; 2 a user error (one clear message); 3 an internal error,
+printed as one line naming the exception type and the log file that holds the traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+from aeon import commands
+from aeon.app import app
+from aeon.errors import AeonError
+
+
+def _register_commands() -> None:
+    for module in pkgutil.iter_modules(commands.__path__):
+        importlib.import_module(f"{commands.__name__}.{module.name}")
+
+
+def _write_crash_log(exc: BaseException) -> Path:
+    folder = Path(tempfile.gettempdir()) / "aeon-logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"aeon-{time.strftime('%Y%m%dT%H%M%S')}-{id(exc):x}.log"
+    path.write_text(
+        f"aeon {' '.join(sys.argv[1:])}\n"
+        + "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    )
+    return path
+
+
+def invoke(argv: list[str]) -> int:
+    """Run one command line and return its exit code; nothing but the result goes to stdout."""
+    _register_commands()
+    try:
+        # Standalone mode lets typer report usage errors itself (exit 2); exceptions raised by a
+        # command still propagate to the handlers below.
+        app(args=argv, prog_name="aeon", standalone_mode=True)
+        return 0
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    except AeonError as exc:
+        if exc.exit_code == 3:
+            log = _write_crash_log(exc)
+            print(f"aeon: internal error {type(exc).__name__}: {exc} (traceback: {log})", file=sys.stderr)
+        elif str(exc):
+            print(f"aeon: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except Exception as exc:  # noqa: BLE001 the contract: one line, traceback in a log file
+        log = _write_crash_log(exc)
+        print(f"aeon: internal error {type(exc).__name__}: {exc} (traceback: {log})", file=sys.stderr)
+        return 3
+
+
+def main() -> None:
+    sys.exit(invoke(sys.argv[1:]))
+
+
+if __name__ == "__main__":
+    main()
