@@ -1,0 +1,167 @@
+"""Share groups: single-GPU members of one pool and region time-sliced onto one GPU.
+
+A group fits when, on the host's GPU, the members' summed peak GPU memory plus headroom fits, the
+percentile of their summed busy-ness series (aligned in time, so bursts that never coincide can
+share while bursts that do cannot) plus headroom stays within 100%, their summed host CPU and memory
+fit the host, and for latency-sensitive pools the M/G/1 model of the summed load keeps the pool's
+latency target. Groups are packed first-fit decreasing by GPU memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from optimizers.catalog import InstanceSpec
+from optimizers.gpu_capability import busy_scale
+from optimizers.rightsizing.latency import p95_latency_ms
+from optimizers.rightsizing.measure import Needs
+from optimizers.rightsizing.policies import SizingPolicy
+from optimizers.rightsizing.stats import binned_max
+
+DEFAULT_MAX_MEMBERS = 4
+
+
+@dataclass
+class Member:
+    resource_id: str
+    spec: InstanceSpec
+    need: Needs
+    busy_row: np.ndarray = field(default_factory=lambda: np.empty(0))
+    occupancy_row: np.ndarray = field(default_factory=lambda: np.empty(0))
+
+    @property
+    def gpu_mem_gib(self) -> float:
+        return self.need.gpu_mem_peak_gib[0]
+
+    @property
+    def cpu_vcpus(self) -> float:
+        if self.need.cpu_busy_pct is None:
+            return float(self.spec.vcpus)  # unknown: the whole host it runs on now
+        return self.need.cpu_busy_pct / 100 * self.spec.vcpus
+
+    @property
+    def mem_gib(self) -> float:
+        return self.spec.memory_gib if self.need.mem_need_gib is None else self.need.mem_need_gib
+
+
+@dataclass
+class Group:
+    host: InstanceSpec
+    members: list[Member]
+    projected: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ShareRules:
+    policy: SizingPolicy
+    max_members: int = DEFAULT_MAX_MEMBERS
+    latency_target_ms: float | None = None
+    service_ms: float | None = None
+
+
+def _grid_row(series_by_gpu, start: int, bin_s: int, bins: int, fill: float) -> np.ndarray:
+    series = series_by_gpu.get(0) or next(iter(series_by_gpu.values()), None)
+    if series is None:
+        return np.full(bins, fill)
+    row = binned_max(series.timestamps, series.values, start, bin_s, bins)
+    # A bin the member has no sample for counts at the member's own high percentile.
+    return np.where(np.isnan(row), fill, row)
+
+
+def align(members: list[Member], start: int, end: int) -> int:
+    """Put every member's busy-ness on one time grid; returns the bin width in seconds."""
+    steps = [
+        float(np.median(np.diff(s.timestamps)))
+        for m in members
+        for s in m.need.busy_series.values()
+        if len(s) > 1
+    ]
+    bin_s = int(max(60, max(steps) if steps else 300))
+    # The grid covers where the members have data, not the whole lookback: a window longer than
+    # the recording must not count empty time as busy.
+    firsts = [int(s.timestamps[0]) for m in members for s in m.need.busy_series.values() if len(s)]
+    lasts = [int(s.timestamps[-1]) for m in members for s in m.need.busy_series.values() if len(s)]
+    if firsts:
+        start, end = max(start, min(firsts)), min(end, max(lasts) + 1)
+    bins = max(1, int(np.ceil((end - start) / bin_s)))
+    for m in members:
+        busy_fill = m.need.gpu_busy_max
+        m.busy_row = _grid_row(m.need.busy_series, start, bin_s, bins, busy_fill)
+        occ = m.need.occupancy_series or m.need.busy_series
+        m.occupancy_row = _grid_row(occ, start, bin_s, bins, busy_fill)
+    return bin_s
+
+
+def check(
+    group: list[Member], host: InstanceSpec, rules: ShareRules
+) -> tuple[bool, dict[str, float], str]:
+    policy = rules.policy
+    h = policy.headroom()
+    q = policy.busy_percentile
+    proj: dict[str, float] = {"members": float(len(group))}
+    if len(group) > rules.max_members:
+        return False, proj, f"more than {rules.max_members} replicas"
+    mem = sum(m.gpu_mem_gib for m in group)
+    proj["gpu_mem_need_gib"] = round(mem * h, 3)
+    if mem * h > host.gpu_memory_gib_each:
+        return False, proj, "summed GPU memory peak plus headroom does not fit one GPU"
+    busy = np.zeros_like(group[0].busy_row)
+    occ = np.zeros_like(group[0].busy_row)
+    for m in group:
+        factor, why = busy_scale(m.spec.capability, host.capability, m.need.gpu_bound)
+        if (
+            m.spec.gpu_name == host.gpu_name
+            and m.spec.gpu_memory_mib_each == host.gpu_memory_mib_each
+        ):
+            factor = 1.0
+        if factor is None:
+            return False, proj, why
+        busy = busy + m.busy_row * factor
+        occ = occ + m.occupancy_row * factor
+    summed = float(np.percentile(busy, q))
+    proj["summed_gpu_busy_pct"] = round(summed, 3)
+    if summed * h > 100:
+        return False, proj, f"summed busy-ness p{q:g} plus headroom exceeds 100%"
+    cpu = sum(m.cpu_vcpus for m in group) * h
+    host_mem = sum(m.mem_gib for m in group)
+    proj["host_vcpus_need"] = round(cpu, 3)
+    proj["host_mem_need_gib"] = round(host_mem, 3)
+    if cpu > host.vcpus or host_mem > host.memory_gib:
+        return False, proj, "summed host CPU or memory does not fit the host"
+    if rules.latency_target_ms is not None and rules.service_ms is not None:
+        rho = float(np.percentile(occ, q)) / 100
+        p95 = p95_latency_ms(rho, rules.service_ms, len(group))
+        proj["summed_occupancy"] = round(rho, 4)
+        proj["predicted_p95_latency_ms"] = round(p95, 3) if np.isfinite(p95) else 1e9
+        if p95 > rules.latency_target_ms:
+            return (
+                False,
+                proj,
+                (
+                    f"predicted p95 latency {p95:.1f} ms exceeds the pool's "
+                    f"{rules.latency_target_ms:g} ms"
+                ),
+            )
+    return True, proj, ""
+
+
+def pack(members: list[Member], rules: ShareRules, start: int, end: int) -> list[Group]:
+    """First-fit decreasing by GPU memory (then busy-ness); every member ends in one group."""
+    if not members:
+        return []
+    align(members, start, end)
+    order = sorted(members, key=lambda m: (-m.gpu_mem_gib, -m.need.gpu_busy_max, m.resource_id))
+    groups: list[Group] = []
+    for member in order:
+        for group in groups:
+            ok, proj, _ = check(group.members + [member], group.host, rules)
+            if ok:
+                group.members.append(member)
+                group.projected = proj
+                break
+        else:
+            _, proj, _ = check([member], member.spec, rules)
+            groups.append(Group(member.spec, [member], proj))
+    return groups

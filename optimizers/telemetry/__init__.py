@@ -1,0 +1,53 @@
+"""Telemetry sources (CloudWatch, NVML/GPM, Prometheus/DCGM, CSV), all producing a TelemetryFrame.
+
+    from optimizers.telemetry import get_source, parse_duration
+    frame = get_source("csv").load(input_dir="data/", lookback_s=parse_duration("14d"))
+
+Every source: `load(*, input_dir=None, lookback_s=None, end=None, region=None, inventory=None,
+**options) -> TelemetryFrame`. lookback_s None = 14 days; end None = now (live sources) or the
+newest sample (recorded files); inventory = a {resource_id: ResourceInfo} mapping, an
+inventory.csv path or a folder holding one. Options per source:
+  csv         none (input_dir required)
+  cloudwatch  client, ec2_client, endpoint_url, period_s, progress, retry_mode, max_attempts, sleep
+  prometheus  url (or PROMETHEUS_URL), step_s, client, timeout_s, headers
+  nvml        input_dir (a recording) or live: interval_s, duration_s, samples, resource_id, nvml
+Bad input raises TelemetryInputError, an unusable source TelemetryUnavailable: both are
+aeon.errors.UserError (exit 2) and ValueError/RuntimeError.
+
+Importing this package loads no boto3, pynvml or HTTP client: each source imports those in load().
+"""
+
+from optimizers.telemetry import cloudwatch, csv_source, nvml, prometheus  # noqa: F401 (register)
+from optimizers.telemetry.frame import (
+    Metric,
+    Purchase,
+    ResourceInfo,
+    Series,
+    SeriesKey,
+    TelemetryFrame,
+)
+from optimizers.telemetry.registry import (
+    SOURCES,
+    TelemetryInputError,
+    TelemetrySource,
+    TelemetryUnavailable,
+    get_source,
+)
+from optimizers.telemetry.window import DEFAULT_LOOKBACK_S, format_duration, parse_duration
+
+__all__ = [
+    "DEFAULT_LOOKBACK_S",
+    "SOURCES",
+    "Metric",
+    "Purchase",
+    "ResourceInfo",
+    "Series",
+    "SeriesKey",
+    "TelemetryFrame",
+    "TelemetryInputError",
+    "TelemetrySource",
+    "TelemetryUnavailable",
+    "format_duration",
+    "get_source",
+    "parse_duration",
+]
