@@ -1,4 +1,9 @@
-"""A region's VPC: public and private subnets across availability zones."""
+"""A region's VPC: public and private subnets across availability zones, NAT, an S3 endpoint.
+
+NAT gateways: one per AZ where `nat_gateways: per-az` (the primary: an AZ outage keeps egress),
+else one shared. The S3 gateway endpoint keeps dataset and checkpoint traffic off NAT (no per-GB
+NAT charge). The one security group opens nothing to the world: only the VPC reaches it.
+"""
 
 from __future__ import annotations
 
@@ -94,6 +99,74 @@ class Network(pulumi.ComponentResource):
             self.public_subnets.append(public)
             self.private_subnets.append(private)
 
+        # NAT: per AZ, or one in the first public subnet that every private subnet routes through.
+        nat_count = region.availability_zones if region.nat_gateways == "per-az" else 1
+        self.nat_gateways: list[aws.ec2.NatGateway] = []
+        for index in range(nat_count):
+            eip = aws.ec2.Eip(f"{name}-nat-{index}", domain="vpc", tags={"Name": f"{name}-nat-{index}"}, opts=vpc_child)
+            self.nat_gateways.append(
+                aws.ec2.NatGateway(
+                    f"{name}-nat-{index}",
+                    allocation_id=eip.allocation_id,
+                    subnet_id=self.public_subnets[index].id,
+                    tags={"Name": f"{name}-nat-{index}"},
+                    opts=pulumi.ResourceOptions(parent=self.vpc, depends_on=[self.internet_gateway]),
+                )
+            )
+        self.private_route_tables: list[aws.ec2.RouteTable] = []
+        for index in range(nat_count):
+            self.private_route_tables.append(
+                aws.ec2.RouteTable(
+                    f"{name}-private-{index}",
+                    vpc_id=self.vpc.id,
+                    routes=[
+                        aws.ec2.RouteTableRouteArgs(
+                            cidr_block="0.0.0.0/0", nat_gateway_id=self.nat_gateways[index].id
+                        )
+                    ],
+                    tags={"Name": f"{name}-private-{index}"},
+                    opts=vpc_child,
+                )
+            )
+        for index, subnet in enumerate(self.private_subnets):
+            aws.ec2.RouteTableAssociation(
+                f"{name}-private-{index}",
+                subnet_id=subnet.id,
+                route_table_id=self.private_route_tables[index % nat_count].id,
+                opts=pulumi.ResourceOptions(parent=subnet),
+            )
+
+        self.s3_endpoint = aws.ec2.VpcEndpoint(
+            f"{name}-s3",
+            vpc_id=self.vpc.id,
+            service_name=f"com.amazonaws.{region.name}.s3",
+            vpc_endpoint_type="Gateway",
+            route_table_ids=[t.id for t in self.private_route_tables],
+            tags={"Name": f"{name}-s3"},
+            opts=vpc_child,
+        )
+
+        # For in-VPC services (caches, fleets): reachable from the VPC only, egress anywhere.
+        self.internal_security_group = aws.ec2.SecurityGroup(
+            f"{name}-internal",
+            vpc_id=self.vpc.id,
+            description="in-VPC traffic only; no port open to the internet",
+            ingress=[
+                aws.ec2.SecurityGroupIngressArgs(
+                    protocol="-1", from_port=0, to_port=0, cidr_blocks=[region.vpc_cidr],
+                    description="from inside the VPC",
+                )  # fmt: skip
+            ],
+            egress=[
+                aws.ec2.SecurityGroupEgressArgs(
+                    protocol="-1", from_port=0, to_port=0, cidr_blocks=["0.0.0.0/0"],
+                    description="to anywhere (through NAT)",
+                )  # fmt: skip
+            ],
+            tags={"Name": f"{name}-internal"},
+            opts=vpc_child,
+        )
+
         self.vpc_id = self.vpc.id
         self.public_subnet_ids = [s.id for s in self.public_subnets]
         self.private_subnet_ids = [s.id for s in self.private_subnets]
@@ -102,5 +175,6 @@ class Network(pulumi.ComponentResource):
                 "vpc_id": self.vpc_id,
                 "public_subnet_ids": self.public_subnet_ids,
                 "private_subnet_ids": self.private_subnet_ids,
+                "nat_gateways": len(self.nat_gateways),
             }
         )

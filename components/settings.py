@@ -64,6 +64,14 @@ NAME = re.compile(r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")
 CRON = re.compile(r"^(\S+\s+){4}\S+$")
 
 
+class SettingsRuleError(ValueError):
+    """A cross-field rule broken at `path` (relative to the model that checks it)."""
+
+    def __init__(self, message: str, *path: str | int):
+        super().__init__(message)
+        self.path = path
+
+
 class Model(BaseModel):
     """Strict about unknown keys: a typo in the stack config is an error, not a silent default."""
 
@@ -141,6 +149,12 @@ class FleetScaling(Model):
     scale_in_threshold: float | None = Field(default=None, ge=0)
     estimated_instance_warmup_s: int = Field(default=180, ge=0, le=3600)
     cooldown_s: int | None = Field(default=None, ge=0, le=3600)
+    step_adjustment: int = Field(
+        default=1, ge=1, le=100, description="instances added (removed) per step or simple action"
+    )
+    alarm_evaluation_periods: int = Field(
+        default=2, ge=1, le=60, description="60 s periods a scale-out/in alarm must breach"
+    )
 
     @model_validator(mode="after")
     def _aws_rules(self) -> FleetScaling:
@@ -228,6 +242,20 @@ class Pool(Model):
     @model_validator(mode="after")
     def _ordered(self) -> Pool:
         _check_sizes(self.min_size, self.desired_size, self.max_size)
+        if self.capacity.committed > self.max_size:
+            raise ValueError(
+                f"capacity.committed {self.capacity.committed} exceeds max_size {self.max_size}: "
+                "the on-demand base can never be reached"
+            )
+        if self.gpu_sharing is not None and not self.is_gpu:
+            raise ValueError(f"gpu_sharing is only for GPU pools (training, inference), not {self.role}")
+        if self.scaling is not None and self.role.runs_on_kubernetes:
+            raise ValueError(
+                f"scaling is set on a {self.role} pool, which the Cluster Autoscaler scales; ASG "
+                "scaling policies would fight it (remove scaling)"
+            )
+        if self.scaling is None and not self.role.runs_on_kubernetes:
+            raise ValueError(f"a {self.role} fleet is scaled by an ASG policy: set scaling")
         return self
 
     @property
@@ -289,16 +317,20 @@ class Bucket(Model):
 class EbsClasses(Model):
     hot: Literal["gp3", "io2", "gp2"] = "gp3"
     warm: Literal["st1", "sc1", "gp3"] = "st1"
+    # gp3 baseline (EBS documentation): 3,000 IOPS and 125 MiB/s at no extra charge.
+    root_iops: int = Field(default=3000, ge=3000, le=80_000)
+    root_throughput_mibps: int = Field(default=125, ge=125, le=2000)
 
 
 class Storage(Model):
     lifecycle: Lifecycle
     buckets: list[Bucket] = Field(min_length=1)
     ebs: EbsClasses = EbsClasses()
+    abort_incomplete_multipart_days: int = Field(default=7, ge=1)
 
     @model_validator(mode="after")
     def _unique(self) -> Storage:
-        _check_unique("bucket", [b.name for b in self.buckets])
+        _check_unique("bucket", [b.name for b in self.buckets], "buckets")
         return self
 
 
@@ -307,6 +339,26 @@ class Namespace(Model):
     team: str
     gpu_quota: int = Field(ge=0, description="requests.nvidia.com/gpu")
     priority_class: str
+    region_roles: list[RegionRole] = Field(
+        default_factory=lambda: [RegionRole.PRIMARY, RegionRole.EDGE],
+        min_length=1,
+        description="the clusters (by region role) that get this namespace",
+    )
+
+
+class Kubelet(Model):
+    """Kubelet settings of GPU nodes (the framework's core-affinity and NUMA rule)."""
+
+    reserved_system_cpus: str = Field(
+        default="0-1", pattern=r"^\d+(-\d+)?(,\d+(-\d+)?)*$",
+        description="cpuset kept for the OS and kubelet; the static CPU manager pins the rest",
+    )  # fmt: skip
+
+
+class ClusterAutoscaler(Model):
+    expander: Literal["least-waste", "priority", "price", "most-pods", "random"] = "least-waste"
+    scale_down_utilization_threshold: float = Field(default=0.5, gt=0, le=1)
+    scale_down_unneeded_time_s: int = Field(default=600, ge=60)
 
 
 class PriorityClass(Model):
@@ -322,11 +374,23 @@ class Kubernetes(Model):
     namespaces: list[Namespace] = Field(default_factory=list)
     priority_classes: list[PriorityClass] = Field(default_factory=list)
     chart_versions: dict[str, str] = Field(default_factory=dict)
+    control_plane_logs: list[
+        Literal["api", "audit", "authenticator", "controllerManager", "scheduler"]
+    ] = Field(default_factory=lambda: ["api", "audit", "authenticator"])
+    secrets_key_deletion_days: int = Field(default=30, ge=7, le=30, description="KMS window")
+    node_drain_timeout_s: int = Field(
+        default=300, ge=30, le=7200, description="termination lifecycle hook heartbeat"
+    )
+    kubelet: Kubelet = Kubelet()
+    service_cidr: str = Field(
+        default="172.20.0.0/16", pattern=r"^\d{1,3}(\.\d{1,3}){3}/(1[2-9]|2[0-4])$"
+    )
+    cluster_autoscaler: ClusterAutoscaler = ClusterAutoscaler()
 
     @model_validator(mode="after")
     def _references(self) -> Kubernetes:
-        _check_unique("namespace", [n.name for n in self.namespaces])
-        _check_unique("priority class", [p.name for p in self.priority_classes])
+        _check_unique("namespace", [n.name for n in self.namespaces], "namespaces")
+        _check_unique("priority class", [p.name for p in self.priority_classes], "priority_classes")
         known = {p.name for p in self.priority_classes}
         for ns in self.namespaces:
             if ns.priority_class not in known:
@@ -353,9 +417,25 @@ class Inference(Model):
     max_replicas: int = Field(ge=1)
     tensor_parallelism: int = Field(ge=1, le=8)
     batching: DynamicBatching
+    hpa_target_cpu_pct: int = Field(default=70, ge=1, le=100)
+    node_port: int = Field(default=30800, ge=30000, le=32767, description="HTTP port the NLB targets")
 
     @model_validator(mode="after")
     def _ordered(self) -> Inference:
+        if self.replicas > self.max_replicas:
+            raise ValueError(f"replicas {self.replicas} must be <= max_replicas {self.max_replicas}")
+        return self
+
+
+class EdgeInference(Model):
+    """Triton in each edge region, on that region's inference pool (single-GPU pods)."""
+
+    model_name: str
+    replicas: int = Field(ge=1)
+    max_replicas: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> EdgeInference:
         if self.replicas > self.max_replicas:
             raise ValueError(f"replicas {self.replicas} must be <= max_replicas {self.max_replicas}")
         return self
@@ -374,16 +454,22 @@ class VectorStore(Model):
     index_max_duration_h: float = Field(gt=0, le=2)
     l1_cache: CacheLevel
     l2_cache: CacheLevel
+    image: str = "qdrant/qdrant:v1.12.4"
+    volume_headroom_pct: int = Field(default=50, ge=0, le=400, description="PVC size above partition")
 
 
 class Cache(Model):
     size_gb: float = Field(gt=0)
     eviction: Literal["allkeys-lru", "volatile-lru", "allkeys-lfu", "volatile-ttl"]
     ttl_s: int | None = Field(default=None, ge=1)
+    node_type: str = Field(default="cache.r7g.large", pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$")
+    replicas: int = Field(default=1, ge=0, le=5, description="read replicas besides the primary")
+    engine_version: str = "7.1"
 
 
 class Serving(Model):
     inference: Inference
+    edge_inference: EdgeInference | None = None
     vector_store: VectorStore
     embedding_cache: Cache
     result_cache: Cache
@@ -393,6 +479,20 @@ class Routing(Model):
     domain: str = Field(pattern=r"^[a-z0-9.-]+\.[a-z]{2,}$")
     health_check_path: str = Field(default="/v2/health/ready", pattern=r"^/")
     cdn: bool = True
+    listener_port: int = Field(default=80, ge=1, le=65535)
+    health_check_interval_s: Literal[10, 30] = 30  # the two intervals Route 53 offers
+    health_check_failure_threshold: int = Field(default=3, ge=1, le=10)
+    cdn_default_ttl_s: int = Field(default=3600, ge=0)
+    cdn_max_ttl_s: int = Field(default=86400, ge=0)
+    cdn_price_class: Literal["PriceClass_All", "PriceClass_200", "PriceClass_100"] = "PriceClass_All"
+
+    @model_validator(mode="after")
+    def _ttls(self) -> Routing:
+        if self.cdn_default_ttl_s > self.cdn_max_ttl_s:
+            raise ValueError(
+                f"cdn_default_ttl_s {self.cdn_default_ttl_s} exceeds cdn_max_ttl_s {self.cdn_max_ttl_s}"
+            )
+        return self
 
 
 class Budget(Model):
@@ -416,6 +516,8 @@ class PressureAlarm(Model):
 class Monitoring(Model):
     cpu_pressure: PressureAlarm
     memory_pressure: PressureAlarm
+    alert_emails: list[str] = Field(default_factory=list, description="SNS subscribers of alarms")
+    prometheus_retention: str = Field(default="15d", pattern=r"^\d+[hdw]$")
 
 
 class AppliedRecommendation(Model):
@@ -452,23 +554,52 @@ class StackSettings(Model):
     def _cross_references(self) -> StackSettings:
         primaries = [r.name for r in self.regions if r.role == RegionRole.PRIMARY]
         if len(primaries) != 1:
-            raise ValueError(f"exactly one region must have role primary; found {len(primaries)}")
-        _check_unique("region", [r.name for r in self.regions])
-        _check_unique("pool", [p.name for p in self.pools])
+            raise SettingsRuleError(
+                f"exactly one region must have role primary; found {len(primaries)}", "regions"
+            )
+        _check_unique("region", [r.name for r in self.regions], "regions")
+        _check_unique("pool", [p.name for p in self.pools], "pools")
         regions = {r.name for r in self.regions}
-        for pool in self.pools:
+        for index, pool in enumerate(self.pools):
             if pool.region not in regions:
-                raise ValueError(
+                raise SettingsRuleError(
                     f"pool {pool.name!r} is in region {pool.region!r}, which is not declared; "
-                    f"declared: {', '.join(sorted(regions))}"
+                    f"declared: {', '.join(sorted(regions))}",
+                    "pools", index, "region",
                 )
         if self.serving is not None:
             pools = {p.name: p for p in self.pools}
             target = pools.get(self.serving.inference.pool)
+            at = ("serving", "inference", "pool")
             if target is None or target.role != PoolRole.INFERENCE:
-                raise ValueError(
-                    f"serving.inference.pool {self.serving.inference.pool!r} is not an inference pool"
+                raise SettingsRuleError(
+                    f"serving.inference.pool {self.serving.inference.pool!r} is not an inference pool",
+                    *at,
                 )
+            if target.region != self.primary_region.name:
+                raise SettingsRuleError(
+                    f"serving.inference.pool {target.name!r} is in {target.region}; core inference "
+                    f"runs in the primary region {self.primary_region.name}",
+                    *at,
+                )
+            tp = self.serving.inference.tensor_parallelism
+            if tp > 1 and target.gpu_sharing is not None:
+                raise SettingsRuleError(
+                    f"serving.inference.tensor_parallelism {tp} needs whole GPUs, but pool "
+                    f"{target.name!r} is time-sliced (gpu_sharing); time-slicing rejects pods "
+                    "asking for more than one GPU: serve from an unshared pool",
+                    *at,
+                )
+            if self.serving.edge_inference is not None:
+                for region in self.regions:
+                    if region.role != RegionRole.EDGE:
+                        continue
+                    found = [p for p in self.pools_in(region.name) if p.role == PoolRole.INFERENCE]
+                    if len(found) != 1:
+                        raise ValueError(
+                            f"serving.edge_inference needs exactly one inference pool in edge "
+                            f"region {region.name}; found {len(found)}"
+                        )
         return self
 
     @property
@@ -487,11 +618,13 @@ def _check_sizes(min_size: int, desired_size: int, max_size: int) -> None:
         )
 
 
-def _check_unique(what: str, names: list[str]) -> None:
+def _check_unique(what: str, names: list[str], *path: str) -> None:
     seen: set[str] = set()
-    for name in names:
+    for index, name in enumerate(names):
         if name in seen:
-            raise ValueError(f"{what} name {name!r} is used twice; names must be unique")
+            raise SettingsRuleError(
+                f"{what} name {name!r} is used twice; names must be unique", *path, index
+            )
         seen.add(name)
 
 
@@ -537,12 +670,27 @@ def _decode(text: str) -> Any:
 
 
 def _describe(err: Mapping[str, Any], raw: Mapping[str, Any]) -> str:
-    path = _key_path(err["loc"])
+    loc = tuple(err["loc"])
+    value = err.get("input")
+    rule = (err.get("ctx") or {}).get("error")
+    if isinstance(rule, SettingsRuleError) and rule.path:
+        loc += rule.path
+        value = _lookup(raw, loc)
+    path = _key_path(loc)
     reason = str(err["msg"]).removeprefix("Value error, ")
     if err["type"] == "missing":
         return f"{path}: required key is missing"
-    label = _item_label(err["loc"], raw)
-    return f"{path}{label}: {reason}; got {_short(err.get('input'))}"
+    label = _item_label(loc, raw)
+    return f"{path}{label}: {reason}; got {_short(value)}"
+
+
+def _lookup(raw: Any, loc: tuple[Any, ...]) -> Any:
+    for part in loc:
+        try:
+            raw = raw[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return raw
 
 
 def _key_path(loc: tuple[Any, ...]) -> str:

@@ -21,16 +21,34 @@ def _json(capsys) -> dict:
 
 
 def test_fault_plan_exits_1_with_parseable_json(capsys):
-    code = invoke(["policy", "--plan", str(PLANS / "fault-ia-7-days.json"), "--format", "json", "--cwd", str(ROOT)])
+    code = invoke(
+        [
+            "policy",
+            "--plan",
+            str(PLANS / "fault-ia-7-days.json"),
+            "--format",
+            "json",
+            "--cwd",
+            str(ROOT),
+        ]
+    )
     data = _json(capsys)
     assert code == 1
     found = [v for v in data["violations"] if v["policy"] == "s3-lifecycle-transitions-valid"]
-    assert found and "STANDARD_IA after 7 days" in found[0]["message"] and found[0]["enforcement"] == "mandatory"
-    assert data["summary"]["mandatory"] == len([v for v in data["violations"] if v["enforcement"] == "mandatory"])
+    assert (
+        found
+        and "STANDARD_IA after 7 days" in found[0]["message"]
+        and found[0]["enforcement"] == "mandatory"
+    )
+    assert data["summary"]["mandatory"] == len(
+        [v for v in data["violations"] if v["enforcement"] == "mandatory"]
+    )
 
 
 def test_clean_plan_exits_0(capsys):
-    code = invoke(["policy", "--plan", str(PLANS / "clean.json"), "--output", "json", "--cwd", str(ROOT)])
+    code = invoke(
+        ["policy", "--plan", str(PLANS / "clean.json"), "--output", "json", "--cwd", str(ROOT)]
+    )
     data = _json(capsys)
     assert code == 0
     assert data["violations"] == [] and data["summary"]["resources_checked"] > 20
@@ -68,7 +86,16 @@ def project_copy(tmp_path):
 def test_sync_config_writes_offerings_and_keeps_other_keys(project_copy, capsys):
     path = project_copy / "policies" / "config" / "dev.json"
     kept = {
-        "recommendation-enforced": {"pools": {"dev-system": {"allowed_instance_types": ["m7i.large"], "max_size": 2, "generated_at": "2026-11-20", "source": "rightsizing"}}},
+        "recommendation-enforced": {
+            "pools": {
+                "dev-system": {
+                    "allowed_instance_types": ["m7i.large"],
+                    "max_size": 2,
+                    "generated_at": "2026-11-20",
+                    "source": "rightsizing",
+                }
+            }
+        },
         "asg-spot-diversified": {"enforcementLevel": "mandatory", "primary_region": "stale"},
     }
     path.write_text(json.dumps(kept))
@@ -82,7 +109,10 @@ def test_sync_config_writes_offerings_and_keeps_other_keys(project_copy, capsys)
     assert gpus["p5.48xlarge"] == [8, 80, "NVIDIA"] and "m7i.large" not in gpus
     assert spot["region_offerings"]["us-east-1"]["other_types"] > 500
     pools = data["on-demand-base-within-commitment"]["pools"]
-    assert pools == {"dev-system": {"committed": 0, "role": "cpu"}, "dev-inference": {"committed": 0, "role": "inference"}}
+    assert pools == {
+        "dev-system": {"committed": 0, "role": "cpu"},
+        "dev-inference": {"committed": 0, "role": "inference"},
+    }
     assert data["regions-allowed"]["allowed_regions"] == ["us-east-1"]
     assert "wrote policies/config/dev.json" in capsys.readouterr().err
 

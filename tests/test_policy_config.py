@@ -60,7 +60,9 @@ def config_problems(catalogue, config: dict) -> list[str]:
     for name, entry in config.items():
         if name == "all":
             level = entry if isinstance(entry, str) else entry.get("enforcementLevel")
-            lowered = [g for g in catalogue.values() if LEVEL_RANK[level] < LEVEL_RANK[g.enforcement]]
+            lowered = [
+                g for g in catalogue.values() if LEVEL_RANK[level] < LEVEL_RANK[g.enforcement]
+            ]
             if lowered:
                 problems.append(f"all: {level} lowers {', '.join(g.name for g in lowered)}")
             continue
@@ -68,7 +70,9 @@ def config_problems(catalogue, config: dict) -> list[str]:
         entry = {"enforcementLevel": entry} if isinstance(entry, str) else entry
         level = entry.get("enforcementLevel")
         if level is not None and LEVEL_RANK[level] < LEVEL_RANK[rail.enforcement]:
-            problems.append(f"{name}: enforcementLevel {level} is below the default {rail.enforcement}")
+            problems.append(
+                f"{name}: enforcementLevel {level} is below the default {rail.enforcement}"
+            )
         defaults = rail.defaults()
         for key, direction in rail.relaxes.items():
             if key in entry and _relaxed(direction, defaults.get(key), entry[key]):
@@ -95,9 +99,16 @@ def test_the_config_rule_catches_lowered_levels_and_silent_relaxations(catalogue
         "all": "advisory",
     }
     problems = config_problems(catalogue, bad)
-    assert any(p.startswith("s3-public-access-blocked: enforcementLevel advisory") for p in problems)
-    assert "asg-spot-diversified: min_types_by_role relaxes the default without a reason" in problems
-    assert "instance-families-approved: approved_families_by_role relaxes the default without a reason" in problems
+    assert any(
+        p.startswith("s3-public-access-blocked: enforcementLevel advisory") for p in problems
+    )
+    assert (
+        "asg-spot-diversified: min_types_by_role relaxes the default without a reason" in problems
+    )
+    assert (
+        "instance-families-approved: approved_families_by_role relaxes the default without a reason"
+        in problems
+    )
     assert not any(p.startswith("required-cost-tags") for p in problems)
     assert any(p.startswith("all: advisory lowers") for p in problems)
 
@@ -120,11 +131,15 @@ def test_every_policy_has_the_catalogue_fields(catalogue):
 
 def test_pack_requirements_are_satisfied_by_the_project_environment():
     lines = (PACK / "requirements.txt").read_text().splitlines()
-    requirements = [Requirement(line) for line in lines if line.strip() and not line.startswith("#")]
+    requirements = [
+        Requirement(line) for line in lines if line.strip() and not line.startswith("#")
+    ]
     assert {r.name.lower() for r in requirements} >= {"pulumi-policy", "pulumi"}
     for req in requirements:
         installed = metadata.version(req.name)
-        assert req.specifier.contains(installed, prereleases=True), f"{req} but {installed} installed"
+        assert req.specifier.contains(installed, prereleases=True), (
+            f"{req} but {installed} installed"
+        )
 
 
 def test_pack_imports_nothing_from_the_repository():
@@ -142,15 +157,23 @@ def test_pack_imports_nothing_from_the_repository():
 SPECS = [
     PolicySpec("a-policy", "A.", "mandatory", "high", "resource",
                {"limit": {"type": "integer", "default": 3}, "reason": {"type": "string"}}),
-    PolicySpec("b-policy", "B.", "advisory", "low", "stack", {"names": {"type": "array", "default": []}}),
+    PolicySpec("b-policy", "B.", "advisory", "low", "stack",
+               {"names": {"type": "array", "default": []}}),
 ]  # fmt: skip
 
 
 def test_merge_order_defaults_then_initial_then_user():
-    merged = merge_config(SPECS, {"a-policy": {"limit": 5}}, {"all": "advisory", "a-policy": {"limit": 7}})
+    merged = merge_config(
+        SPECS, {"a-policy": {"limit": 5}}, {"all": "advisory", "a-policy": {"limit": 7}}
+    )
     assert merged["a-policy"].properties == {"limit": 7}
-    assert merged["a-policy"].enforcement == "advisory" and merged["b-policy"].enforcement == "advisory"
-    assert merge_config(SPECS, {"a-policy": {"limit": 5}}, {})["a-policy"].properties == {"limit": 5}
+    assert (
+        merged["a-policy"].enforcement == "advisory"
+        and merged["b-policy"].enforcement == "advisory"
+    )
+    assert merge_config(SPECS, {"a-policy": {"limit": 5}}, {})["a-policy"].properties == {
+        "limit": 5
+    }
     assert merge_config(SPECS, None, {"b-policy": "disabled"})["b-policy"].enforcement == "disabled"
 
 
@@ -158,8 +181,14 @@ def test_merge_order_defaults_then_initial_then_user():
     ("user", "needle"),
     [
         ({"no-such-policy": "mandatory"}, "unknown policy 'no-such-policy'"),
-        ({"a-policy": {"limit": "three"}}, "policy 'a-policy' key 'limit': 'three' is not of type 'integer'"),
-        ({"a-policy": {"enforcementLevel": "strict"}}, "a-policy.enforcementLevel: bad enforcement level 'strict'"),
+        (
+            {"a-policy": {"limit": "three"}},
+            "policy 'a-policy' key 'limit': 'three' is not of type 'integer'",
+        ),
+        (
+            {"a-policy": {"enforcementLevel": "strict"}},
+            "a-policy.enforcementLevel: bad enforcement level 'strict'",
+        ),
         ({"a-policy": {"limt": 4}}, "policy 'a-policy' key 'limt'"),
         ({"b-policy": 7}, "b-policy: expected an enforcement level or an object"),
     ],

@@ -30,7 +30,9 @@ def session():
 
 
 def _tag(plan, group, key, value):
-    step_of(plan, group)["inputs"]["tags"].append({"key": key, "value": value, "propagateAtLaunch": True})
+    step_of(plan, group)["inputs"]["tags"].append(
+        {"key": key, "value": value, "propagateAtLaunch": True}
+    )
 
 
 def _gpu_in_cpu_with_override(expires: str) -> dict:
@@ -45,7 +47,10 @@ def test_override_reports_exempted_with_reason_and_expiry(session):
     gpu = [v for v in report.violations if v.policy == "gpu-types-in-gpu-pools"]
     assert len(gpu) == 1 and gpu[0].exempted
     assert gpu[0].urn == ASG_URN["system"]
-    assert (gpu[0].exemption_reason, gpu[0].exemption_expires) == ("GPU smoke test, ticket OPS-12", FAR_FUTURE)
+    assert (gpu[0].exemption_reason, gpu[0].exemption_expires) == (
+        "GPU smoke test, ticket OPS-12",
+        FAR_FUTURE,
+    )
     assert "g5.xlarge" in gpu[0].message
     assert report.summary.exempted >= 1 and not report.failed
     assert report.as_json()["violations"][0]["exempted"] is True
@@ -60,16 +65,16 @@ def test_expired_override_still_blocks(session):
 
 
 def test_provider_absent_from_plan_is_known_by_urn_and_region_falls_back(session, tmp_path):
-    """Without its provider step the group has no region: the primary region from config is used."""
+    """Without its provider step a group's region is the primary region from the policy config."""
     plan = load(HERE / "plans" / "clean.json")
-    plan["steps"] = [s for s in plan["steps"] if not s["urn"].endswith("pulumi:providers:aws::eu-west-1")]
-    config = {"gpu-pools-regions-allowed": {"regions_by_role": {"inference": ["eu-west-1"]}, "primary_region": "eu-west-1"}}
+    euw1 = "pulumi:providers:aws::eu-west-1"
+    plan["steps"] = [s for s in plan["steps"] if not s["urn"].endswith(euw1)]
+    config = {"regions-allowed": {"allowed_regions": ["ap-south-1"], "primary_region": "sa-east-1"}}
     report = run_plan(session, plan, config, tmp_path)
     assert report.notes == []
-    # The us-east-1 provider is still in the plan: the inference group keeps its own region.
-    found = [v.message for v in report.violations if v.policy == "gpu-pools-regions-allowed"]
-    assert found == ["inference pool in region us-east-1; allowed for inference: eu-west-1"]
-    assert "aws:autoscaling/group:Group" in {v.type for v in report.violations} or found
+    found = {v.urn: v.message for v in report.violations if v.policy == "regions-allowed"}
+    assert found[ASG_URN["edge-cache-euw1"]] == "region sa-east-1 is not allowed; allowed: ap-south-1"
+    assert found[ASG_URN["training"]] == "region us-east-1 is not allowed; allowed: ap-south-1"
 
 
 def test_plan_steps_that_delete_are_skipped():
@@ -94,7 +99,12 @@ def mixed_report(session):
     loaded = resources_from_plan(plan)
     for v in report.violations:
         v.location = None  # point at the prod stack file instead of the fallback
-    return fill_locations(report, {r.urn: r for r in loaded.resources}, root=ROOT, stack_file=ROOT / "Pulumi.prod.yaml")
+    return fill_locations(
+        report,
+        {r.urn: r for r in loaded.resources},
+        root=ROOT,
+        stack_file=ROOT / "Pulumi.prod.yaml",
+    )
 
 
 def test_mixed_report_has_each_level(mixed_report):
@@ -115,7 +125,9 @@ def test_sarif_validates_against_the_official_schema(mixed_report):
     # The system pool's finding points at its list item in Pulumi.prod.yaml.
     gpu = next(r for r in results if r["ruleId"] == "gpu-types-in-gpu-pools")
     line = gpu["locations"][0]["physicalLocation"]["region"]["startLine"]
-    assert (ROOT / "Pulumi.prod.yaml").read_text().splitlines()[line - 1].strip() == "- name: system"
+    assert (ROOT / "Pulumi.prod.yaml").read_text().splitlines()[
+        line - 1
+    ].strip() == "- name: system"
     assert gpu["suppressions"][0]["kind"] == "external"
     levels = {r["ruleId"]: r["level"] for r in results}
     assert levels["no-open-admin-ports"] == "error" and levels["off-hours-schedule"] == "warning"
@@ -142,10 +154,14 @@ def test_source_position_wins_over_config_line(session):
 
     loaded = resources_from_plan(mutated(fault_gpu_in_cpu_pool))
     resources = [
-        replace(r, source_position=SourcePosition("components/node_pool.py", 42)) if r.urn == ASG_URN["system"] else r
+        replace(r, source_position=SourcePosition("components/node_pool.py", 42))
+        if r.urn == ASG_URN["system"]
+        else r
         for r in loaded.resources
     ]
-    report = check_resources(resources, find_project(ROOT), "fixture", stack_config={}, session=session)
+    report = check_resources(
+        resources, find_project(ROOT), "fixture", stack_config={}, session=session
+    )
     gpu = next(v for v in report.violations if v.policy == "gpu-types-in-gpu-pools")
     assert (gpu.location.file, gpu.location.line) == ("components/node_pool.py", 42)
 
@@ -155,7 +171,7 @@ def test_junit_validates_against_xsd_and_bad_fails(mixed_report):
     text = render_policy_report(mixed_report, "junit")
     assert schema.is_valid(text)
     assert "<failure" in text and "<skipped" in text
-    bad = text.replace("<testsuite ", "<testsuite bogus=\"1\" ", 1).replace(' tests="', ' count="', 1)
+    bad = text.replace("<testsuite ", '<testsuite bogus="1" ', 1).replace(' tests="', ' count="', 1)
     assert not schema.is_valid(bad)
 
 
@@ -171,7 +187,9 @@ def test_json_has_the_documented_shape(mixed_report):
     keys = ["policy", "enforcement", "severity", "urn", "type", "name", "message", "exempted"]
     assert all(list(v) == keys for v in data["violations"])
     assert set(data["summary"]) == {"mandatory", "advisory", "exempted", "resources_checked"}
-    assert data["summary"]["mandatory"] >= 1 and data["summary"]["exempted"] == 2  # gpu-types and families
+    assert (
+        data["summary"]["mandatory"] >= 1 and data["summary"]["exempted"] == 2
+    )  # gpu-types and families
 
 
 def test_table_lists_every_finding(mixed_report):

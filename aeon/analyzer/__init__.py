@@ -10,8 +10,8 @@ Entry point for other commands (`aeon preview` wires in here):
 - `project`: `aeon.project.Project` (root, name, Pulumi.yaml) of the program.
 - `config_path`: the policy config (`--policy-pack-config`); None means
   `policies/config/<stack>.json` when it exists, else the pack's defaults.
-- `stack_config`: the stack's config as the CLI passes it (`project:key` -> string/JSON), sent to the
-  pack as PULUMI_CONFIG and ConfigureStack; None reads Pulumi.<stack>.yaml.
+- `stack_config`: the stack's config as the CLI passes it (`project:key` -> string/JSON), sent
+  to the pack as PULUMI_CONFIG and ConfigureStack; None reads Pulumi.<stack>.yaml.
 - `session`: an already started `AnalyzerSession` to reuse (one pack start for many runs).
 
 The report's violations carry a location (source position, else the stack config key's line);

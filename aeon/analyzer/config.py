@@ -64,9 +64,7 @@ def load_config_file(path: Path) -> dict[str, Any]:
 
 def _level(value: Any, where: str) -> str:
     if not isinstance(value, str) or value not in LEVELS:
-        raise UserError(
-            f"{where}: bad enforcement level {value!r}; allowed: {', '.join(LEVELS)}"
-        )
+        raise UserError(f"{where}: bad enforcement level {value!r}; allowed: {', '.join(LEVELS)}")
     return value
 
 

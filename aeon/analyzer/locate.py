@@ -101,7 +101,11 @@ def fill_locations(
         elif plan_file is not None:
             needle = f'"{v.urn}"' if v.urn else '"steps"'
             line = next((i + 1 for i, text in enumerate(plan_lines) if needle in text), 1)
-            name = plan_file.relative_to(root).as_posix() if plan_file.is_relative_to(root) else str(plan_file)
+            name = (
+                plan_file.relative_to(root).as_posix()
+                if plan_file.is_relative_to(root)
+                else str(plan_file)
+            )
             v.location = SourceLocation(file=name, line=line)
         else:
             v.location = SourceLocation(file="Pulumi.yaml", line=1)

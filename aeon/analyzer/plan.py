@@ -32,7 +32,11 @@ def _config_strings(config: Any) -> dict[str, str]:
         return {}
     out = {}
     for key, value in config.items():
-        if isinstance(value, dict) and "value" in value and set(value) <= {"value", "secret", "object"}:
+        if (
+            isinstance(value, dict)
+            and "value" in value
+            and set(value) <= {"value", "secret", "object"}
+        ):
             value = value["value"]
         out[key] = value if isinstance(value, str) else json.dumps(value)
     return out
@@ -47,7 +51,9 @@ def _tuple_map(value: Any) -> dict[str, tuple[str, ...]]:
 def resources_from_plan(plan: dict[str, Any], source: str = "plan") -> Plan:
     steps = plan.get("steps")
     if not isinstance(steps, list):
-        raise UserError(f"{source}: no `steps` list; expected the output of `pulumi preview --json`")
+        raise UserError(
+            f"{source}: no `steps` list; expected the output of `pulumi preview --json`"
+        )
     resources: list[Resource] = []
     seen_stack: set[tuple[str, str]] = set()
     for i, step in enumerate(steps):

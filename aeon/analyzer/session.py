@@ -162,7 +162,9 @@ class AnalyzerSession:
             )
         )
         self._load_info()
-        merged = merge_config(self.specs, self.initial_config, dict(policy_config or {}), config_source)
+        merged = merge_config(
+            self.specs, self.initial_config, dict(policy_config or {}), config_source
+        )
         self._configure(merged)
 
         by_urn = {r.urn: r for r in resources}
@@ -272,7 +274,9 @@ class AnalyzerSession:
                     continue
                 policy, message = exempted["policy"], exempted["message"]
             spec = specs.get(policy)
-            level = merged[policy].enforcement if policy in merged else _level_name(d.enforcementLevel)
+            level = (
+                merged[policy].enforcement if policy in merged else _level_name(d.enforcementLevel)
+            )
             res = by_urn.get(urn)
             pos = res.source_position if res is not None else None
             violations.append(
@@ -290,7 +294,9 @@ class AnalyzerSession:
                     location=SourceLocation(file=pos.file, line=max(1, pos.line)) if pos else None,
                 )
             )
-        violations.sort(key=lambda v: (v.exempted, v.enforcement != "mandatory", v.policy, v.urn, v.message))
+        violations.sort(
+            key=lambda v: (v.exempted, v.enforcement != "mandatory", v.policy, v.urn, v.message)
+        )
         return PolicyReport(
             project=project,
             stack=stack,

@@ -103,7 +103,7 @@ def sync_config(
     ] = None,
     cwd: CwdOption = None,
 ) -> None:
-    """Write the stack's offerings, pool commitments and regions into policies/config/<stack>.json."""
+    """Write offerings, pool commitments and regions into policies/config/<stack>.json."""
     import json
 
     from aeon.analyzer import PACK_DIR, stack_config_values
@@ -125,7 +125,9 @@ def sync_config(
     merged = merge_facts(existing, stack_facts(settings, offerings))
     write_json_atomic(path, merged)
     counts = ", ".join(f"{r}: {len(offerings[r]['gpu'])} GPU types" for r in regions)
-    typer.echo(f"wrote {path.relative_to(project.root)} ({counts}; {len(settings.pools)} pools)", err=True)
+    typer.echo(
+        f"wrote {path.relative_to(project.root)} ({counts}; {len(settings.pools)} pools)", err=True
+    )
     if existing != merged:
         changed = sorted(k for k in merged if json.dumps(merged[k]) != json.dumps(existing.get(k)))
         typer.echo(f"updated policies: {', '.join(changed)}", err=True)

@@ -68,4 +68,8 @@ class JunitFormat(PolicyFormat):
     def render(self, report: PolicyReport) -> str:
         root = junit_document(report)
         ET.indent(root)
-        return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            + ET.tostring(root, encoding="unicode")
+            + "\n"
+        )

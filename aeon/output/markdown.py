@@ -25,7 +25,9 @@ def _table(rows: list[Violation], exempted: bool = False) -> list[str]:
 def markdown_report(report: PolicyReport) -> str:
     s = report.summary
     icon = ":x:" if report.failed else ":white_check_mark:"
-    verdict = "blocked by mandatory policy violations" if report.failed else "passes the policy pack"
+    verdict = (
+        "blocked by mandatory policy violations" if report.failed else "passes the policy pack"
+    )
     lines = [
         f"### {icon} `{report.project}/{report.stack}` {verdict}",
         "",
@@ -33,8 +35,16 @@ def markdown_report(report: PolicyReport) -> str:
         f"{s.resources_checked} resources checked by `{report.pack}` v{report.pack_version}.",
     ]
     groups = (
-        ("Mandatory", [v for v in report.violations if v.enforcement == "mandatory" and not v.exempted], False),
-        ("Advisory", [v for v in report.violations if v.enforcement == "advisory" and not v.exempted], False),
+        (
+            "Mandatory",
+            [v for v in report.violations if v.enforcement == "mandatory" and not v.exempted],
+            False,
+        ),
+        (
+            "Advisory",
+            [v for v in report.violations if v.enforcement == "advisory" and not v.exempted],
+            False,
+        ),
         ("Exempted", [v for v in report.violations if v.exempted], True),
     )
     for title, rows, exempted in groups:

@@ -44,7 +44,9 @@ def render_policy_report(report: PolicyReport, fmt: str) -> str:
     names = policy_formats()
     cls = _FORMATS.get(fmt.lower())
     if cls is None:
-        raise UserError(f"unknown format {fmt!r} for policy reports; choose one of {', '.join(names)}")
+        raise UserError(
+            f"unknown format {fmt!r} for policy reports; choose one of {', '.join(names)}"
+        )
     return cls().render(report)
 
 

@@ -11,10 +11,18 @@ import json
 from aeon.analyzer.report import PolicyReport
 from aeon.output.policy_table import PolicyFormat, policy_format
 
-SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+SCHEMA_URI = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
 LEVEL = {"mandatory": "error", "advisory": "warning", "disabled": "none", "remediate": "error"}
 # GitHub code scanning reads `security-severity` (0-10) from rule properties.
-SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "unspecified": "5.0"}
+SECURITY_SEVERITY = {
+    "critical": "9.5",
+    "high": "8.0",
+    "medium": "5.5",
+    "low": "3.0",
+    "unspecified": "5.0",
+}
 
 
 def sarif_document(report: PolicyReport) -> dict:
@@ -48,7 +56,10 @@ def sarif_document(report: PolicyReport) -> dict:
                         "region": {"startLine": location.line if location else 1},
                     },
                     "logicalLocations": [
-                        {"fullyQualifiedName": v.urn or f"{report.project}/{report.stack}", "kind": "resource"}
+                        {
+                            "fullyQualifiedName": v.urn or f"{report.project}/{report.stack}",
+                            "kind": "resource",
+                        }
                     ],
                 }
             ],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from . import cost, fleet, kubernetes, security, storage  # noqa: F401  (registration)
+from . import cost, fleet, kubernetes, security, speed, storage  # noqa: F401  (registration)
 from .core import REGISTRY, Guardrail, exemptions_policy, to_pulumi_policy
 
 PACK_NAME = "aeon-guardrails"
@@ -25,4 +25,5 @@ def build_policies(only: str | None = None) -> list:
     chosen = [g for g in catalogue() if only is None or g.name == only]
     if not chosen:
         raise ValueError(f"{ONLY_ENV}={only!r} names no policy of the pack")
+    speed.install()
     return [to_pulumi_policy(g) for g in chosen] + [exemptions_policy()]

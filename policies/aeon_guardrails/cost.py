@@ -83,4 +83,3 @@ def budget_exists(resources: list[Res], cfg: Mapping[str, Any]):
             f"{b.name} ({b.props.get('budgetType')}, {b.props.get('limitAmount')})" for b in budgets
         )
         yield None, f"no budget of BudgetType COST with LimitAmount > 0; found: {found or 'none'}"
-

@@ -34,7 +34,11 @@ OFFERINGS_SCHEMA = {
     "default": {},
     "description": "per region: {gpu: {type: [gpus, gib_per_gpu, manufacturer]}, other_types: n}",
 }
-PRIMARY_REGION_SCHEMA = {"type": "string", "default": "", "description": "the stack's primary region"}
+PRIMARY_REGION_SCHEMA = {
+    "type": "string",
+    "default": "",
+    "description": "the stack's primary region",
+}
 
 
 def _distribution(res: Res) -> Mapping[str, Any]:
@@ -143,7 +147,10 @@ def gpu_types_in_gpu_pools(res: Res, cfg: Mapping[str, Any]) -> Iterable[str]:
     gpu_pool = res.role in GPU_ROLES
     for t in instance_types(res):
         if is_gpu_type(t, cfg) and not gpu_pool:
-            yield f"GPU instance type {t} in a pool with role {res.role}; only training and inference pools take GPU types"
+            yield (
+                f"GPU instance type {t} in a pool with role {res.role}; only training and "
+                "inference pools take GPU types"
+            )
         elif not is_gpu_type(t, cfg) and gpu_pool:
             yield f"instance type {t} has no GPU but the pool's role is {res.role}"
 
@@ -257,7 +264,8 @@ def recommendation_enforced(res: Res, cfg: Mapping[str, Any]) -> Iterable[str]:
     rec = get(cfg, "pools", res.pool)
     if rec is None:
         return
-    source = f" (recommendation {get(rec, 'source', default='?')} of {get(rec, 'generated_at', default='?')})"
+    origin, when = get(rec, "source", default="?"), get(rec, "generated_at", default="?")
+    source = f" (recommendation {origin} of {when})"
     allowed = list(get(rec, "allowed_instance_types", default=[]))
     if allowed:
         for t in instance_types(res):
@@ -312,7 +320,8 @@ def gpu_regions(res: Res, cfg: Mapping[str, Any]) -> Iterable[str]:
         return
     region = region_of(res, cfg)
     if region and region not in list(allowed):
-        yield f"{res.role} pool in region {region}; allowed for {res.role}: {', '.join(allowed) or 'none'}"
+        listed = ", ".join(allowed) or "none"
+        yield f"{res.role} pool in region {region}; allowed for {res.role}: {listed}"
 
 
 # --- stack-level: scaling and schedules ---------------------------------------------------------
@@ -332,7 +341,9 @@ def _group_of(item: Res, groups: list[Res]) -> Res | None:
 
 def _direction(policy: Res) -> int:
     adjustments = [number(policy.props.get("scalingAdjustment"))]
-    adjustments += [number(get(s, "scalingAdjustment")) for s in items(policy.props.get("stepAdjustments"))]
+    adjustments += [
+        number(get(s, "scalingAdjustment")) for s in items(policy.props.get("stepAdjustments"))
+    ]
     adjustments = [a for a in adjustments if a]
     if adjustments and all(a > 0 for a in adjustments):
         return 1
@@ -361,18 +372,24 @@ def scaling_sane(resources: list[Res], cfg: Mapping[str, Any]):
         kind = props.get("policyType") or "SimpleScaling"
         group = _group_of(policy, groups)
         if props.get("cooldown") is not None and kind != "SimpleScaling":
-            yield policy.urn, (
-                f"Cooldown {props.get('cooldown')} is set on a {kind} policy; AWS applies cooldown "
-                "only to SimpleScaling (use EstimatedInstanceWarmup)"
+            yield (
+                policy.urn,
+                (
+                    f"Cooldown {props.get('cooldown')} is set on a {kind} policy; "
+                    "AWS applies cooldown only to SimpleScaling (use EstimatedInstanceWarmup)"
+                ),
             )
         if kind in ("StepScaling", "TargetTrackingScaling"):
             group_warmup = group.props.get("defaultInstanceWarmup") if group else None
             if props.get("estimatedInstanceWarmup") is None and group_warmup is None:
                 yield policy.urn, f"EstimatedInstanceWarmup is not set on a {kind} policy"
         if group is not None and AUTOSCALER_TAG in group.tags:
-            yield policy.urn, (
-                f"scaling policy on group {group.name}, which the Cluster Autoscaler manages "
-                f"(tag {AUTOSCALER_TAG}); remove the policy"
+            yield (
+                policy.urn,
+                (
+                    f"scaling policy on group {group.name}, which the Cluster Autoscaler manages "
+                    f"(tag {AUTOSCALER_TAG}); remove the policy"
+                ),
             )
         direction = _direction(policy)
         if group is None or direction == 0:
@@ -385,8 +402,9 @@ def scaling_sane(resources: list[Res], cfg: Mapping[str, Any]):
     for urn, by_direction in thresholds.items():
         outs, ins = by_direction.get(1, []), by_direction.get(-1, [])
         if outs and ins and min(outs) <= max(ins):
-            yield urn, (
-                f"scale-out threshold {min(outs):g} is not above scale-in threshold {max(ins):g}"
+            yield (
+                urn,
+                (f"scale-out threshold {min(outs):g} is not above scale-in threshold {max(ins):g}"),
             )
 
 

@@ -14,7 +14,8 @@ WORLD = ("0.0.0.0/0", "::/0")
 @guardrail(
     "imdsv2-required",
     "Launch templates and instances require IMDSv2 (metadataOptions.httpTokens = required), which "
-    "blocks SSRF-style credential theft. Remediation: set metadataOptions.httpTokens to 'required'.",
+    "blocks SSRF-style credential theft. Remediation: set metadataOptions.httpTokens to "
+    "'required'.",
     severity="high",
 )
 def imdsv2(res: Res, cfg: Mapping[str, Any]) -> Iterable[str]:
@@ -41,13 +42,15 @@ def ebs_encrypted(res: Res, cfg: Mapping[str, Any]) -> Iterable[str]:
             ebs = get(mapping, "ebs")
             if ebs is not None and not truthy(get(ebs, "encrypted")):
                 device = get(mapping, "deviceName", default="?")
-                yield f"block device {device}: Encrypted is {show(get(ebs, 'encrypted'))}; required: true"
+                found = show(get(ebs, "encrypted"))
+                yield f"block device {device}: Encrypted is {found}; required: true"
     elif res.type == INSTANCE:
         devices = [get(props, "rootBlockDevice")] + items(props.get("ebsBlockDevices"))
         for device in devices:
             if device is not None and not truthy(get(device, "encrypted")):
                 name = get(device, "deviceName", default="root")
-                yield f"block device {name}: Encrypted is {show(get(device, 'encrypted'))}; required: true"
+                found = show(get(device, "encrypted"))
+                yield f"block device {name}: Encrypted is {found}; required: true"
 
 
 def _covers(from_port: Any, to_port: Any, protocol: Any, port: int) -> bool:
@@ -79,7 +82,9 @@ def open_admin_ports(res: Res, cfg: Mapping[str, Any]) -> Iterable[str]:
         for rule in items(props.get("ingress")):
             cidrs = items(get(rule, "cidrBlocks")) + items(get(rule, "ipv6CidrBlocks"))
             rules.append((get(rule, "fromPort"), get(rule, "toPort"), get(rule, "protocol"), cidrs))
-    elif res.type == "aws:ec2/securityGroupRule:SecurityGroupRule" and props.get("type") == "ingress":
+    elif (
+        res.type == "aws:ec2/securityGroupRule:SecurityGroupRule" and props.get("type") == "ingress"
+    ):
         cidrs = items(props.get("cidrBlocks")) + items(props.get("ipv6CidrBlocks"))
         rules.append((props.get("fromPort"), props.get("toPort"), props.get("protocol"), cidrs))
     elif res.type == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
@@ -91,7 +96,10 @@ def open_admin_ports(res: Res, cfg: Mapping[str, Any]) -> Iterable[str]:
             continue
         for port in ports:
             if _covers(low, high, protocol, port):
-                yield f"ingress opens port {port} to {world[0]}; admin ports must not be open to the world"
+                yield (
+                    f"ingress opens port {port} to {world[0]}; admin ports must not be open to "
+                    "the world"
+                )
 
 
 @guardrail(
@@ -110,4 +118,8 @@ def eks_endpoint(res: Res, cfg: Mapping[str, Any]) -> Iterable[str]:
         return  # AWS's default is a public endpoint: only an explicit false is private
     cidrs = [str(c) for c in items(get(vpc, "publicAccessCidrs"))]
     if not cidrs or "0.0.0.0/0" in cidrs:
-        yield f"EndpointPublicAccess is true with PublicAccessCidrs {cidrs or ['0.0.0.0/0']}; the API is open to the world"
+        shown = cidrs or ["0.0.0.0/0"]
+        yield (
+            f"EndpointPublicAccess is true with PublicAccessCidrs {shown}; the API is open to the "
+            "world"
+        )

@@ -59,7 +59,9 @@ def _rule_id(rule: Any, index: int) -> str:
 def _steps(rule: Any, noncurrent: bool) -> list[tuple[float, str]]:
     """(day, storage class) of a rule's transitions, ordered by day; date-based ones skipped."""
     key, day_key = (
-        ("noncurrentVersionTransitions", "noncurrentDays") if noncurrent else ("transitions", "days")
+        ("noncurrentVersionTransitions", "noncurrentDays")
+        if noncurrent
+        else ("transitions", "days")
     )
     steps = []
     for t in items(get(rule, key)):
@@ -93,7 +95,10 @@ def transitions_valid(res: Res, cfg: Mapping[str, Any]) -> Iterable[str]:
             steps = _steps(rule, noncurrent)
             for days, cls in steps:
                 if cls == "STANDARD":
-                    yield f"{rid}: {what} to STANDARD on day {days:g}: S3 never transitions back to STANDARD"
+                    yield (
+                        f"{rid}: {what} to STANDARD on day {days:g}: S3 never transitions back to "
+                        "STANDARD"
+                    )
                 minimum = MIN_TRANSITION_DAYS.get(cls)
                 if minimum is not None and days < minimum:
                     yield (
@@ -169,9 +174,15 @@ def noncurrent_expire(res: Res, cfg: Mapping[str, Any]) -> Iterable[str]:
     ]
     days = [d for d in days if d is not None]
     if not days:
-        yield "no enabled rule sets NoncurrentVersionExpiration; noncurrent versions are kept forever"
+        yield (
+            "no enabled rule sets NoncurrentVersionExpiration; noncurrent versions are kept forever"
+        )
     elif min(days) > limit:
-        yield f"NoncurrentVersionExpiration after {min(days):g} days exceeds the limit of {limit:g} days"
+        shortest = min(days)
+        yield (
+            f"NoncurrentVersionExpiration after {shortest:g} days exceeds the limit of "
+            f"{limit:g} days"
+        )
 
 
 def _size_floor(rule: Any) -> float:
@@ -202,8 +213,8 @@ def small_objects(res: Res, cfg: Mapping[str, Any]) -> Iterable[str]:
             if size < floor:
                 yield (
                     f"{rid}: moves objects to {cls} with TransitionDefaultMinimumObjectSize "
-                    f"varies_by_storage_class but ObjectSizeGreaterThan is {size:g}; the minimum is "
-                    f"{floor:g} bytes"
+                    f"varies_by_storage_class but ObjectSizeGreaterThan is {size:g}; "
+                    f"the minimum is {floor:g} bytes"
                 )
 
 
@@ -242,13 +253,17 @@ def public_access_blocked(resources: list[Res], cfg: Mapping[str, Any]):
             for prop, aws_name in PUBLIC_ACCESS_FLAGS.items():
                 value = block.props.get(prop)
                 if not truthy(value):
-                    yield bucket.urn, f"public access block sets {aws_name} to {show(value)}; required: true"
+                    yield (
+                        bucket.urn,
+                        f"public access block sets {aws_name} to {show(value)}; required: true",
+                    )
 
 
 @guardrail(
     "s3-data-bucket-lifecycle",
     "Every data bucket has a lifecycle configuration, so objects tier down and expire. "
-    "Remediation: give the bucket an aws.s3.BucketLifecycleConfiguration (settings storage.lifecycle).",
+    "Remediation: give the bucket an aws.s3.BucketLifecycleConfiguration "
+    "(settings storage.lifecycle).",
     severity="medium",
     kind="stack",
     config={
@@ -267,9 +282,12 @@ def data_bucket_lifecycle(resources: list[Res], cfg: Mapping[str, Any]):
         if any(fnmatch.fnmatch(bucket.name, p) for p in patterns):
             continue
         if not _attached(bucket, resources, LIFECYCLES):
-            yield bucket.urn, (
-                "bucket has no lifecycle configuration "
-                "(aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration)"
+            yield (
+                bucket.urn,
+                (
+                    "bucket has no lifecycle configuration "
+                    "(aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration)"
+                ),
             )
 
 
@@ -296,4 +314,7 @@ def s3_encrypted(resources: list[Res], cfg: Mapping[str, Any]):
             yield bucket.urn, "bucket has no server-side encryption configuration"
         elif not any(a in SSE_ALGORITHMS for a in algorithms):
             found = ", ".join(str(a) for a in algorithms) or "none"
-            yield bucket.urn, f"SSEAlgorithm is {found}; required one of {', '.join(SSE_ALGORITHMS)}"
+            yield (
+                bucket.urn,
+                f"SSEAlgorithm is {found}; required one of {', '.join(SSE_ALGORITHMS)}",
+            )

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (fixture data: expected messages are kept whole, as the pack prints them)
 """Builders of `pulumi preview --json` plans for the policy fixtures (KICS style).
 
 `clean_plan()` is a small but complete stack that passes every policy at the pack's defaults
@@ -235,12 +236,21 @@ def clean_plan() -> dict[str, Any]:
         "datasets-sse",
         {
             "bucket": UNKNOWN,
-            "rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms"}, "bucketKeyEnabled": True}],
+            "rules": [
+                {
+                    "applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms"},
+                    "bucketKeyEnabled": True,
+                }
+            ],
         },
         deps=on_bucket,
     )
     # Training: two 8-GPU types, Cluster Autoscaler managed, off-hours schedule.
-    b.add("aws:ec2/launchTemplate:LaunchTemplate", "training-lt", launch_template_inputs("training", "training"))
+    b.add(
+        "aws:ec2/launchTemplate:LaunchTemplate",
+        "training-lt",
+        launch_template_inputs("training", "training"),
+    )
     training = b.add(
         "aws:autoscaling/group:Group",
         "training",
@@ -265,18 +275,38 @@ def clean_plan() -> dict[str, Any]:
     b.add(
         "aws:autoscaling/group:Group",
         "inference",
-        asg_inputs("inference", "inference", INFERENCE_TYPES, base=2, pct=20, subnets=3, max_size=16, min_size=2),
+        asg_inputs(
+            "inference",
+            "inference",
+            INFERENCE_TYPES,
+            base=2,
+            pct=20,
+            subnets=3,
+            max_size=16,
+            min_size=2,
+        ),
     )
     b.add(
         "aws:autoscaling/group:Group",
         "system",
-        asg_inputs("system", "cpu", SYSTEM_TYPES, base=3, pct=100, subnets=3, max_size=10, min_size=3),
+        asg_inputs(
+            "system", "cpu", SYSTEM_TYPES, base=3, pct=100, subnets=3, max_size=10, min_size=3
+        ),
     )
     # Edge cache fleet in eu-west-1: spot with step scaling 70/30.
     cache = b.add(
         "aws:autoscaling/group:Group",
         "edge-cache-euw1",
-        asg_inputs("edge-cache-euw1", "edge-cache", CACHE_TYPES, base=2, pct=50, subnets=2, max_size=8, min_size=2),
+        asg_inputs(
+            "edge-cache-euw1",
+            "edge-cache",
+            CACHE_TYPES,
+            base=2,
+            pct=50,
+            subnets=2,
+            max_size=8,
+            min_size=2,
+        ),
         region="eu-west-1",
     )
     for direction, adjustment, threshold, operator in (
@@ -293,7 +323,11 @@ def clean_plan() -> dict[str, Any]:
                 "estimatedInstanceWarmup": 180.0,
                 "stepAdjustments": [
                     {"scalingAdjustment": adjustment}
-                    | ({"metricIntervalLowerBound": "0"} if adjustment > 0 else {"metricIntervalUpperBound": "0"})
+                    | (
+                        {"metricIntervalLowerBound": "0"}
+                        if adjustment > 0
+                        else {"metricIntervalUpperBound": "0"}
+                    )
                 ],
             },
             region="eu-west-1",
@@ -358,7 +392,12 @@ def clean_plan() -> dict[str, Any]:
             "description": "node group",
             "vpcId": UNKNOWN,
             "ingress": [
-                {"fromPort": 443.0, "toPort": 443.0, "protocol": "tcp", "cidrBlocks": ["0.0.0.0/0"]},
+                {
+                    "fromPort": 443.0,
+                    "toPort": 443.0,
+                    "protocol": "tcp",
+                    "cidrBlocks": ["0.0.0.0/0"],
+                },
                 {"fromPort": 22.0, "toPort": 22.0, "protocol": "tcp", "cidrBlocks": ["10.0.0.0/8"]},
             ],
             "tags": cost_tags(),
@@ -367,7 +406,13 @@ def clean_plan() -> dict[str, Any]:
     b.add(
         "aws:ebs/volume:Volume",
         "vector-data",
-        {"availabilityZone": "us-east-1a", "size": 500.0, "type": "gp3", "encrypted": True, "tags": cost_tags()},
+        {
+            "availabilityZone": "us-east-1a",
+            "size": 500.0,
+            "type": "gp3",
+            "encrypted": True,
+            "tags": cost_tags(),
+        },
     )
     k8s = {"region": None, "provider": K8S_PROVIDER}
     b.add("kubernetes:core/v1:Namespace", "training-ns", {"metadata": {"name": "training"}}, **k8s)
@@ -438,13 +483,17 @@ def drop(plan: dict[str, Any], name: str) -> None:
 
 def set_override(types: list[str]) -> Callable[[dict], None]:
     def mutate(plan: dict) -> None:
-        step_of(plan, "system")["inputs"]["mixedInstancesPolicy"]["launchTemplate"]["overrides"] = _types(*types)
+        step_of(plan, "system")["inputs"]["mixedInstancesPolicy"]["launchTemplate"]["overrides"] = (
+            _types(*types)
+        )
 
     return mutate
 
 
 def _asg_tag(plan: dict, group: str, key: str, value: str) -> None:
-    step_of(plan, group)["inputs"]["tags"].append({"key": key, "value": value, "propagateAtLaunch": True})
+    step_of(plan, group)["inputs"]["tags"].append(
+        {"key": key, "value": value, "propagateAtLaunch": True}
+    )
 
 
 def fault_ia_7_days(plan: dict) -> None:
@@ -496,7 +545,9 @@ def _small_objects(size: float | None) -> Callable[[dict], None]:
         rule = {
             "id": "checkpoints-ia",
             "status": "Enabled",
-            "filter": {"prefix": "checkpoints/"} if size is None else {"and": {"prefix": "checkpoints/", "objectSizeGreaterThan": size}},
+            "filter": {"prefix": "checkpoints/"}
+            if size is None
+            else {"and": {"prefix": "checkpoints/", "objectSizeGreaterThan": size}},
             "transitions": [{"days": 30.0, "storageClass": "STANDARD_IA"}],
             "expiration": {"days": 400.0},
             "noncurrentVersionExpiration": {"noncurrentDays": 30.0},
@@ -514,7 +565,9 @@ def _gpu_pod(plan: dict) -> None:
 
 def _time_slicing(plan: dict) -> None:
     data = step_of(plan, "device-plugin-config")["inputs"]["data"]
-    data["shared"] = data["shared"].replace("failRequestsGreaterThanOne: true", "failRequestsGreaterThanOne: false")
+    data["shared"] = data["shared"].replace(
+        "failRequestsGreaterThanOne: true", "failRequestsGreaterThanOne: false"
+    )
 
 
 def _imds(plan: dict) -> None:
@@ -541,9 +594,14 @@ def _nothing(plan: dict) -> None:
 
 BUCKET = urn("aws:s3/bucket:Bucket", "datasets", COMPONENT)
 LIFECYCLE = urn(
-    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "datasets-lifecycle", COMPONENT
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "datasets-lifecycle",
+    COMPONENT,
 )
-ASG_URN = {n: urn("aws:autoscaling/group:Group", n, COMPONENT) for n in ("training", "inference", "system", "edge-cache-euw1")}
+ASG_URN = {
+    n: urn("aws:autoscaling/group:Group", n, COMPONENT)
+    for n in ("training", "inference", "system", "edge-cache-euw1")
+}
 
 # policy -> (positive mutation, negative mutation, (positive config, negative config) or None,
 #            expected diagnostics of the positive plan)
@@ -698,7 +756,9 @@ def mutated(mutate: Callable[[dict], None]) -> dict[str, Any]:
 def large_plan(copies: int) -> dict[str, Any]:
     """The clean plan's steps repeated under distinct names (benchmarks; one stack, one URN each)."""
     base = clean_plan()
-    providers = [s for s in base["steps"] if s["urn"].split("::")[2].startswith("pulumi:providers:")]
+    providers = [
+        s for s in base["steps"] if s["urn"].split("::")[2].startswith("pulumi:providers:")
+    ]
     others = [s for s in base["steps"] if s not in providers]
     text = json.dumps(others)
     steps = list(providers)

@@ -1,0 +1,236 @@
+"""`aeon apply`: write saved recommendations into Pulumi.<stack>.yaml and the policy config.
+
+Both files change together or not at all: the edited stack config is validated with the settings
+schema and the policy entry with its model before anything is written; then both are written
+through temp files and os.replace, and the first is restored if the second fails.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from aeon.app import CwdOption, StackOption, app, format_option
+from aeon.errors import UserError
+
+POLICY = "recommendation-enforced"
+
+
+class MaxRisk(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+
+
+class ApplyFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+@app.command()
+def apply(
+    stack: StackOption,
+    ids: Annotated[
+        str | None, typer.Option("--ids", help="Comma-separated recommendation ids (default: all).")
+    ] = None,
+    max_risk: Annotated[
+        MaxRisk | None, typer.Option("--max-risk", help="Only recommendations up to this risk.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the diff; write nothing.")
+    ] = False,
+    output: Annotated[ApplyFormat, format_option()] = ApplyFormat.TEXT,
+    cwd: CwdOption = None,
+) -> None:
+    """Apply .aeon/recommendations/<stack>.json to the stack's pools and the policy config."""
+    from aeon.project import find_project
+    from aeon.stack_file import write_files_atomically
+    from optimizers import recommendation as model
+    from optimizers.apply import UnknownIds, plan_apply, select
+
+    project = find_project(cwd)
+    stack_path = project.stack_file(stack)
+    rec_path = model.recommendations_path(project.root, stack)
+    if not rec_path.is_file():
+        raise UserError(f"no saved recommendations for stack {stack!r} ({rec_path}); run "
+                        f"`aeon recommend --stack {stack} ...` first")  # fmt: skip
+    try:
+        recset = model.load(rec_path)
+    except ValueError as exc:
+        raise UserError(f"{rec_path}: not a recommendations file: {exc}") from None
+    settings = _settings(project, stack, stack_path.read_text(encoding="utf-8"))
+    wanted = None if ids is None else ids.split(",")
+    try:
+        selected = select(recset, ids=wanted, max_risk=max_risk.value if max_risk else None)
+    except UnknownIds as exc:
+        raise UserError(
+            f"unknown recommendation id(s): {', '.join(exc.ids)}; the ids are in {rec_path} "
+            f"(aeon report --stack {stack} lists them)"
+        ) from None
+    now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    plan = plan_apply(recset, settings, selected, applied_at=now)
+
+    old_stack = stack_path.read_text(encoding="utf-8")
+    new_stack = edit_stack_text(old_stack, plan, settings, stack_path)
+    new_settings = _settings(project, stack, new_stack, edited=True)
+    _check_result(new_settings, plan)
+    policy_path = project.root / "policies" / "config" / f"{stack}.json"
+    old_policy = policy_path.read_text(encoding="utf-8") if policy_path.is_file() else None
+    new_policy = edit_policy_text(old_policy, plan, policy_path)
+
+    writes = [(stack_path, old_stack, new_stack), (policy_path, old_policy or "", new_policy)]
+    changed = [(p, old, new) for p, old, new in writes if new is not None and new != old]
+    diff = "".join(unified_diff(old, new, str(p.relative_to(project.root))) for p, old, new in changed)
+    if changed and not dry_run:
+        write_files_atomically([(p, new) for p, _, new in changed])
+    if output is ApplyFormat.JSON:
+        doc: dict[str, Any] = plan.model_dump(mode="json")
+        doc.update(dry_run=dry_run, written=[] if dry_run else [str(p) for p, _, _ in changed],
+                   diff=diff)  # fmt: skip
+        typer.echo(json.dumps(doc, indent=2))
+    else:
+        if diff:
+            typer.echo(diff, nl=False)
+        _print_summary(plan)
+    verb = "would write" if dry_run else "wrote"
+    for path, _, _ in changed:
+        typer.echo(f"{verb} {path}", err=True)
+    if not changed:
+        typer.echo("nothing to change", err=True)
+
+
+def unified_diff(old: str, new: str, name: str, context: int = 3) -> str:
+    """difflib's unified format without its autojunk heuristic, which treats lines repeated in a
+    long file (`max_size: 8`) as junk and shows them as changed."""
+    a, b = old.splitlines(True), new.splitlines(True)
+    out = [f"--- a/{name}\n", f"+++ b/{name}\n"] if a != b else []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for group in matcher.get_grouped_opcodes(context):
+        i1, j1 = group[0][1], group[0][3]
+        i2, j2 = group[-1][2], group[-1][4]
+        out.append(f"@@ -{i1 + 1},{i2 - i1} +{j1 + 1},{j2 - j1} @@\n")
+        for tag, a1, a2, b1, b2 in group:
+            if tag == "equal":
+                out += [" " + line for line in a[a1:a2]]
+                continue
+            out += ["-" + line for line in a[a1:a2]]
+            out += ["+" + line for line in b[b1:b2]]
+    return "".join(line if line.endswith("\n") else line + "\n" for line in out)
+
+
+def _settings(project, stack: str, text: str, edited: bool = False):
+    from aeon.engine.config import encode_value, namespaced, project_defaults
+    from components.settings import InvalidSettings, parse_settings
+    from ruamel.yaml import YAML
+
+    block = (YAML(typ="safe").load(text) or {}).get("config") or {}
+    values, _ = project_defaults(project)
+    values.update({namespaced(str(k), project.name): v for k, v in block.items()})
+    config = {k: encode_value(v) for k, v in sorted(values.items())}
+    try:
+        return parse_settings(config, stack)
+    except InvalidSettings as exc:
+        if edited:
+            raise UserError(f"applying would make an invalid stack config; nothing written: {exc}")
+        raise UserError(str(exc)) from None
+
+
+def _config_key(doc, name: str, project: str = "aeon-infra") -> str:
+    """The key as the file spells it (namespaced or bare); the namespaced form when absent."""
+    for key in (f"{project}:{name}", name):
+        if doc.node(["config", key]) is not None:
+            return key
+    return f"{project}:{name}"
+
+
+def edit_stack_text(text: str, plan, settings, path: Path) -> str:
+    from aeon.stack_file import StackFileText, pool_index
+
+    if not plan.applied:
+        return text
+    doc = StackFileText(text, path)
+    pools_key = _config_key(doc, "pools")
+    for edit in plan.edits:
+        index = pool_index(doc, pools_key, edit.pool)
+        if index is None:
+            raise UserError(f"{path}: pool {edit.pool!r} is not written in the file's {pools_key}")
+        base = ["config", pools_key, index]
+        for key, (_, new) in edit.before.diff(edit.after).items():
+            if key == "time_slicing_replicas":
+                if doc.node([*base, "gpu_sharing"]) is None:
+                    doc.set([*base, "gpu_sharing"], {"time_slicing_replicas": new})
+                else:
+                    doc.set([*base, "gpu_sharing", "time_slicing_replicas"], new)
+            else:
+                doc.set([*base, key], new)
+    rec_key = _config_key(doc, "recommendations")
+    applied = [a.model_dump(mode="json") for a in (*settings.recommendations.applied, *plan.applied)]
+    if doc.node(["config", rec_key]) is None:
+        doc.set(["config", rec_key],
+                {"max_step_pct": settings.recommendations.max_step_pct, "applied": applied})  # fmt: skip
+    else:
+        doc.set(["config", rec_key, "applied"], applied)
+    return doc.render()
+
+
+def _check_result(new_settings, plan) -> None:
+    """The re-read config must hold what the plan computed (a guard on the text edits)."""
+    from optimizers.apply import PoolState
+
+    pools = {p.name: p for p in new_settings.pools}
+    for edit in plan.edits:
+        if PoolState.of(pools[edit.pool]) != edit.after:
+            raise RuntimeError(f"stack file edit of pool {edit.pool} did not read back as planned")
+
+
+def edit_policy_text(text: str | None, plan, path: Path) -> str | None:
+    """The policy config with this apply's pools set under recommendation-enforced.pools."""
+    from aeon.analyzer.sync import dumps_compact
+
+    if not plan.enforced:
+        return text
+    try:
+        data = json.loads(text) if text else {}
+    except json.JSONDecodeError as exc:
+        raise UserError(f"policy config {path} is not valid JSON: {exc}; nothing written") from None
+    if not isinstance(data, dict):
+        raise UserError(f"policy config {path}: expected a JSON object; nothing written")
+    entry = data.get(POLICY)
+    if isinstance(entry, str):  # a bare enforcement level
+        entry = {"enforcementLevel": entry}
+    entry = dict(entry or {})
+    pools = dict(entry.get("pools") or {})
+    for name, enforced in plan.enforced.items():
+        pools[name] = enforced.model_dump(mode="json")
+    entry["pools"] = dict(sorted(pools.items()))
+    data[POLICY] = entry
+    return dumps_compact(dict(sorted(data.items()))) + "\n"
+
+
+def _print_summary(plan) -> None:
+    lines = [f"applied {len(plan.applied)} recommendation(s) to {len(plan.edits)} pool(s)"]
+    for edit in plan.edits:
+        changes = ", ".join(
+            f"{k} {_short(old)} -> {_short(new)}"
+            for k, (old, new) in edit.before.diff(edit.after).items()
+        )
+        lines.append(f"  {edit.pool}: {changes or 'already as recommended'}")
+    reasons: dict[str, list[Any]] = {}
+    for s in plan.skipped:
+        reasons.setdefault(s.reason, []).append(s)
+    for reason, items in sorted(reasons.items()):
+        lines.append(f"{reason}: {len(items)}")
+        if reason in ("not-applicable", "deferred"):
+            lines += [f"  {s.id} ({s.kind}, {s.pool}): {s.detail}" for s in items]
+    typer.echo("\n".join(lines))
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, list):
+        return f"[{value[0]}, ...]" if len(value) > 2 else str(value)
+    return str(value)

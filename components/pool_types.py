@@ -1,0 +1,119 @@
+"""What a pool's instance types are, from the EC2 catalog: checked before anything is registered.
+
+The facts (GPU count and memory, vCPUs, architecture, where a type is offered) come from moto's
+packaged DescribeInstanceTypes data through `optimizers.catalog`; no network. A pool whose types
+AWS would not launch together (unknown type, not offered in its region, mixed CPU architectures,
+training types of unequal GPU count or memory, GPU types in a CPU pool) fails here with the key
+path of the offending entry, before the first resource is registered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from components.settings import PROJECT, Pool, PoolRole, StackSettings
+
+
+@dataclass(frozen=True)
+class PoolFacts:
+    """What the components need to know about one pool's types."""
+
+    architecture: str  # x86_64 or arm64: one AMI per launch template
+    gpus_per_node: int  # the smallest GPU count among the types (0 for CPU pools)
+    max_gpus_per_node: int
+    weights: dict[str, int]  # weighted capacity per type, in units of the smallest type
+
+    @property
+    def has_gpu(self) -> bool:
+        return self.gpus_per_node > 0
+
+
+class PoolTypeError(ValueError):
+    """A pool's instance types that AWS would not launch; one line per problem, key path first."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@cache
+def _catalog(regions: tuple[str, ...]):
+    from optimizers.catalog import from_moto_package  # loaded lazily: ~0.1 s of JSON
+
+    return from_moto_package(regions)
+
+
+def pool_facts(settings: StackSettings) -> dict[str, PoolFacts]:
+    """Facts for every pool, or PoolTypeError listing every problem found."""
+    catalog = _catalog(tuple(sorted({r.name for r in settings.regions})))
+    facts: dict[str, PoolFacts] = {}
+    problems: list[str] = []
+    for index, pool in enumerate(settings.pools):
+        found = _facts(pool, f"{PROJECT}:pools[{index}]", catalog, problems)
+        if found is not None:
+            facts[pool.name] = found
+    if settings.serving is not None and not problems:
+        inference = settings.serving.inference
+        target = facts.get(inference.pool)
+        if target is not None and target.gpus_per_node < inference.tensor_parallelism:
+            problems.append(
+                f"{PROJECT}:serving.inference.tensor_parallelism: {inference.tensor_parallelism} "
+                f"GPUs per pod, but pool {inference.pool!r} has types with "
+                f"{target.gpus_per_node} GPU(s) per node"
+            )
+    if problems:
+        raise PoolTypeError(problems)
+    return facts
+
+
+def _facts(pool: Pool, path: str, catalog, problems: list[str]) -> PoolFacts | None:
+    specs = []
+    before = len(problems)
+    for i, name in enumerate(pool.instance_types):
+        where = f"{path}.instance_types[{i}] ({pool.name!r})"
+        spec = catalog.get(name)
+        if spec is None:
+            family = name.split(".", 1)[0]
+            known = any(t.split(".", 1)[0] == family for t in catalog.specs)
+            what = f"size of family {family}" if known else f"family {family}"
+            problems.append(f"{where}: unknown instance type {name!r} (no such {what} in the EC2 catalog)")
+            continue
+        if not catalog.is_offered(name, pool.region):
+            problems.append(f"{where}: {name} is not offered in {pool.region}")
+            continue
+        if pool.is_gpu and not spec.has_gpu:
+            problems.append(f"{where}: {name} has no NVIDIA GPU but the pool's role is {pool.role}")
+            continue
+        if not pool.is_gpu and spec.gpu_count:
+            problems.append(f"{where}: {name} has GPUs; a {pool.role} pool runs CPU types only")
+            continue
+        specs.append(spec)
+    if len(problems) > before or not specs:
+        return None
+    arches = {("arm64" if "arm64" in s.architectures else "x86_64") for s in specs}
+    if len(arches) > 1:
+        problems.append(
+            f"{path}.instance_types ({pool.name!r}): mixes architectures {', '.join(sorted(arches))}; "
+            "one launch template boots one AMI"
+        )
+        return None
+    if pool.role == PoolRole.TRAINING:
+        shapes = {(s.gpu_count, s.gpu_memory_mib_each) for s in specs}
+        if len(shapes) > 1:
+            listing = ", ".join(
+                f"{s.instance_type} {s.gpu_count}x{s.gpu_memory_gib_each:g} GiB" for s in specs
+            )
+            problems.append(
+                f"{path}.instance_types ({pool.name!r}): training types must have equal GPU count "
+                f"and GPU memory to be interchangeable; got {listing}"
+            )
+            return None
+    size = (lambda s: s.gpu_count) if pool.is_gpu else (lambda s: s.vcpus)
+    smallest = min(size(s) for s in specs)
+    return PoolFacts(
+        architecture=arches.pop(),
+        gpus_per_node=min(s.gpu_count for s in specs),
+        max_gpus_per_node=max(s.gpu_count for s in specs),
+        weights={s.instance_type: max(1, round(size(s) / smallest)) for s in specs},
+    )

@@ -1,0 +1,230 @@
+"""Planning `aeon apply`: which pool keys the saved recommendations change, computed purely.
+
+    plan = plan_apply(recset, settings, select(recset, ids=..., max_risk=...), applied_at=...)
+
+What each kind changes in its pool (settings.Pool):
+- downsize, upsize, change-family: `instance_types` gets the proposed type first (the preferred
+  type of the group's overrides and the node group). The other types stay, in their order: spot
+  pools need many interchangeable types (the pack's asg-spot-diversified asks 10 for inference and
+  cpu), and a type is never dropped silently. Sizes stay: one instance is replaced by one.
+- remove: `desired_size` drops by one per recommendation, and `min_size` follows when it would
+  exceed the new desired size; `max_size` stays (it is burst headroom for the autoscaler). The
+  drop per apply is at most `recommendations.max_step_pct` percent of the desired size; the
+  recommendations beyond it are deferred to a later apply (reported, not an error).
+- share: `gpu_sharing.time_slicing_replicas` becomes the proposed replicas, the proposed type goes
+  first, and the instances freed by packing (`current.count - proposed.count`) are removed as
+  above, as far as the same step bound allows (the sharing is never deferred).
+- keep, not-enough-data: nothing.
+A recommendation whose pool is not in the stack (or sits in another region) is not applicable;
+one already listed in `recommendations.applied` is skipped, so applying twice changes nothing.
+The policy pack's `recommendation-enforced` entry of every changed pool is the pool's resulting
+`instance_types` and `max_size`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from components.settings import AppliedRecommendation, Pool, StackSettings
+from optimizers.recommendation import Kind, Recommendation, RecommendationSet
+
+RISK_ORDER = {"low": 0, "medium": 1, "high": 2}
+TYPE_CHANGES = (Kind.DOWNSIZE, Kind.UPSIZE, Kind.CHANGE_FAMILY)
+NO_CHANGE = (Kind.KEEP, Kind.NOT_ENOUGH_DATA)
+MAX_TYPES = 40  # settings.Pool.instance_types
+
+
+class UnknownIds(ValueError):
+    def __init__(self, ids: Sequence[str]) -> None:
+        self.ids = list(ids)
+        super().__init__(", ".join(ids))
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PoolState(_Model):
+    """The pool keys `apply` may change."""
+
+    instance_types: list[str]
+    min_size: int
+    desired_size: int
+    max_size: int
+    time_slicing_replicas: int | None
+
+    @classmethod
+    def of(cls, pool: Pool) -> PoolState:
+        return cls(
+            instance_types=list(pool.instance_types),
+            min_size=pool.min_size,
+            desired_size=pool.desired_size,
+            max_size=pool.max_size,
+            time_slicing_replicas=pool.gpu_sharing.time_slicing_replicas if pool.gpu_sharing else None,
+        )
+
+    def diff(self, after: PoolState) -> dict[str, list[Any]]:
+        """key -> [before, after] for the keys that differ."""
+        old, new = self.model_dump(), after.model_dump()
+        return {k: [old[k], new[k]] for k in old if old[k] != new[k]}
+
+
+class PoolEdit(_Model):
+    pool: str
+    before: PoolState
+    after: PoolState
+    recommendations: list[str]
+
+
+class Skipped(_Model):
+    id: str
+    pool: str
+    kind: str
+    reason: Literal["not-applicable", "already-applied", "nothing-to-change", "deferred"]
+    detail: str
+
+
+class EnforcedPool(_Model):
+    """The `recommendation-enforced` policy config of one pool (policies/aeon_guardrails/fleet.py)."""
+
+    allowed_instance_types: list[str] = Field(min_length=1)
+    max_size: int = Field(ge=0)
+    generated_at: str
+    source: str
+
+
+class ApplyPlan(_Model):
+    stack: str
+    edits: list[PoolEdit]
+    applied: list[AppliedRecommendation]
+    skipped: list[Skipped]
+    enforced: dict[str, EnforcedPool]
+
+    @property
+    def changes_anything(self) -> bool:
+        return bool(self.applied)
+
+
+def select(
+    recset: RecommendationSet,
+    *,
+    ids: Iterable[str] | None = None,
+    max_risk: str | None = None,
+) -> list[Recommendation]:
+    """The recommendations asked for, in the saved order; unknown ids raise UnknownIds."""
+    recs = list(recset.recommendations)
+    if ids is not None:
+        wanted = list(dict.fromkeys(i.strip() for i in ids if i.strip()))
+        known = {r.id for r in recs}
+        unknown = [i for i in wanted if i not in known]
+        if unknown:
+            raise UnknownIds(unknown)
+        recs = [r for r in recs if r.id in set(wanted)]
+    if max_risk is not None:
+        limit = RISK_ORDER[max_risk]
+        recs = [r for r in recs if RISK_ORDER[r.risk.level] <= limit]
+    return recs
+
+
+def _prefer(types: list[str], first: str | None) -> list[str]:
+    if first is None:
+        return types
+    return [first, *(t for t in types if t != first)][:MAX_TYPES]
+
+
+def _freed(rec: Recommendation) -> int:
+    if rec.kind is Kind.REMOVE:
+        return max(1, rec.current.count - rec.proposed.count)
+    if rec.kind is Kind.SHARE:
+        return max(0, rec.current.count - rec.proposed.count)
+    return 0
+
+
+def _by_saving(rec: Recommendation) -> tuple[float, str]:
+    return (-(rec.monthly_saving_usd or 0.0), rec.id)
+
+
+def plan_apply(
+    recset: RecommendationSet,
+    settings: StackSettings,
+    selected: Sequence[Recommendation],
+    *,
+    applied_at: str,
+) -> ApplyPlan:
+    pools = {p.name: p for p in settings.pools}
+    done = {a.id for a in settings.recommendations.applied}
+    step_pct = settings.recommendations.max_step_pct
+    skipped: list[Skipped] = []
+    by_pool: dict[str, list[Recommendation]] = {}
+
+    def skip(rec: Recommendation, reason: Any, detail: str) -> None:
+        skipped.append(Skipped(id=rec.id, pool=rec.pool, kind=rec.kind.value, reason=reason,
+                               detail=detail))  # fmt: skip
+
+    for rec in selected:
+        pool = pools.get(rec.pool)
+        if rec.kind in NO_CHANGE:
+            skip(rec, "nothing-to-change", f"{rec.kind.value}: the pool stays as it is")
+        elif pool is None:
+            skip(rec, "not-applicable", f"pool {rec.pool!r} is not in stack {settings_stack(recset)}")
+        elif pool.region != rec.region:
+            skip(rec, "not-applicable",
+                 f"pool {rec.pool!r} is in {pool.region}, the recommendation in {rec.region}")  # fmt: skip
+        elif rec.id in done:
+            skip(rec, "already-applied", "listed in recommendations.applied")
+        else:
+            by_pool.setdefault(rec.pool, []).append(rec)
+
+    edits: list[PoolEdit] = []
+    applied: list[AppliedRecommendation] = []
+    enforced: dict[str, EnforcedPool] = {}
+    for name in sorted(by_pool):
+        pool = pools[name]
+        before = state = PoolState.of(pool)
+        budget = math.floor(pool.desired_size * step_pct / 100)
+        # Removals with the largest saving go first when the step bound cuts some off.
+        ordered = sorted(by_pool[name], key=lambda r: (_freed(r) == 0, _by_saving(r)))
+        ids: list[str] = []
+        for rec in ordered:
+            freed = _freed(rec)
+            if rec.kind is Kind.SHARE:  # the sharing itself always applies; freed nodes in bound
+                freed = min(freed, budget, state.desired_size)
+            if freed > budget or freed > state.desired_size:
+                skip(rec, "deferred",
+                     f"removing {freed} more instance(s) of {name} exceeds this apply's step bound "
+                     f"({step_pct:g}% of desired_size {pool.desired_size}); apply again later")  # fmt: skip
+                continue
+            budget -= freed
+            updates: dict[str, Any] = {}
+            if rec.kind in TYPE_CHANGES or rec.kind is Kind.SHARE:
+                updates["instance_types"] = _prefer(state.instance_types, rec.proposed.instance_type)
+            if rec.kind is Kind.SHARE and rec.proposed.gpu_replicas:
+                updates["time_slicing_replicas"] = rec.proposed.gpu_replicas
+            if freed:
+                desired = state.desired_size - freed
+                updates["desired_size"] = desired
+                updates["min_size"] = min(state.min_size, desired)
+            new = state.model_copy(update=updates)
+            applied.append(
+                AppliedRecommendation(id=rec.id, pool=name, kind=rec.kind.value,
+                                      applied_at=applied_at, changes=state.diff(new))  # fmt: skip
+            )
+            ids.append(rec.id)
+            state = new
+        if ids:
+            edits.append(PoolEdit(pool=name, before=before, after=state, recommendations=ids))
+            enforced[name] = EnforcedPool(
+                allowed_instance_types=state.instance_types, max_size=state.max_size,
+                generated_at=recset.generated_at, source=f"aeon recommend ({recset.mode}, {recset.source})",
+            )  # fmt: skip
+    return ApplyPlan(
+        stack=recset.stack, edits=edits, applied=applied, skipped=skipped, enforced=enforced
+    )
+
+
+def settings_stack(recset: RecommendationSet) -> str:
+    return repr(recset.stack)

@@ -1,0 +1,2 @@
+settings = {}
+print(settings["missing"])
