@@ -169,7 +169,9 @@ class EksCluster(pulumi.ComponentResource):
             aws.iam.RolePolicy(
                 name,
                 role=role.name,
-                policy=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+                policy=pulumi.Output.from_input(
+                    {"Version": "2012-10-17", "Statement": statements}
+                ).apply(json.dumps),
                 opts=within,
             )
         for policy in managed_policies or []:

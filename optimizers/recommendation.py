@@ -136,6 +136,25 @@ class Recommendation(_Model):
     evidence: Evidence
 
 
+class PoolUtilization(_Model):
+    """How busy one pool was over the window, for the report's charts (optional in the file).
+
+    `bins[i]` counts samples with utilization in [i * bin_pct, (i + 1) * bin_pct) percent of the
+    current capacity (the last bin includes 100). `proposed_pct` is the busiest projected
+    utilization on the proposed capacity among the pool's recommendations (None: no projection).
+    """
+
+    pool: str
+    region: str
+    metric: str
+    bin_pct: float = 5.0
+    bins: list[int]
+    samples: int
+    percentiles: dict[str, float] = Field(description="'p50', 'p95', 'p99' -> percent")
+    max: float
+    proposed_pct: float | None = None
+
+
 class RecommendationSet(_Model):
     version: int = FORMAT_VERSION
     stack: str
@@ -145,6 +164,9 @@ class RecommendationSet(_Model):
     source: str
     catalog_source: str
     recommendations: list[Recommendation]
+    utilization: list[PoolUtilization] = Field(
+        default_factory=list, description="per-pool busy-ness distributions (charts)"
+    )
 
     @property
     def monthly_saving_usd(self) -> float:

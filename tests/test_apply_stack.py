@@ -207,5 +207,6 @@ def test_engine_runs_the_applied_stack(project):
 
     assert invoke(["apply", "--stack", "prod", "--cwd", str(project)]) == 0
     run = run_program(find_project(project), "prod")
-    groups = [r for r in run.resources if r.type == "aws:autoscaling/group:Group"]
-    assert groups
+    assert run.resources  # the program accepted the edited config
+    system = next(p for p in json.loads(run.config["aeon-infra:pools"]) if p["name"] == "system")
+    assert system["desired_size"] == 2

@@ -106,7 +106,7 @@ def test_sync_config_writes_offerings_and_keeps_other_keys(project_copy, capsys)
     assert spot["enforcementLevel"] == "mandatory" and spot["primary_region"] == "us-east-1"
     gpus = spot["region_offerings"]["us-east-1"]["gpu"]
     # moto's real DescribeInstanceTypes data: p5.48xlarge has 8 NVIDIA H100 80 GB.
-    assert gpus["p5.48xlarge"] == [8, 80, "NVIDIA"] and "m7i.large" not in gpus
+    assert gpus["p5.48xlarge"] == [8, 80, "NVIDIA", "x86_64"] and "m7i.large" not in gpus
     assert spot["region_offerings"]["us-east-1"]["other_types"] > 500
     pools = data["on-demand-base-within-commitment"]["pools"]
     assert pools == {

@@ -22,7 +22,7 @@ from components.settings import StackSettings
 
 
 def gpu_specs(instance_types: list[dict[str, Any]]) -> dict[str, list[Any]]:
-    """type -> [GPU count, GiB per GPU, manufacturer] from DescribeInstanceTypes records."""
+    """type -> [GPU count, GiB per GPU, manufacturer, architecture] from DescribeInstanceTypes."""
     specs: dict[str, list[Any]] = {}
     for record in instance_types:
         gpus = (record.get("GpuInfo") or {}).get("Gpus") or []
@@ -31,7 +31,8 @@ def gpu_specs(instance_types: list[dict[str, Any]]) -> dict[str, list[Any]]:
         first = gpus[0]
         count = sum(int(g.get("Count", 0)) for g in gpus)
         memory_gib = round(int((first.get("MemoryInfo") or {}).get("SizeInMiB", 0)) / 1024)
-        specs[record["InstanceType"]] = [count, memory_gib, str(first.get("Manufacturer", ""))]
+        arch = ((record.get("ProcessorInfo") or {}).get("SupportedArchitectures") or ["x86_64"])[0]
+        specs[record["InstanceType"]] = [count, memory_gib, str(first.get("Manufacturer", "")), arch]
     return specs
 
 

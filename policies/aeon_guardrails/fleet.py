@@ -28,11 +28,11 @@ ROLES = ("training", "inference", "cpu", "preprocessing", "edge-cache")
 COMPUTE = (ASG, LAUNCH_TEMPLATE, NODE_GROUP)
 
 # The offerings table `aeon policy sync-config` writes: per region, the GPU types offered with
-# [GPU count, GiB per GPU, manufacturer], and how many non-GPU types are offered.
+# [GPU count, GiB per GPU, manufacturer, architecture], and how many non-GPU types are offered.
 OFFERINGS_SCHEMA = {
     "type": "object",
     "default": {},
-    "description": "per region: {gpu: {type: [gpus, gib_per_gpu, manufacturer]}, other_types: n}",
+    "description": "per region: {gpu: {type: [gpus, gib_per_gpu, maker, arch]}, other_types: n}",
 }
 PRIMARY_REGION_SCHEMA = {
     "type": "string",
@@ -53,27 +53,36 @@ def _spot_share(res: Res) -> float:
     return 100.0 - (100.0 if on_demand is None else on_demand)
 
 
-def _gpu_profile(types: list[str], offered: Mapping[str, Any]) -> tuple[float, float, str] | None:
-    """Smallest GPU count and GiB per GPU among the group's types, as the region lists them."""
-    specs = [get(offered, "gpu", t) for t in types]
-    specs = [s for s in specs if s is not None and len(s) >= 3]
-    if not specs:
+def _spec(offered: Mapping[str, Any], instance_type: str) -> tuple[float, float, str, str] | None:
+    spec = get(offered, "gpu", instance_type)
+    if spec is None or len(spec) < 3:
         return None
-    return (min(float(s[0]) for s in specs), min(float(s[1]) for s in specs), str(specs[0][2]))
+    arch = str(spec[3]) if len(spec) > 3 else "x86_64"
+    return float(spec[0]), float(spec[1]), str(spec[2]), arch
 
 
 def _suitable(types: list[str], offered: Mapping[str, Any], cfg: Mapping[str, Any]) -> int | None:
-    """How many offered types could stand in for the group's: same kind, no less GPU."""
+    """How many offered types could stand in for the group's.
+
+    GPU groups: same GPU maker and CPU architecture, a GPU count within the group's range and no
+    less memory per GPU than its smallest; CPU groups: every non-GPU type the region offers.
+    """
     if any(is_gpu_type(t, cfg) for t in types):
-        profile = _gpu_profile(types, offered)
-        if profile is None:
+        mine = [s for s in (_spec(offered, t) for t in types) if s is not None]
+        if not mine:
             return None
-        count, memory, maker = profile
-        gpus = get(offered, "gpu", default={})
+        low, high = min(s[0] for s in mine), max(s[0] for s in mine)
+        memory = min(s[1] for s in mine)
+        makers, archs = {s[2] for s in mine}, {s[3] for s in mine}
+        candidates = (_spec(offered, t) for t in get(offered, "gpu", default={}))
         return sum(
             1
-            for spec in gpus.values()
-            if float(spec[0]) >= count and float(spec[1]) >= memory and str(spec[2]) == maker
+            for c in candidates
+            if c is not None
+            and low <= c[0] <= high
+            and c[1] >= memory
+            and c[2] in makers
+            and c[3] in archs
         )
     other = number(get(offered, "other_types"))
     return None if other is None else int(other)
