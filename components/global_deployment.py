@@ -1,22 +1,79 @@
-"""The root component: one RegionalDeployment per configured region."""
+"""The root component: checks the pools against the EC2 catalog, then one RegionalDeployment per
+configured region, global routing across their inference endpoints, and the stack's budget."""
 
 from __future__ import annotations
 
 import pulumi
 
+from components.budgets import CostBudget, CostBudgetArgs
+from components.charts import REPOSITORIES
+from components.pool_types import PoolFacts, PoolTypeError, pool_facts
 from components.regional_deployment import RegionalDeployment, RegionalDeploymentArgs
-from components.settings import StackSettings
+from components.routing import GlobalRouting, GlobalRoutingArgs
+from components.settings import PROJECT, StackSettings
+
+
+class DeploymentConfigError(pulumi.RunError):
+    """A config the schema accepts but AWS or the cluster could not run; raised before any
+    resource is registered. The Pulumi CLI prints the message without a traceback."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        listing = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"invalid stack config for stack {pulumi.get_stack()!r}:\n{listing}")
+
+
+def preflight(settings: StackSettings) -> dict[str, PoolFacts]:
+    """Everything that needs the catalog or several keys at once; raises DeploymentConfigError."""
+    problems: list[str] = []
+    try:
+        facts = pool_facts(settings)
+    except PoolTypeError as exc:
+        problems.extend(exc.problems)
+        facts = {}
+    on_kubernetes = [p.name for p in settings.pools if p.role.runs_on_kubernetes]
+    if on_kubernetes and settings.kubernetes is None:
+        problems.append(
+            f"{PROJECT}:kubernetes: required key is missing; pools {', '.join(on_kubernetes)} run on EKS"
+        )
+    if settings.kubernetes is not None and on_kubernetes:
+        missing = sorted(set(REPOSITORIES) - set(settings.kubernetes.chart_versions))
+        if missing:
+            problems.append(
+                f"{PROJECT}:kubernetes.chart_versions: no version for chart(s) {', '.join(missing)}"
+            )
+    if problems:
+        raise DeploymentConfigError(problems)
+    return facts
 
 
 class GlobalDeployment(pulumi.ComponentResource):
     def __init__(self, name: str, settings: StackSettings, opts: pulumi.ResourceOptions | None = None):
+        facts = preflight(settings)  # before anything is registered
         super().__init__("aeon:index:GlobalDeployment", name, None, opts)
         self.regions = {
             region.name: RegionalDeployment(
                 region.name,
-                RegionalDeploymentArgs(region=region, settings=settings),
+                RegionalDeploymentArgs(region=region, settings=settings, facts=facts),
                 opts=pulumi.ResourceOptions(parent=self),
             )
             for region in settings.regions
         }
+        # Global services (Route 53, CloudFront, Budgets) through the primary region's provider.
+        primary = self.regions[settings.primary_region.name]
+        global_opts = pulumi.ResourceOptions(parent=self, providers={"aws": primary.provider})
+        endpoints = {r: d.endpoint for r, d in self.regions.items() if d.endpoint is not None}
+        self.routing = None
+        if settings.routing is not None and endpoints:
+            self.routing = GlobalRouting(
+                f"aeon-{settings.environment}-routing",
+                GlobalRoutingArgs(routing=settings.routing, endpoints=endpoints),
+                opts=global_opts,
+            )
+        if settings.budget is not None:
+            CostBudget(
+                f"aeon-{settings.environment}-budget",
+                CostBudgetArgs(budget=settings.budget, environment=settings.environment),
+                opts=global_opts,
+            )
         self.register_outputs({name: r.outputs for name, r in self.regions.items()})

@@ -1,13 +1,33 @@
-"""Everything deployed in one region, with that region's own AWS provider."""
+"""Everything deployed in one region, with that region's own AWS provider.
+
+The primary region runs core inference, the vector store, training, the serving caches and the
+data buckets; edge regions run edge inference, HTTP cache fleets and preprocessing workers.
+Kubernetes resources use the region's cluster through a provider built from its outputs.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 from pydantic import BaseModel, ConfigDict
 
+from components.eks_cluster import EksCluster, EksClusterArgs
+from components.fleet import FleetArgs, ScaledFleet, fleet_ami_parameter
+from components.gpu_sharing import GpuSharing, GpuSharingArgs
+from components.inference_endpoint import InferenceEndpoint, InferenceEndpointArgs
+from components.monitoring import MonitoringArgs, RegionalMonitoring
 from components.network import Network, NetworkArgs
-from components.settings import Region, StackSettings
+from components.node_lifecycle import ClusterAutoscaler, NodeLifecycleArgs, NodeTerminationHandler
+from components.node_pool import CpuNodePool, GpuNodePool, NodePoolArgs, eks_ami_parameter
+from components.node_storage import NodeStorage, NodeStorageArgs
+from components.pool_types import PoolFacts
+from components.serving import TritonServing, TritonServingArgs
+from components.settings import EbsClasses, PoolRole, Region, RegionRole, StackSettings
+from components.storage_tiering import StorageTiering, StorageTieringArgs
+from components.caches import ServingCaches, ServingCachesArgs
+from components.vector_store import VectorStoreArgs, VectorStoreService
 
 
 class RegionalDeploymentArgs(BaseModel):
@@ -15,10 +35,15 @@ class RegionalDeploymentArgs(BaseModel):
 
     region: Region
     settings: StackSettings
+    facts: dict[str, PoolFacts] = {}
 
     @property
     def is_primary(self) -> bool:
         return self.region.role == "primary"
+
+
+def cluster_name(settings: StackSettings, region: str) -> str:
+    return f"aeon-{settings.environment}-{region}"
 
 
 class RegionalDeployment(pulumi.ComponentResource):
@@ -26,18 +51,175 @@ class RegionalDeployment(pulumi.ComponentResource):
         self, name: str, args: RegionalDeploymentArgs, opts: pulumi.ResourceOptions | None = None
     ):
         super().__init__("aeon:index:RegionalDeployment", name, None, opts)
-        region = args.region.name
+        settings, region = args.settings, args.region.name
         self.provider = aws.Provider(
             region, region=region, opts=pulumi.ResourceOptions(parent=self)
         )
         # Children inherit the regional provider through `providers`.
         within = pulumi.ResourceOptions(parent=self, providers={"aws": self.provider})
+        self._amis: dict[str, Any] = {}
+        ebs = settings.storage.ebs if settings.storage else EbsClasses()
 
         self.network = Network(region, NetworkArgs(region=args.region), opts=within)
+        pools = settings.pools_in(region)
+        kube = settings.kubernetes
+        node_pools = [p for p in pools if p.role.runs_on_kubernetes]
+
+        self.cluster: EksCluster | None = None
+        self.node_pools: dict[str, Any] = {}
+        k8s_within = within
+        if kube is not None and node_pools:
+            name_ = cluster_name(settings, region)
+            self.cluster = EksCluster(
+                f"{region}-eks",
+                EksClusterArgs(
+                    cluster_name=name_, region=region, kubernetes=kube,
+                    subnet_ids=self.network.private_subnet_ids,
+                ),  # fmt: skip
+                opts=within,
+            )
+            k8s_within = pulumi.ResourceOptions(
+                parent=self,
+                providers={"aws": self.provider, "kubernetes": self.cluster.k8s_provider},
+            )
+            NodeStorage(f"{region}-node-storage", NodeStorageArgs(ebs=ebs), opts=k8s_within)
+            GpuSharing(
+                f"{region}-gpu-sharing",
+                GpuSharingArgs(
+                    kubernetes=kube, region_role=args.region.role,
+                    gpu_pools=[p for p in node_pools if p.is_gpu],
+                ),  # fmt: skip
+                opts=k8s_within,
+            )
+            lifecycle = NodeLifecycleArgs(region=region, cluster_name=name_, cluster=self.cluster, kubernetes=kube)
+            ClusterAutoscaler(f"{region}-cluster-autoscaler", lifecycle, opts=k8s_within)
+            NodeTerminationHandler(f"{region}-node-termination", lifecycle, opts=k8s_within)
+            for pool in node_pools:
+                facts = args.facts[pool.name]
+                kind = GpuNodePool if facts.has_gpu else CpuNodePool
+                self.node_pools[pool.name] = kind(
+                    pool.name,
+                    NodePoolArgs(
+                        pool=pool, facts=facts, kubernetes=kube, ebs=ebs, cluster_name=name_,
+                        cluster=self.cluster, subnet_ids=self.network.private_subnet_ids,
+                        ami_id=self._ami(eks_ami_parameter(kube.version, facts.architecture, facts.has_gpu)),
+                    ),  # fmt: skip
+                    opts=within,
+                )
+
+        self.monitoring = RegionalMonitoring(
+            f"{region}-monitoring",
+            MonitoringArgs(monitoring=settings.monitoring, kubernetes=kube if self.cluster else None),
+            opts=k8s_within,
+        )
+
+        self.fleets: dict[str, ScaledFleet] = {}
+        for pool in pools:
+            if pool.role.runs_on_kubernetes:
+                continue
+            facts = args.facts[pool.name]
+            self.fleets[pool.name] = ScaledFleet(
+                pool.name,
+                FleetArgs(
+                    pool=pool, facts=facts, ebs=ebs, monitoring=settings.monitoring,
+                    subnet_ids=self.network.private_subnet_ids,
+                    security_group_id=self.network.internal_security_group.id,
+                    ami_id=self._ami(fleet_ami_parameter(facts.architecture)),
+                    alert_topic_arn=self.monitoring.alert_topic.arn,
+                ),  # fmt: skip
+                opts=within,
+            )
+
+        self.endpoint: InferenceEndpoint | None = None
+        serving = settings.serving
+        if serving is not None and self.cluster is not None and kube is not None:
+            self._serving(args, serving, kube, k8s_within, within)
+
+        self.storage = None
+        if args.is_primary and settings.storage is not None:
+            self.storage = StorageTiering(
+                f"aeon-{settings.environment}-data",
+                StorageTieringArgs(storage=settings.storage, environment=settings.environment),
+                opts=within,
+            )
 
         self.outputs: dict[str, object] = {
             "vpc_id": self.network.vpc_id,
             "public_subnet_ids": self.network.public_subnet_ids,
             "private_subnet_ids": self.network.private_subnet_ids,
         }
+        if self.cluster is not None:
+            self.outputs["cluster_name"] = self.cluster.name
+        if self.endpoint is not None:
+            self.outputs["inference_endpoint"] = self.endpoint.dns_name
         self.register_outputs(self.outputs)
+
+    def _ami(self, parameter: str) -> Any:
+        """One SSM lookup per AMI parameter and region."""
+        if parameter not in self._amis:
+            self._amis[parameter] = aws.ssm.get_parameter_output(
+                name=parameter, opts=pulumi.InvokeOutputOptions(provider=self.provider)
+            ).value
+        return self._amis[parameter]
+
+    def _serving(self, args, serving, kube, k8s_within, within) -> None:
+        settings, region = args.settings, args.region.name
+        priorities = {ns.name: ns.priority_class for ns in kube.namespaces}
+        target = None
+        if args.is_primary:
+            inference = serving.inference
+            target = inference.pool
+            TritonServing(
+                f"{region}-triton",
+                TritonServingArgs(
+                    model_name=inference.model_name, image=inference.image, namespace=inference.namespace,
+                    pool=inference.pool, priority_class=priorities.get(inference.namespace),
+                    replicas=inference.replicas, max_replicas=inference.max_replicas,
+                    tensor_parallelism=inference.tensor_parallelism, batching=inference.batching,
+                    hpa_target_cpu_pct=inference.hpa_target_cpu_pct, node_port=inference.node_port,
+                    cpu=inference.cpu_per_replica, memory_gib=inference.memory_gib_per_replica,
+                ),  # fmt: skip
+                opts=k8s_within,
+            )
+            VectorStoreService(
+                f"{region}-vector-store",
+                VectorStoreArgs(store=serving.vector_store, storage_class="hot"),
+                opts=k8s_within,
+            )
+            ServingCaches(
+                f"{region}-caches",
+                ServingCachesArgs(
+                    caches={"embedding-cache": serving.embedding_cache, "result-cache": serving.result_cache},
+                    subnet_ids=self.network.private_subnet_ids,
+                    security_group_id=self.network.internal_security_group.id,
+                    namespace=inference.namespace,
+                ),  # fmt: skip
+                opts=k8s_within,
+            )
+        elif serving.edge_inference is not None and args.region.role == RegionRole.EDGE:
+            edge = serving.edge_inference
+            target = next(p.name for p in settings.pools_in(region) if p.role == PoolRole.INFERENCE)
+            inference = serving.inference
+            TritonServing(
+                f"{region}-triton",
+                TritonServingArgs(
+                    model_name=edge.model_name, image=inference.image, namespace=edge.namespace,
+                    pool=target, priority_class=priorities.get(edge.namespace),
+                    replicas=edge.replicas, max_replicas=edge.max_replicas, tensor_parallelism=1,
+                    batching=inference.batching, hpa_target_cpu_pct=inference.hpa_target_cpu_pct,
+                    node_port=inference.node_port, cpu=edge.cpu_per_replica,
+                    memory_gib=edge.memory_gib_per_replica,
+                ),  # fmt: skip
+                opts=k8s_within,
+            )
+        if target is not None and settings.routing is not None and self.cluster is not None:
+            self.endpoint = InferenceEndpoint(
+                f"{region}-inference",
+                InferenceEndpointArgs(
+                    routing=settings.routing, node_port=serving.inference.node_port,
+                    vpc_id=self.network.vpc_id, public_subnet_ids=self.network.public_subnet_ids,
+                    group_name=self.node_pools[target].group.name,
+                    node_security_group_id=self.cluster.cluster_security_group_id,
+                ),  # fmt: skip
+                opts=within,
+            )

@@ -417,8 +417,11 @@ class Inference(Model):
     max_replicas: int = Field(ge=1)
     tensor_parallelism: int = Field(ge=1, le=8)
     batching: DynamicBatching
+    namespace: Name = "inference"
     hpa_target_cpu_pct: int = Field(default=70, ge=1, le=100)
     node_port: int = Field(default=30800, ge=30000, le=32767, description="HTTP port the NLB targets")
+    cpu_per_replica: float = Field(default=8, gt=0)
+    memory_gib_per_replica: float = Field(default=64, gt=0)
 
     @model_validator(mode="after")
     def _ordered(self) -> Inference:
@@ -433,6 +436,9 @@ class EdgeInference(Model):
     model_name: str
     replicas: int = Field(ge=1)
     max_replicas: int = Field(ge=1)
+    namespace: Name = "edge-inference"
+    cpu_per_replica: float = Field(default=3, gt=0)
+    memory_gib_per_replica: float = Field(default=12, gt=0)
 
     @model_validator(mode="after")
     def _ordered(self) -> EdgeInference:
@@ -455,6 +461,10 @@ class VectorStore(Model):
     l1_cache: CacheLevel
     l2_cache: CacheLevel
     image: str = "qdrant/qdrant:v1.12.4"
+    namespace: Name = "inference"
+    pool: Name | None = Field(default=None, description="node pool (by name) the store runs on")
+    cpu_per_replica: float = Field(default=2, gt=0)
+    memory_gib_per_replica: float = Field(default=8, gt=0, description="besides the L1 cache")
     volume_headroom_pct: int = Field(default=50, ge=0, le=400, description="PVC size above partition")
 
 

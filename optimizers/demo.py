@@ -137,8 +137,12 @@ def seed(endpoint: str, fleet: Sequence[DemoMachine], *, now: int, seed_value: i
 def demo_environment(fleet: Sequence[DemoMachine] = PROD_FLEET) -> Iterator[str]:
     """A moto server on 127.0.0.1 (a free port) holding the seeded fleet; yields its endpoint.
     Fake credentials are set for the duration (nothing reaches AWS) and restored afterwards."""
+    import logging
+
     from moto.server import ThreadedMotoServer
 
+    # The server's request log (werkzeug) would bury the command's own stderr.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     saved = {k: os.environ.get(k) for k in (*DEMO_ENV, "AWS_PROFILE")}
     os.environ.update(DEMO_ENV)
     os.environ.pop("AWS_PROFILE", None)

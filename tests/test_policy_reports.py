@@ -13,7 +13,15 @@ import jsonschema
 import pytest
 import xmlschema
 from policy.harness import HERE, ROOT, load, pack_session, run_plan
-from policy.plans import ASG_URN, FAR_FUTURE, fault_gpu_in_cpu_pool, mutated, step_of
+from policy.plans import (
+    ASG_URN,
+    FAR_FUTURE,
+    UNKNOWN,
+    fault_gpu_in_cpu_pool,
+    fault_public_bucket,
+    mutated,
+    step_of,
+)
 
 from aeon.analyzer.locate import fill_locations
 from aeon.analyzer.plan import resources_from_plan
@@ -64,6 +72,27 @@ def test_expired_override_still_blocks(session):
     assert report.failed
 
 
+def test_stack_policy_findings_are_exempted_by_the_same_tags(session):
+    plan = mutated(fault_public_bucket)
+    tags = step_of(plan, "datasets")["inputs"]["tags"]
+    tags.update(
+        {"aeon:override-reason": "public dataset mirror", "aeon:override-expires": FAR_FUTURE}
+    )
+    report = run_plan(session, plan)
+    found = [v for v in report.violations if v.policy == "s3-public-access-blocked"]
+    assert [(v.exempted, v.exemption_reason) for v in found] == [(True, "public dataset mirror")]
+    assert not report.failed
+
+
+def test_unknown_values_become_notes_not_verdicts(session):
+    """Reading a value unknown at preview gives the SDK's "can't run" note, never a pass or fail."""
+    plan = load(HERE / "plans" / "clean.json")
+    step_of(plan, "vector-data")["inputs"]["encrypted"] = UNKNOWN
+    report = run_plan(session, plan)
+    assert [v for v in report.violations if v.policy == "ebs-encrypted"] == []
+    assert any("can't run policy 'ebs-encrypted'" in n for n in report.notes)
+
+
 def test_provider_absent_from_plan_is_known_by_urn_and_region_falls_back(session, tmp_path):
     """Without its provider step a group's region is the primary region from the policy config."""
     plan = load(HERE / "plans" / "clean.json")
@@ -73,8 +102,42 @@ def test_provider_absent_from_plan_is_known_by_urn_and_region_falls_back(session
     report = run_plan(session, plan, config, tmp_path)
     assert report.notes == []
     found = {v.urn: v.message for v in report.violations if v.policy == "regions-allowed"}
-    assert found[ASG_URN["edge-cache-euw1"]] == "region sa-east-1 is not allowed; allowed: ap-south-1"
+    assert (
+        found[ASG_URN["edge-cache-euw1"]] == "region sa-east-1 is not allowed; allowed: ap-south-1"
+    )
     assert found[ASG_URN["training"]] == "region us-east-1 is not allowed; allowed: ap-south-1"
+
+
+def _spot_pool_of(types: list[str]) -> dict:
+    plan = load(HERE / "plans" / "clean.json")
+    overrides = step_of(plan, "inference")["inputs"]["mixedInstancesPolicy"]["launchTemplate"]
+    overrides["overrides"] = [{"instanceType": t} for t in types]
+    return plan
+
+
+def test_spot_diversity_is_capped_at_what_the_region_offers(session, tmp_path):
+    """A region offering three 4-GPU x86 NVIDIA types asks for three, not ten."""
+    offered = {
+        "gpu": {
+            "g5.12xlarge": [4, 22, "NVIDIA", "x86_64"],
+            "g6.12xlarge": [4, 22, "NVIDIA", "x86_64"],
+            "g6e.12xlarge": [4, 45, "NVIDIA", "x86_64"],
+            "g5g.16xlarge": [2, 16, "NVIDIA", "arm64"],
+            "g4dn.xlarge": [1, 16, "NVIDIA", "x86_64"],
+        },
+        "other_types": 600,
+    }
+    config = {"asg-spot-diversified": {"region_offerings": {"us-east-1": offered}}}
+    ok = run_plan(
+        session, _spot_pool_of(["g5.12xlarge", "g6.12xlarge", "g6e.12xlarge"]), config, tmp_path
+    )
+    assert [v for v in ok.violations if v.policy == "asg-spot-diversified"] == []
+    short = run_plan(session, _spot_pool_of(["g5.12xlarge", "g6.12xlarge"]), config, tmp_path)
+    assert [v.message for v in short.violations if v.policy == "asg-spot-diversified"] == [
+        "spot pool with role inference lists 2 instance type(s) (g5.12xlarge, g6.12xlarge); "
+        "required at least 3 interchangeable types (limit 10 for inference, 3 suitable types "
+        "offered in us-east-1)"
+    ]
 
 
 def test_plan_steps_that_delete_are_skipped():

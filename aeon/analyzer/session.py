@@ -231,6 +231,8 @@ class AnalyzerSession:
         from pulumi.runtime.proto import analyzer_pb2
 
         state = {**res.inputs, **res.outputs}
+        if res.id and "id" not in state:  # bridged providers report `id` among the outputs
+            state["id"] = res.id
         return analyzer_pb2.AnalyzerResource(
             type=res.type,
             properties=_struct(state),

@@ -32,7 +32,8 @@ def gpu_specs(instance_types: list[dict[str, Any]]) -> dict[str, list[Any]]:
         count = sum(int(g.get("Count", 0)) for g in gpus)
         memory_gib = round(int((first.get("MemoryInfo") or {}).get("SizeInMiB", 0)) / 1024)
         arch = ((record.get("ProcessorInfo") or {}).get("SupportedArchitectures") or ["x86_64"])[0]
-        specs[record["InstanceType"]] = [count, memory_gib, str(first.get("Manufacturer", "")), arch]
+        maker = str(first.get("Manufacturer", ""))
+        specs[record["InstanceType"]] = [count, memory_gib, maker, arch]
     return specs
 
 

@@ -46,7 +46,9 @@ FILE_SOURCES = {SourceName.CSV}  # sources that only read recorded files
 @app.command()
 def recommend(
     stack: StackOption,
-    source: Annotated[SourceName, typer.Option("--source", help="Where telemetry comes from.")],
+    source: Annotated[
+        SourceName | None, typer.Option("--source", help="Where telemetry comes from.")
+    ] = None,
     input_dir: Annotated[
         Path | None, typer.Option("--input", help="Folder of recorded telemetry (csv source).")
     ] = None,
@@ -98,16 +100,48 @@ def recommend(
             "--inventory", help="inventory.csv naming pool, type and purchase per resource."
         ),
     ] = None,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo",
+            help="Seed a demo fleet and its CloudWatch telemetry into a local moto server and "
+            "read it back through the cloudwatch source (no AWS account needed).",
+        ),
+    ] = False,
     output: Annotated[OutputFormat, format_option()] = OutputFormat.TABLE,
     cwd: CwdOption = None,
 ) -> None:
     """Right-size every resource of the telemetry; writes .aeon/recommendations/<stack>.json."""
+    import contextlib
+
+    started = time.perf_counter()
+    with contextlib.ExitStack() as scope:
+        if demo:
+            from optimizers.demo import LOOKBACK, demo_environment
+
+            if source not in (None, SourceName.CLOUDWATCH) or input_dir or endpoint_url:
+                raise UserError("--demo reads its own moto server: drop --source/--input/--endpoint-url")
+            typer.echo("demo: starting a moto server and seeding the fleet...", err=True)
+            endpoint_url = scope.enter_context(demo_environment())
+            source, lookback, region = SourceName.CLOUDWATCH, LOOKBACK, region or ["us-east-1"]
+        if source is None:
+            raise UserError("pass --source (cloudwatch, nvml, prometheus, csv) or --demo")
+        _recommend(stack, source, input_dir, lookback, mode, headroom, percentile,
+                   service_time_ms, catalog_source, region, endpoint_url, url, inventory, output,
+                   cwd)  # fmt: skip
+    if demo:
+        typer.echo(f"demo: took {time.perf_counter() - started:.1f} s", err=True)
+
+
+def _recommend(stack, source, input_dir, lookback, mode, headroom, percentile, service_time_ms,
+               catalog_source, region, endpoint_url, url, inventory, output, cwd) -> None:  # fmt: skip
     from aeon.project import find_project
     from optimizers import recommendation as model
     from optimizers.catalog import load_catalog
     from optimizers.pricing import PRICE_TABLE, load_price_book
     from optimizers.rightsizing import inputs_hash, right_size, window_end
     from optimizers.telemetry import get_source, parse_duration
+    from optimizers.utilization import summarize_pools
 
     project = find_project(cwd)
     project.stack_file(stack)
@@ -170,6 +204,7 @@ def recommend(
         source=frame.source,
         catalog_source=catalog.source,
         recommendations=recs,
+        utilization=summarize_pools(frame, recs, end=end, lookback_s=lookback_s),
     )
     path = model.recommendations_path(project.root, stack)
     model.save(result, path)

@@ -302,6 +302,24 @@ def _eip(out: dict[str, Any], _region: str, urn: str) -> dict[str, Any]:
     return {"publicIp": "203.0.113.11", "allocationId": f"eipalloc-{digest(urn)}"}
 
 
+# Canonical hosted zone ids of network load balancers per region (Elastic Load Balancing endpoints).
+_NLB_ZONES = {
+    "us-east-1": "Z26RNL4JYFTOTI",
+    "eu-west-1": "Z2IFOLAFXWLO4F",
+    "ap-southeast-1": "ZKVM4W9LS7TM",
+    "sa-east-1": "ZTK26PT1VY4CU",
+}
+
+
+def _load_balancer(out: dict[str, Any], region: str, urn: str) -> dict[str, Any]:
+    name = str(out["name"])[:32]
+    return {
+        "dnsName": f"{name}-{digest(urn, 16)}.elb.{region}.amazonaws.com",
+        "zoneId": _NLB_ZONES.get(region, f"Z{digest(region, 13).upper()}"),
+        "arnSuffix": f"net/{name}/{digest(urn, 16)}",
+    }
+
+
 _EXTRA_OUTPUTS: dict[str, Callable[[dict[str, Any], str, str], dict[str, Any]]] = {
     "aws:eks/cluster:Cluster": _eks_cluster,
     "aws:s3/bucket:Bucket": _s3_bucket,
@@ -319,4 +337,5 @@ _EXTRA_OUTPUTS: dict[str, Callable[[dict[str, Any], str, str], dict[str, Any]]] 
     "aws:route53/zone:Zone": _route53_zone,
     "aws:ec2/natGateway:NatGateway": _nat_gateway,
     "aws:ec2/eip:Eip": _eip,
+    "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
 }

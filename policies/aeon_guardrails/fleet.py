@@ -97,10 +97,11 @@ def _zones(res: Res) -> int:
 @guardrail(
     "asg-spot-diversified",
     "An Auto Scaling group with spot capacity (OnDemandPercentageAboveBaseCapacity below 100) "
-    "lists at least N interchangeable instance types across at least 2 Availability Zones; N by "
-    "the aeon:pool-role tag (inference and cpu 10, training 2), capped at the suitable types the "
-    "group's region offers. Remediation: add instance types of the same size class (or GPU "
-    "profile) to mixedInstancesPolicy.launchTemplate.overrides and subnets in another AZ.",
+    "lists at least N interchangeable instance types across at least 2 Availability Zones; N "
+    "by the aeon:pool-role tag (inference and cpu 10, training 2), capped at the suitable types "
+    "the group's region offers (GPU pools: same GPU maker and CPU architecture, GPU count in the "
+    "group's range, no less GPU memory). Remediation: add instance types of the same size class "
+    "(or GPU profile) to mixedInstancesPolicy.launchTemplate.overrides and subnets in another AZ.",
     severity="high",
     config={
         "min_types_by_role": {
