@@ -45,24 +45,31 @@ def scalar_text(value: Any) -> str:
 
 
 def flow_text(value: Any, column: int = 0, width: int = WIDTH) -> str:
-    """Flow style; a list too long for the line wraps with items aligned under the first."""
+    """Flow style starting at `column`; a list too long for the line wraps, its items aligned
+    under the first (nested lists wrap the same way inside their own bracket)."""
     if isinstance(value, dict):
         return "{" + ", ".join(f"{scalar_text(k)}: {flow_text(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, (list, tuple)):
-        items = [flow_text(v) for v in value]
-        out, line_len = "[", column + 1
-        for i, item in enumerate(items):
-            piece = item + ("," if i < len(items) - 1 else "]")
-            if i and line_len + 1 + len(piece) > width:
-                out += "\n" + " " * (column + 1)
-                line_len = column + 1
-            elif i:
-                out += " "
-                line_len += 1
-            out += piece
-            line_len += len(piece)
-        return out if items else "[]"
-    return scalar_text(value)
+    if not isinstance(value, (list, tuple)):
+        return scalar_text(value)
+    if not value:
+        return "[]"
+    indent = column + 1
+    out, pos = "[", indent
+    for i, item in enumerate(value):
+        tail = "," if i < len(value) - 1 else "]"
+        if i:
+            piece = flow_text(item, pos + 1, width) + tail
+            if pos + 1 + len(piece.split("\n")[0]) > width:
+                out, pos = out + "\n" + " " * indent, indent
+                piece = flow_text(item, pos, width) + tail
+            else:
+                out, pos = out + " ", pos + 1
+        else:
+            piece = flow_text(item, pos, width) + tail
+        out += piece
+        last = piece.rsplit("\n", 1)[-1]
+        pos = len(last) if "\n" in piece else pos + len(piece)
+    return out
 
 
 def block_text(value: Any, indent: int) -> str:
@@ -147,7 +154,8 @@ class StackFileText:
         start, end = colon + 1, _span_end(old)
         if _same_value(self.text[start:end], value):
             return  # already so: keep the text as written (its wrapping, its quotes)
-        if _is_block(value):
+        parent = self.node(path[:-1])
+        if _is_block(value) and not getattr(parent, "flow_style", False):
             new = "\n" + block_text(value, key.start_mark.column + 2)
         else:
             new = " " + flow_text(value, key.start_mark.column + len(str(key.value)) + 2)
@@ -157,7 +165,9 @@ class StackFileText:
     def _insert(self, path: Sequence[PathPart], value: Any) -> None:
         parent = self.node(path[:-1])
         if not isinstance(parent, MappingNode) or not parent.value or parent.flow_style:
-            raise ValueError(f"cannot add {'.'.join(map(str, path))}: no block mapping to add it to")
+            raise ValueError(
+                f"cannot add {'.'.join(map(str, path))}: no block mapping to add it to"
+            )
         first_key = parent.value[0][0]
         indent = first_key.start_mark.column
         at = _line_end(self.text, _span_end(parent.value[-1][1]))
@@ -228,6 +238,7 @@ def write_files_atomically(contents: Sequence[tuple[Path, str]]) -> None:
     temps: list[tuple[Path, str]] = []
     try:
         for path, text in contents:
+            path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(text)

@@ -30,7 +30,9 @@ class ServingCachesArgs(BaseModel):
 
 
 class ServingCaches(pulumi.ComponentResource):
-    def __init__(self, name: str, args: ServingCachesArgs, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self, name: str, args: ServingCachesArgs, opts: pulumi.ResourceOptions | None = None
+    ):
         super().__init__("aeon:index:ServingCaches", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         subnets = aws.elasticache.SubnetGroup(
@@ -71,7 +73,11 @@ class ServingCaches(pulumi.ComponentResource):
         k8s.core.v1.ConfigMap(
             f"{name}-endpoints",
             metadata={"name": "serving-caches", "namespace": args.namespace},
-            data={"caches.json": pulumi.Output.all(**endpoints).apply(lambda e: json.dumps(e, indent=1))},
+            data={
+                "caches.json": pulumi.Output.all(**endpoints).apply(
+                    lambda e: json.dumps(e, indent=1)
+                )
+            },
             opts=child,
         )
         self.register_outputs({k: g.primary_endpoint_address for k, g in self.groups.items()})

@@ -19,23 +19,37 @@ DASHBOARDS: dict[str, list[tuple[str, str, str]]] = {
     # title -> panels (title, PromQL, unit)
     "optimization-overview": [
         ("GPU utilization (NVML counter)", "avg by (Hostname) (DCGM_FI_DEV_GPU_UTIL)", "percent"),
-        ("SM activity (what the GPU really does)", "avg by (Hostname) (DCGM_FI_PROF_SM_ACTIVE) * 100", "percent"),
+        (
+            "SM activity (what the GPU really does)",
+            "avg by (Hostname) (DCGM_FI_PROF_SM_ACTIVE) * 100",
+            "percent",
+        ),
         ("GPUs requested / allocatable", f"{GPU_REQUESTED} / {GPU_ALLOCATABLE} * 100", "percent"),
         ("Node CPU busy", NODE_CPU_BUSY, "percent"),
         ("Pending pods", 'sum(kube_pod_status_phase{phase="Pending"})', "short"),
     ],
     "resource-efficiency": [
-        ("Tensor core activity", "avg by (modelName) (DCGM_FI_PROF_PIPE_TENSOR_ACTIVE) * 100", "percent"),
-        ("GPU memory bandwidth activity", "avg by (modelName) (DCGM_FI_PROF_DRAM_ACTIVE) * 100", "percent"),
+        (
+            "Tensor core activity",
+            "avg by (modelName) (DCGM_FI_PROF_PIPE_TENSOR_ACTIVE) * 100",
+            "percent",
+        ),
+        (
+            "GPU memory bandwidth activity",
+            "avg by (modelName) (DCGM_FI_PROF_DRAM_ACTIVE) * 100",
+            "percent",
+        ),
         (
             "GPU framebuffer used",
-            "sum by (Hostname) (DCGM_FI_DEV_FB_USED) / sum by (Hostname) (DCGM_FI_DEV_FB_USED + DCGM_FI_DEV_FB_FREE) * 100",
+            "sum by (Hostname) (DCGM_FI_DEV_FB_USED)"
+            " / sum by (Hostname) (DCGM_FI_DEV_FB_USED + DCGM_FI_DEV_FB_FREE) * 100",
             "percent",
         ),
         ("Node memory used", NODE_MEMORY_USED, "percent"),
         (
             "CPU requested / allocatable",
-            'sum(kube_pod_container_resource_requests{resource="cpu"}) / sum(kube_node_status_allocatable{resource="cpu"}) * 100',
+            'sum(kube_pod_container_resource_requests{resource="cpu"})'
+            ' / sum(kube_node_status_allocatable{resource="cpu"}) * 100',
             "percent",
         ),
     ],
@@ -84,6 +98,7 @@ def dashboard(uid: str, panels: list[tuple[str, str, str]]) -> dict[str, Any]:
 def alert_rules(monitoring: Monitoring) -> dict[str, Any]:
     """PrometheusRule groups for the framework's optimization triggers."""
     cpu, memory = monitoring.cpu_pressure, monitoring.memory_pressure
+    cpu_min, memory_min = cpu.duration_s // 60, memory.duration_s // 60
     return {
         "groups": [
             {
@@ -94,7 +109,9 @@ def alert_rules(monitoring: Monitoring) -> dict[str, Any]:
                         "expr": f"{NODE_CPU_BUSY} >= {cpu.threshold_pct:g}",
                         "for": f"{cpu.duration_s // 60}m",
                         "labels": {"severity": "warning"},
-                        "annotations": {"summary": f"CPU >= {cpu.threshold_pct:g}% for {cpu.duration_s // 60} min"},
+                        "annotations": {
+                            "summary": f"CPU >= {cpu.threshold_pct:g}% for {cpu_min} min"
+                        },
                     },
                     {
                         "alert": "NodeMemoryPressure",
@@ -102,7 +119,7 @@ def alert_rules(monitoring: Monitoring) -> dict[str, Any]:
                         "for": f"{memory.duration_s // 60}m",
                         "labels": {"severity": "warning"},
                         "annotations": {
-                            "summary": f"memory >= {memory.threshold_pct:g}% for {memory.duration_s // 60} min"
+                            "summary": f"memory >= {memory.threshold_pct:g}% for {memory_min} min"
                         },
                     },
                 ],

@@ -40,11 +40,13 @@ class EksClusterArgs(BaseModel):
     region: str
     kubernetes: Kubernetes
     subnet_ids: list[Any]  # private subnets (Outputs)
+    vpc_id: Any
+    vpc_cidr: str
 
 
 class EksCluster(pulumi.ComponentResource):
     """`name`, `endpoint`, `certificate_authority`, `oidc_provider_arn`, `oidc_issuer`,
-    `node_role`, `node_instance_profile`, `cluster_security_group_id` and `k8s_provider`."""
+    `node_role`, `node_instance_profile`, `node_security_group_id` and `k8s_provider`."""
 
     def __init__(self, name: str, args: EksClusterArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("aeon:index:EksCluster", name, None, opts)
@@ -67,6 +69,22 @@ class EksCluster(pulumi.ComponentResource):
             deletion_window_in_days=kube.secrets_key_deletion_days,
             opts=child,
         )
+        # Nodes and the control plane's ENIs share this group: open within the VPC only.
+        self.node_security_group = aws.ec2.SecurityGroup(
+            f"{name}-nodes",
+            vpc_id=args.vpc_id,
+            description=f"nodes and control plane of {args.cluster_name}; VPC-internal only",
+            ingress=[
+                {"protocol": "-1", "from_port": 0, "to_port": 0, "self": True,
+                 "description": "node to node"},
+                {"protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": [args.vpc_cidr],
+                 "description": "from the VPC (control plane, load balancers)"},
+            ],
+            egress=[{"protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": ["0.0.0.0/0"]}],
+            tags={"Name": f"{args.cluster_name}-nodes",
+                  f"kubernetes.io/cluster/{args.cluster_name}": "owned"},
+            opts=child,
+        )  # fmt: skip
         public = bool(kube.endpoint_public_access_cidrs)
         self.cluster = aws.eks.Cluster(
             name,
@@ -75,6 +93,7 @@ class EksCluster(pulumi.ComponentResource):
             role_arn=role.arn,
             vpc_config={
                 "subnet_ids": args.subnet_ids,
+                "security_group_ids": [self.node_security_group.id],
                 "endpoint_private_access": True,
                 # Private unless CIDRs are listed: never open to 0.0.0.0/0.
                 "endpoint_public_access": public,
@@ -92,7 +111,7 @@ class EksCluster(pulumi.ComponentResource):
         self.name = self.cluster.name
         self.endpoint = self.cluster.endpoint
         self.certificate_authority = self.cluster.certificate_authority.data
-        self.cluster_security_group_id = self.cluster.vpc_config.cluster_security_group_id
+        self.node_security_group_id = self.node_security_group.id
         self.oidc_issuer = self.cluster.identities[0].oidcs[0].issuer
 
         # IRSA: pods assume IAM roles through the cluster's OIDC issuer.
@@ -209,7 +228,9 @@ def _kubeconfig(name: str, endpoint: str, ca: str, region: str) -> str:
         {
             "apiVersion": "v1",
             "kind": "Config",
-            "clusters": [{"name": name, "cluster": {"server": endpoint, "certificate-authority-data": ca}}],
+            "clusters": [
+                {"name": name, "cluster": {"server": endpoint, "certificate-authority-data": ca}}
+            ],
             "contexts": [{"name": name, "context": {"cluster": name, "user": name}}],
             "current-context": name,
             "users": [
@@ -219,7 +240,14 @@ def _kubeconfig(name: str, endpoint: str, ca: str, region: str) -> str:
                         "exec": {
                             "apiVersion": "client.authentication.k8s.io/v1beta1",
                             "command": "aws",
-                            "args": ["eks", "get-token", "--cluster-name", name, "--region", region],
+                            "args": [
+                                "eks",
+                                "get-token",
+                                "--cluster-name",
+                                name,
+                                "--region",
+                                region,
+                            ],
                         }
                     },
                 }

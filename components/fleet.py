@@ -17,7 +17,12 @@ import pulumi_aws as aws
 from pydantic import BaseModel, ConfigDict
 
 from components.eks_cluster import ASSUME_EC2, MANAGED, assume_role_policy
-from components.node_pool import group_tags, mixed_instances_policy, off_hours_schedules, root_volume
+from components.node_pool import (
+    group_tags,
+    mixed_instances_policy,
+    off_hours_schedules,
+    root_volume,
+)
 from components.pool_types import PoolFacts
 from components.settings import EbsClasses, FleetScaling, Monitoring, Pool, PoolRole
 from components.tagging import pool_tags
@@ -88,7 +93,12 @@ def backlog_per_instance(queue_name: Any, group_name: Any) -> list[dict[str, Any
                 },
             },
         },
-        {"id": "backlog", "expression": "visible / instances", "label": "backlog per instance", "return_data": True},
+        {
+            "id": "backlog",
+            "expression": "visible / instances",
+            "label": "backlog per instance",
+            "return_data": True,
+        },
     ]
 
 
@@ -118,7 +128,9 @@ class ScaledFleet(pulumi.ComponentResource):
             self.queue = aws.sqs.Queue(
                 f"{name}-requests", sqs_managed_sse_enabled=True, tags=dict(tags), opts=child
             )
-        role = aws.iam.Role(f"{name}-node", assume_role_policy=assume_role_policy(ASSUME_EC2), opts=child)
+        role = aws.iam.Role(
+            f"{name}-node", assume_role_policy=assume_role_policy(ASSUME_EC2), opts=child
+        )
         for policy in ("AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"):
             aws.iam.RolePolicyAttachment(
                 f"{name}-{policy}", role=role.name, policy_arn=MANAGED + policy,
@@ -135,7 +147,11 @@ class ScaledFleet(pulumi.ComponentResource):
                             "Statement": [
                                 {
                                     "Effect": "Allow",
-                                    "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"],
+                                    "Action": [
+                                        "sqs:ReceiveMessage",
+                                        "sqs:DeleteMessage",
+                                        "sqs:ChangeMessageVisibility",
+                                    ],
                                     "Resource": arn,
                                 }
                             ],
@@ -149,10 +165,16 @@ class ScaledFleet(pulumi.ComponentResource):
         self.launch_template = aws.ec2.LaunchTemplate(
             name,
             image_id=args.ami_id,
-            user_data=pulumi.Output.from_input(queue_url).apply(lambda url: fleet_user_data(pool, url)),
+            user_data=pulumi.Output.from_input(queue_url).apply(
+                lambda url: fleet_user_data(pool, url)
+            ),
             iam_instance_profile={"arn": profile.arn},
             vpc_security_group_ids=[args.security_group_id],
-            metadata_options={"http_tokens": "required", "http_endpoint": "enabled", "http_put_response_hop_limit": 1},
+            metadata_options={
+                "http_tokens": "required",
+                "http_endpoint": "enabled",
+                "http_put_response_hop_limit": 1,
+            },
             block_device_mappings=[root_volume(pool.root_volume_gb, args.ebs)],
             update_default_version=True,
             tag_specifications=[
@@ -197,14 +219,19 @@ class ScaledFleet(pulumi.ComponentResource):
                 {
                     "id": q["id"],
                     "return_data": q["return_data"],
-                    **({"expression": q["expression"], "label": q["label"]} if "expression" in q else {}),
+                    **(
+                        {"expression": q["expression"], "label": q["label"]}
+                        if "expression" in q
+                        else {}
+                    ),
                     **(
                         {
                             "metric": {
                                 "namespace": q["metric_stat"]["metric"]["namespace"],
                                 "metric_name": q["metric_stat"]["metric"]["metric_name"],
                                 "dimensions": {
-                                    d["name"]: d["value"] for d in q["metric_stat"]["metric"]["dimensions"]
+                                    d["name"]: d["value"]
+                                    for d in q["metric_stat"]["metric"]["dimensions"]
                                 },
                                 "stat": q["metric_stat"]["stat"],
                                 "period": PERIOD_S,
@@ -224,7 +251,9 @@ class ScaledFleet(pulumi.ComponentResource):
             if scaling.metric == "cpu":
                 target = {
                     "target_value": scaling.target_value,
-                    "predefined_metric_specification": {"predefined_metric_type": "ASGAverageCPUUtilization"},
+                    "predefined_metric_specification": {
+                        "predefined_metric_type": "ASGAverageCPUUtilization"
+                    },
                 }
             else:
                 target = {
@@ -255,7 +284,11 @@ class ScaledFleet(pulumi.ComponentResource):
             }
             if scaling.policy == "step":
                 # The alarm fires beyond the threshold; one step covers everything beyond it.
-                bound = {"metric_interval_lower_bound": 0} if change > 0 else {"metric_interval_upper_bound": 0}
+                bound = (
+                    {"metric_interval_lower_bound": 0}
+                    if change > 0
+                    else {"metric_interval_upper_bound": 0}
+                )
                 policy = aws.autoscaling.Policy(
                     f"{name}-scale-{direction}",
                     policy_type="StepScaling",
@@ -302,7 +335,8 @@ class ScaledFleet(pulumi.ComponentResource):
                 aws.cloudwatch.MetricAlarm(
                     f"{name}-{kind}-pressure",
                     alarm_description=(
-                        f"{kind} pressure: >= {limit.threshold_pct:g}% for {limit.duration_s // 60} min"
+                        f"{kind} pressure: >= {limit.threshold_pct:g}% "
+                        f"for {limit.duration_s // 60} min"
                     ),
                     namespace=namespace,
                     metric_name=metric,

@@ -10,7 +10,7 @@ from components.charts import REPOSITORIES
 from components.pool_types import PoolFacts, PoolTypeError, pool_facts
 from components.regional_deployment import RegionalDeployment, RegionalDeploymentArgs
 from components.routing import GlobalRouting, GlobalRoutingArgs
-from components.settings import PROJECT, StackSettings
+from components.settings import PROJECT, RegionRole, StackSettings
 
 
 class DeploymentConfigError(pulumi.RunError):
@@ -34,7 +34,8 @@ def preflight(settings: StackSettings) -> dict[str, PoolFacts]:
     on_kubernetes = [p.name for p in settings.pools if p.role.runs_on_kubernetes]
     if on_kubernetes and settings.kubernetes is None:
         problems.append(
-            f"{PROJECT}:kubernetes: required key is missing; pools {', '.join(on_kubernetes)} run on EKS"
+            f"{PROJECT}:kubernetes: required key is missing; pools "
+            f"{', '.join(on_kubernetes)} run on EKS"
         )
     if settings.kubernetes is not None and on_kubernetes:
         missing = sorted(set(REPOSITORIES) - set(settings.kubernetes.chart_versions))
@@ -42,13 +43,46 @@ def preflight(settings: StackSettings) -> dict[str, PoolFacts]:
             problems.append(
                 f"{PROJECT}:kubernetes.chart_versions: no version for chart(s) {', '.join(missing)}"
             )
+    problems.extend(_serving_references(settings))
     if problems:
         raise DeploymentConfigError(problems)
     return facts
 
 
+def _serving_references(settings: StackSettings) -> list[str]:
+    """Serving workloads land in namespaces and on pools that exist where they run."""
+    serving, kube = settings.serving, settings.kubernetes
+    if serving is None or kube is None:
+        return []
+    namespaces = {ns.name: ns.region_roles for ns in kube.namespaces}
+    wanted = [
+        ("serving.inference.namespace", serving.inference.namespace, RegionRole.PRIMARY),
+        ("serving.vector_store.namespace", serving.vector_store.namespace, RegionRole.PRIMARY),
+    ]
+    if serving.edge_inference is not None:
+        wanted.append(
+            ("serving.edge_inference.namespace", serving.edge_inference.namespace, RegionRole.EDGE)
+        )
+    problems = [
+        f"{PROJECT}:{key}: namespace {name!r} is not in kubernetes.namespaces for {role} "
+        f"clusters; defined: {', '.join(sorted(namespaces)) or 'none'}"
+        for key, name, role in wanted
+        if role not in namespaces.get(name, [])
+    ]
+    store_pool = serving.vector_store.pool
+    primary = {p.name for p in settings.pools_in(settings.primary_region.name)}
+    if store_pool is not None and store_pool not in primary:
+        problems.append(
+            f"{PROJECT}:serving.vector_store.pool: {store_pool!r} is not a pool of the primary "
+            f"region {settings.primary_region.name}"
+        )
+    return problems
+
+
 class GlobalDeployment(pulumi.ComponentResource):
-    def __init__(self, name: str, settings: StackSettings, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self, name: str, settings: StackSettings, opts: pulumi.ResourceOptions | None = None
+    ):
         facts = preflight(settings)  # before anything is registered
         super().__init__("aeon:index:GlobalDeployment", name, None, opts)
         self.regions = {

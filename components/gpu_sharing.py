@@ -33,7 +33,9 @@ def device_plugin_config(pool: Pool | None) -> dict[str, Any]:
         config["sharing"] = {
             "timeSlicing": {
                 "failRequestsGreaterThanOne": True,
-                "resources": [{"name": GPU_RESOURCE, "replicas": pool.gpu_sharing.time_slicing_replicas}],
+                "resources": [
+                    {"name": GPU_RESOURCE, "replicas": pool.gpu_sharing.time_slicing_replicas}
+                ],
             }
         }
     return config
@@ -118,10 +120,12 @@ class GpuSharing(pulumi.ComponentResource):
     def _namespace(self, name: str, ns: Namespace) -> k8s.core.v1.Namespace:
         namespace = k8s.core.v1.Namespace(
             f"{name}-{ns.name}",
-            metadata={"name": ns.name, "labels": {"team": ns.team, "aeon.ai/priority-class": ns.priority_class}},
+            metadata={
+                "name": ns.name,
+                "labels": {"team": ns.team, "aeon.ai/priority-class": ns.priority_class},
+            },
             opts=pulumi.ResourceOptions(parent=self),
         )
-        within = pulumi.ResourceOptions(parent=namespace)
         k8s.core.v1.ResourceQuota(
             f"{name}-{ns.name}-gpus",
             metadata={"name": "gpus", "namespace": ns.name},
@@ -129,5 +133,4 @@ class GpuSharing(pulumi.ComponentResource):
             spec={"hard": {QUOTA_KEY: str(ns.gpu_quota)}},
             opts=pulumi.ResourceOptions(parent=namespace, depends_on=[namespace]),
         )
-        del within
         return namespace

@@ -22,7 +22,9 @@ class InferenceEndpointArgs(BaseModel):
 
 
 class InferenceEndpoint(pulumi.ComponentResource):
-    def __init__(self, name: str, args: InferenceEndpointArgs, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self, name: str, args: InferenceEndpointArgs, opts: pulumi.ResourceOptions | None = None
+    ):
         super().__init__("aeon:index:InferenceEndpoint", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         routing = args.routing
@@ -36,7 +38,11 @@ class InferenceEndpoint(pulumi.ComponentResource):
             protocol="TCP",
             vpc_id=args.vpc_id,
             target_type="instance",
-            health_check={"protocol": "HTTP", "path": routing.health_check_path, "port": "traffic-port"},
+            health_check={
+                "protocol": "HTTP",
+                "path": routing.health_check_path,
+                "port": "traffic-port",
+            },
             opts=child,
         )
         aws.lb.Listener(
@@ -48,7 +54,10 @@ class InferenceEndpoint(pulumi.ComponentResource):
             opts=child,
         )
         aws.autoscaling.Attachment(
-            name, autoscaling_group_name=args.group_name, lb_target_group_arn=targets.arn, opts=child
+            name,
+            autoscaling_group_name=args.group_name,
+            lb_target_group_arn=targets.arn,
+            opts=child,
         )
         # The NLB keeps client addresses: the nodes accept the NodePort (not an admin port).
         aws.vpc.SecurityGroupIngressRule(

@@ -34,7 +34,8 @@ class RegionalMonitoring(pulumi.ComponentResource):
         if args.monitoring is not None:
             for i, email in enumerate(args.monitoring.alert_emails):
                 aws.sns.TopicSubscription(
-                    f"{name}-alerts-{i}", topic=self.alert_topic.arn, protocol="email", endpoint=email,
+                    f"{name}-alerts-{i}", topic=self.alert_topic.arn, protocol="email",
+                    endpoint=email,
                     opts=pulumi.ResourceOptions(parent=self.alert_topic),
                 )  # fmt: skip
         if args.kubernetes is not None and args.monitoring is not None:
@@ -58,7 +59,11 @@ class RegionalMonitoring(pulumi.ComponentResource):
                     },
                     "grafana": {
                         "sidecar": {
-                            "dashboards": {"enabled": True, "label": DASHBOARD_LABEL, "searchNamespace": NAMESPACE}
+                            "dashboards": {
+                                "enabled": True,
+                                "label": DASHBOARD_LABEL,
+                                "searchNamespace": NAMESPACE,
+                            }
                         }
                     },
                     "additionalPrometheusRulesMap": {"aeon-pressure": alert_rules(args.monitoring)},

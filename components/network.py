@@ -40,7 +40,9 @@ class Network(pulumi.ComponentResource):
         region = args.region
         child = pulumi.ResourceOptions(parent=self)
 
-        zones = aws.get_availability_zones_output(state="available", opts=pulumi.InvokeOutputOptions(parent=self))
+        zones = aws.get_availability_zones_output(
+            state="available", opts=pulumi.InvokeOutputOptions(parent=self)
+        )
         zone_names = zones.names.apply(lambda names: sorted(names)[: region.availability_zones])
 
         self.vpc = aws.ec2.Vpc(
@@ -103,14 +105,21 @@ class Network(pulumi.ComponentResource):
         nat_count = region.availability_zones if region.nat_gateways == "per-az" else 1
         self.nat_gateways: list[aws.ec2.NatGateway] = []
         for index in range(nat_count):
-            eip = aws.ec2.Eip(f"{name}-nat-{index}", domain="vpc", tags={"Name": f"{name}-nat-{index}"}, opts=vpc_child)
+            eip = aws.ec2.Eip(
+                f"{name}-nat-{index}",
+                domain="vpc",
+                tags={"Name": f"{name}-nat-{index}"},
+                opts=vpc_child,
+            )
             self.nat_gateways.append(
                 aws.ec2.NatGateway(
                     f"{name}-nat-{index}",
                     allocation_id=eip.allocation_id,
                     subnet_id=self.public_subnets[index].id,
                     tags={"Name": f"{name}-nat-{index}"},
-                    opts=pulumi.ResourceOptions(parent=self.vpc, depends_on=[self.internet_gateway]),
+                    opts=pulumi.ResourceOptions(
+                        parent=self.vpc, depends_on=[self.internet_gateway]
+                    ),
                 )
             )
         self.private_route_tables: list[aws.ec2.RouteTable] = []
@@ -153,13 +162,19 @@ class Network(pulumi.ComponentResource):
             description="in-VPC traffic only; no port open to the internet",
             ingress=[
                 aws.ec2.SecurityGroupIngressArgs(
-                    protocol="-1", from_port=0, to_port=0, cidr_blocks=[region.vpc_cidr],
+                    protocol="-1",
+                    from_port=0,
+                    to_port=0,
+                    cidr_blocks=[region.vpc_cidr],
                     description="from inside the VPC",
                 )  # fmt: skip
             ],
             egress=[
                 aws.ec2.SecurityGroupEgressArgs(
-                    protocol="-1", from_port=0, to_port=0, cidr_blocks=["0.0.0.0/0"],
+                    protocol="-1",
+                    from_port=0,
+                    to_port=0,
+                    cidr_blocks=["0.0.0.0/0"],
                     description="to anywhere (through NAT)",
                 )  # fmt: skip
             ],

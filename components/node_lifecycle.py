@@ -40,7 +40,10 @@ AUTOSCALER_STATEMENTS = [
     },
     {
         "Effect": "Allow",
-        "Action": ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
+        "Action": [
+            "autoscaling:SetDesiredCapacity",
+            "autoscaling:TerminateInstanceInAutoScalingGroup",
+        ],
         "Resource": "*",
         "Condition": {"StringEquals": {f"aws:ResourceTag/{AUTOSCALER_ENABLED}": "true"}},
     },
@@ -52,9 +55,15 @@ EVENT_PATTERNS = {
         "source": ["aws.autoscaling"],
         "detail-type": ["EC2 Instance-terminate Lifecycle Action"],
     },
-    "spot-interruption": {"source": ["aws.ec2"], "detail-type": ["EC2 Spot Instance Interruption Warning"]},
+    "spot-interruption": {
+        "source": ["aws.ec2"],
+        "detail-type": ["EC2 Spot Instance Interruption Warning"],
+    },
     "rebalance": {"source": ["aws.ec2"], "detail-type": ["EC2 Instance Rebalance Recommendation"]},
-    "state-change": {"source": ["aws.ec2"], "detail-type": ["EC2 Instance State-change Notification"]},
+    "state-change": {
+        "source": ["aws.ec2"],
+        "detail-type": ["EC2 Instance State-change Notification"],
+    },
     "scheduled-change": {"source": ["aws.health"], "detail-type": ["AWS Health Event"]},
 }
 
@@ -69,7 +78,9 @@ class NodeLifecycleArgs(BaseModel):
 
 
 class ClusterAutoscaler(pulumi.ComponentResource):
-    def __init__(self, name: str, args: NodeLifecycleArgs, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self, name: str, args: NodeLifecycleArgs, opts: pulumi.ResourceOptions | None = None
+    ):
         super().__init__("aeon:index:ClusterAutoscaler", name, None, opts)
         kube, scaler = args.kubernetes, args.kubernetes.cluster_autoscaler
         role = args.cluster.service_account_role(
@@ -105,7 +116,9 @@ class ClusterAutoscaler(pulumi.ComponentResource):
 
 
 class NodeTerminationHandler(pulumi.ComponentResource):
-    def __init__(self, name: str, args: NodeLifecycleArgs, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self, name: str, args: NodeLifecycleArgs, opts: pulumi.ResourceOptions | None = None
+    ):
         super().__init__("aeon:index:NodeTerminationHandler", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self.queue = aws.sqs.Queue(

@@ -40,7 +40,8 @@ TERMINATING = "autoscaling:EC2_INSTANCE_TERMINATING"
 def eks_ami_parameter(version: str, architecture: str, gpu: bool) -> str:
     """The public SSM parameter holding the recommended EKS-optimized AL2023 AMI."""
     variant = "nvidia" if gpu else "standard"
-    return f"/aws/service/eks/optimized-ami/{version}/amazon-linux-2023/{architecture}/{variant}/recommended/image_id"
+    base = f"/aws/service/eks/optimized-ami/{version}/amazon-linux-2023"
+    return f"{base}/{architecture}/{variant}/recommended/image_id"
 
 
 def topology_policy(facts: PoolFacts) -> str:
@@ -74,7 +75,9 @@ def node_config(
     labels = ",".join(f"{k}={v}" for k, v in sorted(node_labels(pool, facts).items()))
     flags = [f"--node-labels={labels}"]
     if facts.has_gpu:
-        flags.append(f"--register-with-taints={GPU_TAINT['key']}={GPU_TAINT['value']}:{GPU_TAINT['effect']}")
+        flags.append(
+            f"--register-with-taints={GPU_TAINT['key']}={GPU_TAINT['value']}:{GPU_TAINT['effect']}"
+        )
     kubelet: dict[str, Any] = {"flags": flags}
     config = kubelet_config(pool, facts, kube)
     if config:
@@ -112,7 +115,9 @@ def autoscaler_tags(cluster_name: str, pool: Pool, facts: PoolFacts) -> dict[str
     for key, value in node_labels(pool, facts).items():
         tags[f"{NODE_TEMPLATE}/label/{key}"] = value
     if facts.has_gpu:
-        tags[f"{NODE_TEMPLATE}/taint/{GPU_TAINT['key']}"] = f"{GPU_TAINT['value']}:{GPU_TAINT['effect']}"
+        tags[f"{NODE_TEMPLATE}/taint/{GPU_TAINT['key']}"] = (
+            f"{GPU_TAINT['value']}:{GPU_TAINT['effect']}"
+        )
         tags[f"{NODE_TEMPLATE}/resources/{GPU_RESOURCE}"] = str(facts.gpus_per_node)
     tags[NTH_MANAGED] = "true"
     return tags
@@ -188,7 +193,7 @@ class NodePool(pulumi.ComponentResource):
             image_id=args.ami_id,
             user_data=document,
             iam_instance_profile={"arn": cluster.node_instance_profile.arn},
-            vpc_security_group_ids=[cluster.cluster_security_group_id],
+            vpc_security_group_ids=[cluster.node_security_group_id],
             metadata_options={
                 "http_tokens": "required",  # IMDSv2 only
                 "http_endpoint": "enabled",

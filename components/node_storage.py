@@ -19,7 +19,9 @@ class NodeStorageArgs(BaseModel):
 
 
 class NodeStorage(pulumi.ComponentResource):
-    def __init__(self, name: str, args: NodeStorageArgs, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self, name: str, args: NodeStorageArgs, opts: pulumi.ResourceOptions | None = None
+    ):
         super().__init__("aeon:index:NodeStorage", name, None, opts)
         self.classes = {
             tier: k8s.storage.v1.StorageClass(

@@ -77,7 +77,9 @@ def _facts(pool: Pool, path: str, catalog, problems: list[str]) -> PoolFacts | N
             family = name.split(".", 1)[0]
             known = any(t.split(".", 1)[0] == family for t in catalog.specs)
             what = f"size of family {family}" if known else f"family {family}"
-            problems.append(f"{where}: unknown instance type {name!r} (no such {what} in the EC2 catalog)")
+            problems.append(
+                f"{where}: unknown instance type {name!r} (no such {what} in the EC2 catalog)"
+            )
             continue
         if not catalog.is_offered(name, pool.region):
             problems.append(f"{where}: {name} is not offered in {pool.region}")
@@ -94,7 +96,8 @@ def _facts(pool: Pool, path: str, catalog, problems: list[str]) -> PoolFacts | N
     arches = {("arm64" if "arm64" in s.architectures else "x86_64") for s in specs}
     if len(arches) > 1:
         problems.append(
-            f"{path}.instance_types ({pool.name!r}): mixes architectures {', '.join(sorted(arches))}; "
+            f"{path}.instance_types ({pool.name!r}): mixes architectures "
+            f"{', '.join(sorted(arches))}; "
             "one launch template boots one AMI"
         )
         return None

@@ -13,6 +13,7 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import BaseModel, ConfigDict
 
+from components.caches import ServingCaches, ServingCachesArgs
 from components.eks_cluster import EksCluster, EksClusterArgs
 from components.fleet import FleetArgs, ScaledFleet, fleet_ami_parameter
 from components.gpu_sharing import GpuSharing, GpuSharingArgs
@@ -26,7 +27,6 @@ from components.pool_types import PoolFacts
 from components.serving import TritonServing, TritonServingArgs
 from components.settings import EbsClasses, PoolRole, Region, RegionRole, StackSettings
 from components.storage_tiering import StorageTiering, StorageTieringArgs
-from components.caches import ServingCaches, ServingCachesArgs
 from components.vector_store import VectorStoreArgs, VectorStoreService
 
 
@@ -73,8 +73,12 @@ class RegionalDeployment(pulumi.ComponentResource):
             self.cluster = EksCluster(
                 f"{region}-eks",
                 EksClusterArgs(
-                    cluster_name=name_, region=region, kubernetes=kube,
+                    cluster_name=name_,
+                    region=region,
+                    kubernetes=kube,
                     subnet_ids=self.network.private_subnet_ids,
+                    vpc_id=self.network.vpc_id,
+                    vpc_cidr=args.region.vpc_cidr,
                 ),  # fmt: skip
                 opts=within,
             )
@@ -82,16 +86,23 @@ class RegionalDeployment(pulumi.ComponentResource):
                 parent=self,
                 providers={"aws": self.provider, "kubernetes": self.cluster.k8s_provider},
             )
-            NodeStorage(f"{region}-node-storage", NodeStorageArgs(ebs=ebs), opts=k8s_within)
-            GpuSharing(
+            storage_classes = NodeStorage(
+                f"{region}-node-storage", NodeStorageArgs(ebs=ebs), opts=k8s_within
+            )
+            sharing = GpuSharing(
                 f"{region}-gpu-sharing",
                 GpuSharingArgs(
-                    kubernetes=kube, region_role=args.region.role,
+                    kubernetes=kube,
+                    region_role=args.region.role,
                     gpu_pools=[p for p in node_pools if p.is_gpu],
                 ),  # fmt: skip
                 opts=k8s_within,
             )
-            lifecycle = NodeLifecycleArgs(region=region, cluster_name=name_, cluster=self.cluster, kubernetes=kube)
+            # Workloads wait for their namespaces, quotas, priority and storage classes.
+            self._workload_deps = [storage_classes, sharing]
+            lifecycle = NodeLifecycleArgs(
+                region=region, cluster_name=name_, cluster=self.cluster, kubernetes=kube
+            )
             ClusterAutoscaler(f"{region}-cluster-autoscaler", lifecycle, opts=k8s_within)
             NodeTerminationHandler(f"{region}-node-termination", lifecycle, opts=k8s_within)
             for pool in node_pools:
@@ -100,16 +111,25 @@ class RegionalDeployment(pulumi.ComponentResource):
                 self.node_pools[pool.name] = kind(
                     pool.name,
                     NodePoolArgs(
-                        pool=pool, facts=facts, kubernetes=kube, ebs=ebs, cluster_name=name_,
-                        cluster=self.cluster, subnet_ids=self.network.private_subnet_ids,
-                        ami_id=self._ami(eks_ami_parameter(kube.version, facts.architecture, facts.has_gpu)),
+                        pool=pool,
+                        facts=facts,
+                        kubernetes=kube,
+                        ebs=ebs,
+                        cluster_name=name_,
+                        cluster=self.cluster,
+                        subnet_ids=self.network.private_subnet_ids,
+                        ami_id=self._ami(
+                            eks_ami_parameter(kube.version, facts.architecture, facts.has_gpu)
+                        ),
                     ),  # fmt: skip
                     opts=within,
                 )
 
         self.monitoring = RegionalMonitoring(
             f"{region}-monitoring",
-            MonitoringArgs(monitoring=settings.monitoring, kubernetes=kube if self.cluster else None),
+            MonitoringArgs(
+                monitoring=settings.monitoring, kubernetes=kube if self.cluster else None
+            ),
             opts=k8s_within,
         )
 
@@ -121,7 +141,10 @@ class RegionalDeployment(pulumi.ComponentResource):
             self.fleets[pool.name] = ScaledFleet(
                 pool.name,
                 FleetArgs(
-                    pool=pool, facts=facts, ebs=ebs, monitoring=settings.monitoring,
+                    pool=pool,
+                    facts=facts,
+                    ebs=ebs,
+                    monitoring=settings.monitoring,
                     subnet_ids=self.network.private_subnet_ids,
                     security_group_id=self.network.internal_security_group.id,
                     ami_id=self._ami(fleet_ami_parameter(facts.architecture)),
@@ -164,6 +187,9 @@ class RegionalDeployment(pulumi.ComponentResource):
 
     def _serving(self, args, serving, kube, k8s_within, within) -> None:
         settings, region = args.settings, args.region.name
+        k8s_within = pulumi.ResourceOptions.merge(
+            k8s_within, pulumi.ResourceOptions(depends_on=self._workload_deps)
+        )
         priorities = {ns.name: ns.priority_class for ns in kube.namespaces}
         target = None
         if args.is_primary:
@@ -172,12 +198,19 @@ class RegionalDeployment(pulumi.ComponentResource):
             TritonServing(
                 f"{region}-triton",
                 TritonServingArgs(
-                    model_name=inference.model_name, image=inference.image, namespace=inference.namespace,
-                    pool=inference.pool, priority_class=priorities.get(inference.namespace),
-                    replicas=inference.replicas, max_replicas=inference.max_replicas,
-                    tensor_parallelism=inference.tensor_parallelism, batching=inference.batching,
-                    hpa_target_cpu_pct=inference.hpa_target_cpu_pct, node_port=inference.node_port,
-                    cpu=inference.cpu_per_replica, memory_gib=inference.memory_gib_per_replica,
+                    model_name=inference.model_name,
+                    image=inference.image,
+                    namespace=inference.namespace,
+                    pool=inference.pool,
+                    priority_class=priorities.get(inference.namespace),
+                    replicas=inference.replicas,
+                    max_replicas=inference.max_replicas,
+                    tensor_parallelism=inference.tensor_parallelism,
+                    batching=inference.batching,
+                    hpa_target_cpu_pct=inference.hpa_target_cpu_pct,
+                    node_port=inference.node_port,
+                    cpu=inference.cpu_per_replica,
+                    memory_gib=inference.memory_gib_per_replica,
                 ),  # fmt: skip
                 opts=k8s_within,
             )
@@ -189,7 +222,10 @@ class RegionalDeployment(pulumi.ComponentResource):
             ServingCaches(
                 f"{region}-caches",
                 ServingCachesArgs(
-                    caches={"embedding-cache": serving.embedding_cache, "result-cache": serving.result_cache},
+                    caches={
+                        "embedding-cache": serving.embedding_cache,
+                        "result-cache": serving.result_cache,
+                    },
                     subnet_ids=self.network.private_subnet_ids,
                     security_group_id=self.network.internal_security_group.id,
                     namespace=inference.namespace,
@@ -203,11 +239,18 @@ class RegionalDeployment(pulumi.ComponentResource):
             TritonServing(
                 f"{region}-triton",
                 TritonServingArgs(
-                    model_name=edge.model_name, image=inference.image, namespace=edge.namespace,
-                    pool=target, priority_class=priorities.get(edge.namespace),
-                    replicas=edge.replicas, max_replicas=edge.max_replicas, tensor_parallelism=1,
-                    batching=inference.batching, hpa_target_cpu_pct=inference.hpa_target_cpu_pct,
-                    node_port=inference.node_port, cpu=edge.cpu_per_replica,
+                    model_name=edge.model_name,
+                    image=inference.image,
+                    namespace=edge.namespace,
+                    pool=target,
+                    priority_class=priorities.get(edge.namespace),
+                    replicas=edge.replicas,
+                    max_replicas=edge.max_replicas,
+                    tensor_parallelism=1,
+                    batching=inference.batching,
+                    hpa_target_cpu_pct=inference.hpa_target_cpu_pct,
+                    node_port=inference.node_port,
+                    cpu=edge.cpu_per_replica,
                     memory_gib=edge.memory_gib_per_replica,
                 ),  # fmt: skip
                 opts=k8s_within,
@@ -216,10 +259,12 @@ class RegionalDeployment(pulumi.ComponentResource):
             self.endpoint = InferenceEndpoint(
                 f"{region}-inference",
                 InferenceEndpointArgs(
-                    routing=settings.routing, node_port=serving.inference.node_port,
-                    vpc_id=self.network.vpc_id, public_subnet_ids=self.network.public_subnet_ids,
+                    routing=settings.routing,
+                    node_port=serving.inference.node_port,
+                    vpc_id=self.network.vpc_id,
+                    public_subnet_ids=self.network.public_subnet_ids,
                     group_name=self.node_pools[target].group.name,
-                    node_security_group_id=self.cluster.cluster_security_group_id,
+                    node_security_group_id=self.cluster.node_security_group_id,
                 ),  # fmt: skip
                 opts=within,
             )

@@ -18,7 +18,9 @@ class GlobalRoutingArgs(BaseModel):
 
 
 class GlobalRouting(pulumi.ComponentResource):
-    def __init__(self, name: str, args: GlobalRoutingArgs, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self, name: str, args: GlobalRoutingArgs, opts: pulumi.ResourceOptions | None = None
+    ):
         super().__init__("aeon:index:GlobalRouting", name, None, opts)
         routing = args.routing
         child = pulumi.ResourceOptions(parent=self)
@@ -44,7 +46,13 @@ class GlobalRouting(pulumi.ComponentResource):
                 set_identifier=region,
                 latency_routing_policies=[{"region": region}],
                 health_check_id=check.id,
-                aliases=[{"name": endpoint.dns_name, "zone_id": endpoint.zone_id, "evaluate_target_health": True}],
+                aliases=[
+                    {
+                        "name": endpoint.dns_name,
+                        "zone_id": endpoint.zone_id,
+                        "evaluate_target_health": True,
+                    }
+                ],
                 opts=pulumi.ResourceOptions(parent=check),
             )
         self.distribution = None

@@ -63,7 +63,9 @@ class TritonServingArgs(BaseModel):
 
 
 class TritonServing(pulumi.ComponentResource):
-    def __init__(self, name: str, args: TritonServingArgs, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self, name: str, args: TritonServingArgs, opts: pulumi.ResourceOptions | None = None
+    ):
         super().__init__("aeon:index:TritonServing", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         labels = {"app.kubernetes.io/name": "triton", "aeon.ai/model": args.model_name}
@@ -72,22 +74,36 @@ class TritonServing(pulumi.ComponentResource):
         config = k8s.core.v1.ConfigMap(
             f"{name}-model-config",
             metadata={**meta, "name": f"{args.model_name}-model-config"},
-            data={"config.pbtxt": model_config(args.model_name, args.batching, args.tensor_parallelism)},
+            data={
+                "config.pbtxt": model_config(
+                    args.model_name, args.batching, args.tensor_parallelism
+                )
+            },
             opts=child,
         )
         gpus = str(args.tensor_parallelism)
         resources = {
-            "requests": {GPU_RESOURCE: gpus, "cpu": f"{args.cpu:g}", "memory": f"{args.memory_gib:g}Gi"},
+            "requests": {
+                GPU_RESOURCE: gpus,
+                "cpu": f"{args.cpu:g}",
+                "memory": f"{args.memory_gib:g}Gi",
+            },
             "limits": {GPU_RESOURCE: gpus, "memory": f"{args.memory_gib:g}Gi"},
         }
         pod: dict[str, Any] = {
             "nodeSelector": {POOL_LABEL: args.pool},
-            "tolerations": [{"key": GPU_TAINT["key"], "operator": "Exists", "effect": GPU_TAINT["effect"]}],
+            "tolerations": [
+                {"key": GPU_TAINT["key"], "operator": "Exists", "effect": GPU_TAINT["effect"]}
+            ],
             "containers": [
                 {
                     "name": "triton",
                     "image": args.image,
-                    "args": ["tritonserver", f"--model-repository={MODEL_REPOSITORY}", "--strict-readiness=true"],
+                    "args": [
+                        "tritonserver",
+                        f"--model-repository={MODEL_REPOSITORY}",
+                        "--strict-readiness=true",
+                    ],
                     "ports": [
                         {"name": "http", "containerPort": HTTP_PORT},
                         {"name": "grpc", "containerPort": GRPC_PORT},
@@ -120,7 +136,9 @@ class TritonServing(pulumi.ComponentResource):
                 "selector": {"matchLabels": labels},
                 "template": {"metadata": {"labels": labels}, "spec": pod},
             },
-            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["spec.replicas"]),  # the HPA owns it
+            opts=pulumi.ResourceOptions(
+                parent=self, ignore_changes=["spec.replicas"]
+            ),  # the HPA owns it
         )
         self.service = k8s.core.v1.Service(
             name,
@@ -129,7 +147,12 @@ class TritonServing(pulumi.ComponentResource):
                 "type": "NodePort",
                 "selector": labels,
                 "ports": [
-                    {"name": "http", "port": HTTP_PORT, "targetPort": "http", "nodePort": args.node_port},
+                    {
+                        "name": "http",
+                        "port": HTTP_PORT,
+                        "targetPort": "http",
+                        "nodePort": args.node_port,
+                    },
                     {"name": "grpc", "port": GRPC_PORT, "targetPort": "grpc"},
                     {"name": "metrics", "port": METRICS_PORT, "targetPort": "metrics"},
                 ],
@@ -140,7 +163,11 @@ class TritonServing(pulumi.ComponentResource):
             name,
             metadata={**meta, "name": f"triton-{args.model_name}"},
             spec={
-                "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": self.deployment.metadata["name"]},
+                "scaleTargetRef": {
+                    "apiVersion": "apps/v1",
+                    "kind": "Deployment",
+                    "name": self.deployment.metadata["name"],
+                },
                 "minReplicas": args.replicas,
                 "maxReplicas": args.max_replicas,
                 "metrics": [
@@ -148,7 +175,10 @@ class TritonServing(pulumi.ComponentResource):
                         "type": "Resource",
                         "resource": {
                             "name": "cpu",
-                            "target": {"type": "Utilization", "averageUtilization": args.hpa_target_cpu_pct},
+                            "target": {
+                                "type": "Utilization",
+                                "averageUtilization": args.hpa_target_cpu_pct,
+                            },
                         },
                     }
                 ],

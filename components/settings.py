@@ -248,7 +248,9 @@ class Pool(Model):
                 "the on-demand base can never be reached"
             )
         if self.gpu_sharing is not None and not self.is_gpu:
-            raise ValueError(f"gpu_sharing is only for GPU pools (training, inference), not {self.role}")
+            raise ValueError(
+                f"gpu_sharing is only for GPU pools (training, inference), not {self.role}"
+            )
         if self.scaling is not None and self.role.runs_on_kubernetes:
             raise ValueError(
                 f"scaling is set on a {self.role} pool, which the Cluster Autoscaler scales; ASG "
@@ -419,7 +421,9 @@ class Inference(Model):
     batching: DynamicBatching
     namespace: Name = "inference"
     hpa_target_cpu_pct: int = Field(default=70, ge=1, le=100)
-    node_port: int = Field(default=30800, ge=30000, le=32767, description="HTTP port the NLB targets")
+    node_port: int = Field(
+        default=30800, ge=30000, le=32767, description="HTTP port the load balancer targets"
+    )
     cpu_per_replica: float = Field(default=8, gt=0)
     memory_gib_per_replica: float = Field(default=64, gt=0)
 
@@ -443,7 +447,9 @@ class EdgeInference(Model):
     @model_validator(mode="after")
     def _ordered(self) -> EdgeInference:
         if self.replicas > self.max_replicas:
-            raise ValueError(f"replicas {self.replicas} must be <= max_replicas {self.max_replicas}")
+            raise ValueError(
+                f"replicas {self.replicas} must be <= max_replicas {self.max_replicas}"
+            )
         return self
 
 
@@ -465,7 +471,9 @@ class VectorStore(Model):
     pool: Name | None = Field(default=None, description="node pool (by name) the store runs on")
     cpu_per_replica: float = Field(default=2, gt=0)
     memory_gib_per_replica: float = Field(default=8, gt=0, description="besides the L1 cache")
-    volume_headroom_pct: int = Field(default=50, ge=0, le=400, description="PVC size above partition")
+    volume_headroom_pct: int = Field(
+        default=50, ge=0, le=400, description="data volume size above the partition size"
+    )
 
 
 class Cache(Model):
@@ -494,13 +502,16 @@ class Routing(Model):
     health_check_failure_threshold: int = Field(default=3, ge=1, le=10)
     cdn_default_ttl_s: int = Field(default=3600, ge=0)
     cdn_max_ttl_s: int = Field(default=86400, ge=0)
-    cdn_price_class: Literal["PriceClass_All", "PriceClass_200", "PriceClass_100"] = "PriceClass_All"
+    cdn_price_class: Literal["PriceClass_All", "PriceClass_200", "PriceClass_100"] = (
+        "PriceClass_All"
+    )
 
     @model_validator(mode="after")
     def _ttls(self) -> Routing:
         if self.cdn_default_ttl_s > self.cdn_max_ttl_s:
             raise ValueError(
-                f"cdn_default_ttl_s {self.cdn_default_ttl_s} exceeds cdn_max_ttl_s {self.cdn_max_ttl_s}"
+                f"cdn_default_ttl_s {self.cdn_default_ttl_s} exceeds "
+                f"cdn_max_ttl_s {self.cdn_max_ttl_s}"
             )
         return self
 

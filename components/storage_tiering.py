@@ -28,7 +28,9 @@ def plan_lifecycle(lifecycle: Lifecycle, abort_multipart_days: int) -> dict[str,
             {"days": tier.after_days, "storage_class": tier.storage_class}
             for tier in lifecycle.tiers[1:]  # the first tier is where objects land
         ],
-        "noncurrent_version_expiration": {"noncurrent_days": lifecycle.noncurrent_expire_after_days},
+        "noncurrent_version_expiration": {
+            "noncurrent_days": lifecycle.noncurrent_expire_after_days
+        },
         "abort_incomplete_multipart_upload": {"days_after_initiation": abort_multipart_days},
     }
     if lifecycle.expire_after_days is not None:
@@ -44,7 +46,9 @@ class StorageTieringArgs(BaseModel):
 
 
 class StorageTiering(pulumi.ComponentResource):
-    def __init__(self, name: str, args: StorageTieringArgs, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self, name: str, args: StorageTieringArgs, opts: pulumi.ResourceOptions | None = None
+    ):
         super().__init__("aeon:index:StorageTiering", name, None, opts)
         storage = args.storage
         self.buckets: dict[str, aws.s3.Bucket] = {}

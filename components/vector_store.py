@@ -25,8 +25,16 @@ def store_config(store: VectorStore) -> dict[str, Any]:
         "replication_factor": store.replication_factor,
         "partition_size_gb": store.partition_size_gb,
         "cache": {
-            "l1": {"medium": "memory", "size_gb": store.l1_cache.size_gb, "ttl_s": store.l1_cache.ttl_s},
-            "l2": {"medium": "disk", "size_gb": store.l2_cache.size_gb, "ttl_s": store.l2_cache.ttl_s},
+            "l1": {
+                "medium": "memory",
+                "size_gb": store.l1_cache.size_gb,
+                "ttl_s": store.l1_cache.ttl_s,
+            },
+            "l2": {
+                "medium": "disk",
+                "size_gb": store.l2_cache.size_gb,
+                "ttl_s": store.l2_cache.ttl_s,
+            },
         },
     }
 
@@ -43,7 +51,9 @@ class VectorStoreArgs(BaseModel):
 
 
 class VectorStoreService(pulumi.ComponentResource):
-    def __init__(self, name: str, args: VectorStoreArgs, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self, name: str, args: VectorStoreArgs, opts: pulumi.ResourceOptions | None = None
+    ):
         super().__init__("aeon:index:VectorStore", name, None, opts)
         store = args.store
         child = pulumi.ResourceOptions(parent=self)
@@ -58,7 +68,11 @@ class VectorStoreService(pulumi.ComponentResource):
         service = k8s.core.v1.Service(
             name,
             metadata={**meta, "name": "vector-store"},
-            spec={"clusterIP": "None", "selector": labels, "ports": [{"name": "http", "port": HTTP_PORT}]},
+            spec={
+                "clusterIP": "None",
+                "selector": labels,
+                "ports": [{"name": "http", "port": HTTP_PORT}],
+            },
             opts=child,
         )
         memory = store.memory_gib_per_replica + store.l1_cache.size_gb
@@ -70,7 +84,10 @@ class VectorStoreService(pulumi.ComponentResource):
                     "ports": [{"name": "http", "containerPort": HTTP_PORT}],
                     "env": [{"name": "AEON_STORE_CONFIG", "value": "/etc/aeon/store.json"}],
                     "resources": {
-                        "requests": {"cpu": f"{store.cpu_per_replica:g}", "memory": f"{memory:g}Gi"},
+                        "requests": {
+                            "cpu": f"{store.cpu_per_replica:g}",
+                            "memory": f"{memory:g}Gi",
+                        },
                         "limits": {"memory": f"{memory:g}Gi"},
                     },
                     "volumeMounts": [
@@ -83,11 +100,13 @@ class VectorStoreService(pulumi.ComponentResource):
             ],
             "volumes": [
                 {"name": "config", "configMap": {"name": config.metadata["name"]}},
-                {"name": "l1-cache", "emptyDir": {"medium": "Memory", "sizeLimit": f"{store.l1_cache.size_gb:g}Gi"}},
+                {"name": "l1-cache",
+                 "emptyDir": {"medium": "Memory", "sizeLimit": f"{store.l1_cache.size_gb:g}Gi"}},
             ],
             # Replicas of a partition on different nodes.
             "topologySpreadConstraints": [
-                {"maxSkew": 1, "topologyKey": "kubernetes.io/hostname", "whenUnsatisfiable": "ScheduleAnyway",
+                {"maxSkew": 1, "topologyKey": "kubernetes.io/hostname",
+                 "whenUnsatisfiable": "ScheduleAnyway",
                  "labelSelector": {"matchLabels": labels}}
             ],
         }  # fmt: skip
@@ -142,7 +161,9 @@ class VectorStoreService(pulumi.ComponentResource):
                                         "command": ["/bin/sh", "-c"],
                                         "args": [
                                             f"for p in $(seq 0 {store.partitions - 1}); do "
-                                            f"curl -fsS -X POST http://vector-store:{HTTP_PORT}/collections/p$p/index; done"
+                                            "curl -fsS -X POST "
+                                            f"http://vector-store:{HTTP_PORT}/collections/p$p/index;"
+                                            " done"
                                         ],
                                     }
                                 ],

@@ -4,7 +4,8 @@
 
 What each kind changes in its pool (settings.Pool):
 - downsize, upsize, change-family: `instance_types` gets the proposed type first (the preferred
-  type of the group's overrides and the node group). The other types stay, in their order: spot
+  type of the group's overrides and the node group; with several proposals in one pool, the
+  largest saving's type comes first). The other types stay, in their order: spot
   pools need many interchangeable types (the pack's asg-spot-diversified asks 10 for inference and
   cpu), and a type is never dropped silently. Sizes stay: one instance is replaced by one.
 - remove: `desired_size` drops by one per recommendation, and `min_size` follows when it would
@@ -64,7 +65,9 @@ class PoolState(_Model):
             min_size=pool.min_size,
             desired_size=pool.desired_size,
             max_size=pool.max_size,
-            time_slicing_replicas=pool.gpu_sharing.time_slicing_replicas if pool.gpu_sharing else None,
+            time_slicing_replicas=pool.gpu_sharing.time_slicing_replicas
+            if pool.gpu_sharing
+            else None,
         )
 
     def diff(self, after: PoolState) -> dict[str, list[Any]]:
@@ -89,7 +92,7 @@ class Skipped(_Model):
 
 
 class EnforcedPool(_Model):
-    """The `recommendation-enforced` policy config of one pool (policies/aeon_guardrails/fleet.py)."""
+    """The `recommendation-enforced` config of one pool (policies/aeon_guardrails/fleet.py)."""
 
     allowed_instance_types: list[str] = Field(min_length=1)
     max_size: int = Field(ge=0)
@@ -162,18 +165,24 @@ def plan_apply(
     by_pool: dict[str, list[Recommendation]] = {}
 
     def skip(rec: Recommendation, reason: Any, detail: str) -> None:
-        skipped.append(Skipped(id=rec.id, pool=rec.pool, kind=rec.kind.value, reason=reason,
-                               detail=detail))  # fmt: skip
+        skipped.append(
+            Skipped(id=rec.id, pool=rec.pool, kind=rec.kind.value, reason=reason, detail=detail)
+        )
 
     for rec in selected:
         pool = pools.get(rec.pool)
         if rec.kind in NO_CHANGE:
             skip(rec, "nothing-to-change", f"{rec.kind.value}: the pool stays as it is")
         elif pool is None:
-            skip(rec, "not-applicable", f"pool {rec.pool!r} is not in stack {settings_stack(recset)}")
+            skip(
+                rec, "not-applicable", f"pool {rec.pool!r} is not in stack {settings_stack(recset)}"
+            )
         elif pool.region != rec.region:
-            skip(rec, "not-applicable",
-                 f"pool {rec.pool!r} is in {pool.region}, the recommendation in {rec.region}")  # fmt: skip
+            skip(
+                rec,
+                "not-applicable",
+                f"pool {rec.pool!r} is in {pool.region}, the recommendation in {rec.region}",
+            )
         elif rec.id in done:
             skip(rec, "already-applied", "listed in recommendations.applied")
         else:
@@ -186,22 +195,30 @@ def plan_apply(
         pool = pools[name]
         before = state = PoolState.of(pool)
         budget = math.floor(pool.desired_size * step_pct / 100)
-        # Removals with the largest saving go first when the step bound cuts some off.
-        ordered = sorted(by_pool[name], key=lambda r: (_freed(r) == 0, _by_saving(r)))
+        # Removals with the largest saving go first when the step bound cuts some off; type
+        # changes go from the smallest saving up, so the largest saving's type ends up first.
+        ordered = sorted((r for r in by_pool[name] if _freed(r)), key=_by_saving) + sorted(
+            (r for r in by_pool[name] if not _freed(r)), key=_by_saving, reverse=True
+        )
         ids: list[str] = []
         for rec in ordered:
             freed = _freed(rec)
             if rec.kind is Kind.SHARE:  # the sharing itself always applies; freed nodes in bound
                 freed = min(freed, budget, state.desired_size)
             if freed > budget or freed > state.desired_size:
-                skip(rec, "deferred",
-                     f"removing {freed} more instance(s) of {name} exceeds this apply's step bound "
-                     f"({step_pct:g}% of desired_size {pool.desired_size}); apply again later")  # fmt: skip
+                skip(
+                    rec,
+                    "deferred",
+                    f"removing {freed} more instance(s) of {name} exceeds this apply's step bound "
+                    f"({step_pct:g}% of desired_size {pool.desired_size}); apply again later",
+                )
                 continue
             budget -= freed
             updates: dict[str, Any] = {}
             if rec.kind in TYPE_CHANGES or rec.kind is Kind.SHARE:
-                updates["instance_types"] = _prefer(state.instance_types, rec.proposed.instance_type)
+                updates["instance_types"] = _prefer(
+                    state.instance_types, rec.proposed.instance_type
+                )
             if rec.kind is Kind.SHARE and rec.proposed.gpu_replicas:
                 updates["time_slicing_replicas"] = rec.proposed.gpu_replicas
             if freed:
@@ -210,17 +227,24 @@ def plan_apply(
                 updates["min_size"] = min(state.min_size, desired)
             new = state.model_copy(update=updates)
             applied.append(
-                AppliedRecommendation(id=rec.id, pool=name, kind=rec.kind.value,
-                                      applied_at=applied_at, changes=state.diff(new))  # fmt: skip
+                AppliedRecommendation(
+                    id=rec.id,
+                    pool=name,
+                    kind=rec.kind.value,
+                    applied_at=applied_at,
+                    changes=state.diff(new),
+                )
             )
             ids.append(rec.id)
             state = new
         if ids:
             edits.append(PoolEdit(pool=name, before=before, after=state, recommendations=ids))
             enforced[name] = EnforcedPool(
-                allowed_instance_types=state.instance_types, max_size=state.max_size,
-                generated_at=recset.generated_at, source=f"aeon recommend ({recset.mode}, {recset.source})",
-            )  # fmt: skip
+                allowed_instance_types=state.instance_types,
+                max_size=state.max_size,
+                generated_at=recset.generated_at,
+                source=f"aeon recommend ({recset.mode}, {recset.source})",
+            )
     return ApplyPlan(
         stack=recset.stack, edits=edits, applied=applied, skipped=skipped, enforced=enforced
     )

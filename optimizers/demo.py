@@ -49,20 +49,44 @@ class DemoMachine:
 
 # prod's us-east-1 pools; types from their instance_types lists.
 PROD_FLEET: tuple[DemoMachine, ...] = (
-    DemoMachine("inference", "g6e.12xlarge", 30, 60, 4, "NVIDIA L40S",
-                {"decode": 0.6, "duty50": 0.3, "idle": 0.1}, 30),
-    DemoMachine("inference-shared", "g6.xlarge", 8, 6, 1, "NVIDIA L4",
-                {"idle": 0.7, "tiny": 0.3}, 5),
-    DemoMachine("inference-shared", "g6.xlarge", 8, 6, 1, "NVIDIA L4",
-                {"idle": 0.8, "tiny": 0.2}, 4),
-    DemoMachine("inference-shared", "g6.xlarge", 12, 7, 1, "NVIDIA L4",
-                {"decode": 0.5, "idle": 0.3, "tiny": 0.2}, 9, spot=True),
+    DemoMachine(
+        "inference",
+        "g6e.12xlarge",
+        30,
+        60,
+        4,
+        "NVIDIA L40S",
+        {"decode": 0.6, "duty50": 0.3, "idle": 0.1},
+        30,
+    ),
+    DemoMachine(
+        "inference-shared", "g6.xlarge", 8, 6, 1, "NVIDIA L4", {"idle": 0.7, "tiny": 0.3}, 5
+    ),
+    DemoMachine(
+        "inference-shared", "g6.xlarge", 8, 6, 1, "NVIDIA L4", {"idle": 0.8, "tiny": 0.2}, 4
+    ),
+    DemoMachine(
+        "inference-shared",
+        "g6.xlarge",
+        12,
+        7,
+        1,
+        "NVIDIA L4",
+        {"decode": 0.5, "idle": 0.3, "tiny": 0.2},
+        9,
+        spot=True,
+    ),
     DemoMachine("system", "m7i.2xlarge", 9, 5),
     DemoMachine("system", "m7i.xlarge", 35, 9),
     DemoMachine("system", "m7i.xlarge", 2, 1.5),
     DemoMachine("vector", "r7i.2xlarge", 40, 48),
     DemoMachine("vector", "r7i.2xlarge", 38, 47),
-)  # fmt: skip
+)
+
+
+def missing_pools(pool_names: set[str], fleet: Sequence[DemoMachine] = PROD_FLEET) -> list[str]:
+    """The demo fleet's pools that a stack lacks (the demo is shaped on prod's us-east-1 pools)."""
+    return sorted({m.pool for m in fleet} - pool_names)
 
 
 def series_count(fleet: Sequence[DemoMachine]) -> int:
@@ -110,23 +134,32 @@ def seed(endpoint: str, fleet: Sequence[DemoMachine], *, now: int, seed_value: i
         extra = {"InstanceMarketOptions": {"MarketType": "spot"}} if machine.spot else {}
         tags = [{"ResourceType": "instance", "Tags": [{"Key": "aeon:pool", "Value": machine.pool}]}]
         iid = ec2.run_instances(
-            ImageId=ami, MinCount=1, MaxCount=1, InstanceType=machine.instance_type,
-            TagSpecifications=tags, **extra,
-        )["Instances"][0]["InstanceId"]  # fmt: skip
+            ImageId=ami,
+            MinCount=1,
+            MaxCount=1,
+            InstanceType=machine.instance_type,
+            TagSpecifications=tags,
+            **extra,
+        )["Instances"][0]["InstanceId"]
         ids[iid] = machine.pool
         cpu = np.clip(rng.normal(machine.cpu_pct, max(1.0, machine.cpu_pct * 0.15), points), 0, 100)
         mem = np.full(points, machine.mem_gib * GIB) * rng.uniform(0.97, 1.0, points)
-        by_namespace["AWS/EC2"] += _metric("AWS/EC2", "CPUUtilization", [("InstanceId", iid)],
-                                           stamps, cpu)  # fmt: skip
-        by_namespace["CWAgent"] += _metric("CWAgent", "mem_used", [("InstanceId", iid)], stamps, mem)
+        by_namespace["AWS/EC2"] += _metric(
+            "AWS/EC2", "CPUUtilization", [("InstanceId", iid)], stamps, cpu
+        )
+        by_namespace["CWAgent"] += _metric(
+            "CWAgent", "mem_used", [("InstanceId", iid)], stamps, mem
+        )
         for index in range(machine.gpus):
             dims = [("InstanceId", iid), ("index", str(index)), ("name", machine.gpu_name)]
             busy = gpu_busy(machine, points, rng)
             gmem = np.full(points, machine.gpu_mem_gib * GIB / MIB)
-            by_namespace["CWAgent"] += _metric("CWAgent", "nvidia_smi_utilization_gpu", dims,
-                                               stamps, busy)  # fmt: skip
-            by_namespace["CWAgent"] += _metric("CWAgent", "nvidia_smi_memory_used", dims,
-                                               stamps, gmem)  # fmt: skip
+            by_namespace["CWAgent"] += _metric(
+                "CWAgent", "nvidia_smi_utilization_gpu", dims, stamps, busy
+            )
+            by_namespace["CWAgent"] += _metric(
+                "CWAgent", "nvidia_smi_memory_used", dims, stamps, gmem
+            )
     for namespace, items in by_namespace.items():
         for i in range(0, len(items), 1000):
             cw.put_metric_data(Namespace=namespace, MetricData=items[i : i + 1000])

@@ -76,7 +76,9 @@ def summarize_pools(
                 bin_pct=BIN_PCT,
                 bins=[int(c) for c in counts],
                 samples=int(len(values)),
-                percentiles={f"p{p}": round(float(np.percentile(values, p)), 2) for p in PERCENTILES},
+                percentiles={
+                    f"p{p}": round(float(np.percentile(values, p)), 2) for p in PERCENTILES
+                },
                 max=round(float(values.max()), 2),
                 proposed_pct=_projected(pool_recs),
             )

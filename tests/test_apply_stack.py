@@ -22,7 +22,10 @@ def project(tmp_path: Path) -> Path:
 
 
 def files(root: Path) -> tuple[str, str]:
-    return ((root / "Pulumi.prod.yaml").read_text(), (root / "policies/config/prod.json").read_text())
+    return (
+        (root / "Pulumi.prod.yaml").read_text(),
+        (root / "policies/config/prod.json").read_text(),
+    )
 
 
 def pools(root: Path) -> dict[str, dict]:
@@ -42,7 +45,11 @@ def test_apply_edits_only_the_pool_lines_and_keeps_the_rest_byte_for_byte(projec
     p = pools(project)
     # remove: one instance fewer (min follows desired); share: replicas set, one node freed;
     # downsize: the proposed type first, the others kept; max unchanged.
-    assert (p["system"]["min_size"], p["system"]["desired_size"], p["system"]["max_size"]) == (2, 2, 10)
+    assert (p["system"]["min_size"], p["system"]["desired_size"], p["system"]["max_size"]) == (
+        2,
+        2,
+        10,
+    )
     assert p["system"]["instance_types"][:3] == ["m6i.xlarge", "m7i.xlarge", "m7i.2xlarge"]
     assert len(p["system"]["instance_types"]) == 10
     assert p["inference-shared"]["gpu_sharing"] == {"time_slicing_replicas": 8}
@@ -53,7 +60,10 @@ def test_apply_edits_only_the_pool_lines_and_keeps_the_rest_byte_for_byte(projec
     cut = next(i for i, line in enumerate(old_lines) if "aeon-infra:recommendations" in line)
     changed = [(o, n) for o, n in zip(old_lines[:cut], new_lines[:cut], strict=False) if o != n]
     assert changed and all(
-        any(k in o for k in ("instance_types", "m6a.xlarge", "min_size", "desired_size", "time_slicing"))
+        any(
+            k in o
+            for k in ("instance_types", "m6a.xlarge", "min_size", "desired_size", "time_slicing")
+        )
         for o, _ in changed
     ), changed
     assert "# framework 6.2: scale out at 70%, in at 30%" in after
@@ -98,8 +108,9 @@ def test_dry_run_writes_nothing_but_prints_the_diff(project, capsys):
 def test_unknown_ids_exit_2_naming_them_and_write_nothing(project, capsys):
     before = files(project)
     good = ids_of("remove", "system")
-    code = invoke(["apply", "--stack", "prod", "--ids", f"{good},rec-nope,rec-gone", "--cwd",
-                   str(project)])  # fmt: skip
+    code = invoke(
+        ["apply", "--stack", "prod", "--ids", f"{good},rec-nope,rec-gone", "--cwd", str(project)]
+    )
     assert code == 2
     err = capsys.readouterr().err
     assert "rec-nope" in err and "rec-gone" in err and good not in err.split("unknown")[1][:60]
@@ -107,8 +118,12 @@ def test_unknown_ids_exit_2_naming_them_and_write_nothing(project, capsys):
 
 
 def test_ids_select_only_those(project):
-    assert invoke(["apply", "--stack", "prod", "--ids", ids_of("remove", "system"), "--cwd",
-                   str(project)]) == 0  # fmt: skip
+    assert (
+        invoke(
+            ["apply", "--stack", "prod", "--ids", ids_of("remove", "system"), "--cwd", str(project)]
+        )
+        == 0
+    )
     p = pools(project)
     assert p["system"]["desired_size"] == 2
     assert p["system"]["instance_types"][0] == "m7i.xlarge"  # the downsize was not asked for
@@ -144,16 +159,26 @@ def test_second_write_failing_leaves_both_files_unchanged(project, monkeypatch, 
     assert invoke(["apply", "--stack", "prod", "--cwd", str(project)]) == 3
     monkeypatch.setattr(os, "replace", real)
     assert files(project) == before
-    leftovers = [p.name for p in project.rglob("*.tmp")] + [p.name for p in project.rglob("*.restore")]
+    leftovers = [p.name for p in project.rglob("*.tmp")] + [
+        p.name for p in project.rglob("*.restore")
+    ]
     assert leftovers == []
 
 
 def test_removals_are_bounded_by_max_step_pct(tmp_path, capsys):
     recs = [
-        rec("system", "us-east-1", "remove", "m7i.xlarge", None, rid=f"i-{k}", new_count=0,
-            saving=10.0 * k)
+        rec(
+            "system",
+            "us-east-1",
+            "remove",
+            "m7i.xlarge",
+            None,
+            rid=f"i-{k}",
+            new_count=0,
+            saving=10.0 * k,
+        )
         for k in range(3)
-    ]  # fmt: skip
+    ]
     base = prod_set()
     root = make_project(tmp_path, recset=base.model_copy(update={"recommendations": recs}))
     assert invoke(["apply", "--stack", "prod", "--cwd", str(root)]) == 0
@@ -164,8 +189,16 @@ def test_removals_are_bounded_by_max_step_pct(tmp_path, capsys):
 
 def test_an_invalid_result_is_refused_before_writing(tmp_path, capsys):
     """A share proposal beyond what the settings accept (replicas <= 48) writes nothing."""
-    bad = rec("inference-shared", "us-east-1", "share", "g6.xlarge", "g6.xlarge", rid="i-x",
-              count=2, replicas=64)  # fmt: skip
+    bad = rec(
+        "inference-shared",
+        "us-east-1",
+        "share",
+        "g6.xlarge",
+        "g6.xlarge",
+        rid="i-x",
+        count=2,
+        replicas=64,
+    )
     base = prod_set()
     root = make_project(tmp_path, recset=base.model_copy(update={"recommendations": [bad]}))
     before = files(root)
@@ -175,11 +208,28 @@ def test_an_invalid_result_is_refused_before_writing(tmp_path, capsys):
 
 
 def test_dev_stack_without_a_recommendations_key_gets_one(tmp_path):
-    recs = [rec("dev-inference", "us-east-1", "share", "g6.xlarge", "g6.xlarge", rid="i-d",
-                count=2, new_count=1, replicas=6)]  # fmt: skip
-    recset = RecommendationSet(stack="dev", generated_at="2026-11-28T12:00:00Z",
-                               inputs_hash="x", mode="ours", source="csv", catalog_source="t",
-                               recommendations=recs)  # fmt: skip
+    recs = [
+        rec(
+            "dev-inference",
+            "us-east-1",
+            "share",
+            "g6.xlarge",
+            "g6.xlarge",
+            rid="i-d",
+            count=2,
+            new_count=1,
+            replicas=6,
+        )
+    ]
+    recset = RecommendationSet(
+        stack="dev",
+        generated_at="2026-11-28T12:00:00Z",
+        inputs_hash="x",
+        mode="ours",
+        source="csv",
+        catalog_source="t",
+        recommendations=recs,
+    )
     root = make_project(tmp_path, "dev", recset)
     save(recset, recommendations_path(root, "dev"))
     assert invoke(["apply", "--stack", "dev", "--cwd", str(root)]) == 0
@@ -210,3 +260,26 @@ def test_engine_runs_the_applied_stack(project):
     assert run.resources  # the program accepted the edited config
     system = next(p for p in json.loads(run.config["aeon-infra:pools"]) if p["name"] == "system")
     assert system["desired_size"] == 2
+
+
+def test_stack_file_text_keeps_flow_mappings_flow():
+    text = "config:\n  recs: {max_step_pct: 50, applied: []}\n"
+    doc = StackFileText(text)
+    doc.set(["config", "recs", "applied"], [{"id": "rec-1", "changes": {"a": [1, 2]}}])
+    out = doc.render()
+    assert YAML(typ="safe").load(out) == {
+        "config": {
+            "recs": {"max_step_pct": 50, "applied": [{"id": "rec-1", "changes": {"a": [1, 2]}}]}
+        }
+    }
+
+
+def test_long_nested_lists_wrap_inside_their_brackets():
+    from aeon.stack_file import flow_text
+
+    types = [f"m{k}i.2xlarge" for k in range(12)]
+    text = "k: " + flow_text([types, types[::-1]], column=3)
+    assert all(len(line) <= 100 for line in text.splitlines())
+    assert YAML(typ="safe").load(text) == {"k": [types, types[::-1]]}
+    lines = text.splitlines()
+    assert lines[1].startswith(" " * 5 + "m")  # under the inner list's first item

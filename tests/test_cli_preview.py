@@ -128,9 +128,10 @@ def test_a_genuine_bug_exits_3_naming_its_type(tmp_path: Path, monkeypatch) -> N
     assert "ZeroDivisionError: boom" in log.read_text()
 
 
+# Each value is wrong for every key below (a "!" is in no valid name, region or type).
 BAD_VALUES = st.one_of(
-    st.integers(-50, -1), st.text(alphabet="xyz!? ", min_size=1, max_size=6),
-    st.lists(st.integers(), min_size=1, max_size=2), st.sampled_from([None, {}, [], "", "eu-north-9"]),
+    st.integers(-50, -1), st.text(alphabet="xyz!? ", max_size=6).map(lambda s: "!" + s),
+    st.lists(st.integers(), min_size=1, max_size=2), st.sampled_from([None, {}, [], "", "EU-North-9"]),
 )  # fmt: skip
 BAD_KEYS = ["min_size", "max_size", "region", "instance_types", "capacity", "role", "name"]
 

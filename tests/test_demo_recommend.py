@@ -1,4 +1,4 @@
-"""`aeon recommend --demo`: a moto server, a seeded fleet, the cloudwatch source, in under a minute."""
+"""`aeon recommend --demo`: moto server, seeded fleet, the cloudwatch source, under a minute."""
 
 from __future__ import annotations
 
@@ -28,7 +28,9 @@ def test_demo_end_to_end_then_apply_and_report(tmp_path, capsys):
     root = make_project(tmp_path)
     recommendations_path(root, "prod").unlink()
     started = time.perf_counter()
-    code = invoke(["recommend", "--stack", "prod", "--demo", "--format", "json", "--cwd", str(root)])
+    code = invoke(
+        ["recommend", "--stack", "prod", "--demo", "--format", "json", "--cwd", str(root)]
+    )
     elapsed = time.perf_counter() - started
     captured = capsys.readouterr()
     assert code == 0, captured.err
@@ -44,4 +46,10 @@ def test_demo_end_to_end_then_apply_and_report(tmp_path, capsys):
     # the demo's recommendations go through apply and report
     assert invoke(["apply", "--stack", "prod", "--max-risk", "medium", "--cwd", str(root)]) == 0
     assert invoke(["report", "--stack", "prod", "--format", "html", "--cwd", str(root)]) == 0
-    assert "charts loaded" in capsys.readouterr().out
+    assert "alt='utilization of inference'" in capsys.readouterr().out
+
+
+def test_demo_refuses_a_stack_without_its_pools(tmp_path, capsys):
+    root = make_project(tmp_path, "dev")
+    assert invoke(["recommend", "--stack", "dev", "--demo", "--cwd", str(root)]) == 2
+    assert "--stack prod" in capsys.readouterr().err

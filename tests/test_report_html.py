@@ -16,16 +16,24 @@ from report.png import read_png
 from aeon.cli import invoke
 
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def chromium() -> str:
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if found is None:
         if os.environ.get("CI") == "true":
-            pytest.fail("chromium is not installed; CI must install it (.ci/run: apt-get install chromium)")
+            pytest.fail(
+                "chromium is not installed; CI must install it (.ci/run: apt-get install chromium)"
+            )
         pytest.skip("chromium is not installed (apt-get install chromium); CI runs this test")
     return found
 
@@ -34,8 +42,11 @@ def browse(binary: str, tmp_path, name: str, *args: str) -> subprocess.Completed
     profile = tmp_path / f"profile-{name}"  # a new empty profile each run
     return subprocess.run(
         [binary, *FLAGS, f"--user-data-dir={profile}", *args],
-        capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_html_report_renders_with_every_chart_loaded(tmp_path, capsys):

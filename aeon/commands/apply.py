@@ -57,8 +57,10 @@ def apply(
     stack_path = project.stack_file(stack)
     rec_path = model.recommendations_path(project.root, stack)
     if not rec_path.is_file():
-        raise UserError(f"no saved recommendations for stack {stack!r} ({rec_path}); run "
-                        f"`aeon recommend --stack {stack} ...` first")  # fmt: skip
+        raise UserError(
+            f"no saved recommendations for stack {stack!r} ({rec_path}); run "
+            f"`aeon recommend --stack {stack} ...` first"
+        )
     try:
         recset = model.load(rec_path)
     except ValueError as exc:
@@ -85,13 +87,16 @@ def apply(
 
     writes = [(stack_path, old_stack, new_stack), (policy_path, old_policy or "", new_policy)]
     changed = [(p, old, new) for p, old, new in writes if new is not None and new != old]
-    diff = "".join(unified_diff(old, new, str(p.relative_to(project.root))) for p, old, new in changed)
+    diff = "".join(
+        unified_diff(old, new, str(p.relative_to(project.root))) for p, old, new in changed
+    )
     if changed and not dry_run:
         write_files_atomically([(p, new) for p, _, new in changed])
     if output is ApplyFormat.JSON:
         doc: dict[str, Any] = plan.model_dump(mode="json")
-        doc.update(dry_run=dry_run, written=[] if dry_run else [str(p) for p, _, _ in changed],
-                   diff=diff)  # fmt: skip
+        doc.update(
+            dry_run=dry_run, written=[] if dry_run else [str(p) for p, _, _ in changed], diff=diff
+        )
         typer.echo(json.dumps(doc, indent=2))
     else:
         if diff:
@@ -124,9 +129,10 @@ def unified_diff(old: str, new: str, name: str, context: int = 3) -> str:
 
 
 def _settings(project, stack: str, text: str, edited: bool = False):
+    from ruamel.yaml import YAML
+
     from aeon.engine.config import encode_value, namespaced, project_defaults
     from components.settings import InvalidSettings, parse_settings
-    from ruamel.yaml import YAML
 
     block = (YAML(typ="safe").load(text) or {}).get("config") or {}
     values, _ = project_defaults(project)
@@ -136,7 +142,9 @@ def _settings(project, stack: str, text: str, edited: bool = False):
         return parse_settings(config, stack)
     except InvalidSettings as exc:
         if edited:
-            raise UserError(f"applying would make an invalid stack config; nothing written: {exc}")
+            raise UserError(
+                f"applying would make an invalid stack config; nothing written: {exc}"
+            ) from None
         raise UserError(str(exc)) from None
 
 
@@ -149,11 +157,19 @@ def _config_key(doc, name: str, project: str = "aeon-infra") -> str:
 
 
 def edit_stack_text(text: str, plan, settings, path: Path) -> str:
-    from aeon.stack_file import StackFileText, pool_index
+    from aeon.stack_file import StackFileText
 
     if not plan.applied:
         return text
-    doc = StackFileText(text, path)
+    try:
+        return _edit(StackFileText(text, path), plan, settings, path)
+    except ValueError as exc:  # a layout the text editor does not handle (e.g. flow-style pools)
+        raise UserError(f"{path}: cannot edit in place: {exc}; nothing written") from None
+
+
+def _edit(doc, plan, settings, path: Path) -> str:
+    from aeon.stack_file import pool_index
+
     pools_key = _config_key(doc, "pools")
     for edit in plan.edits:
         index = pool_index(doc, pools_key, edit.pool)
@@ -169,10 +185,14 @@ def edit_stack_text(text: str, plan, settings, path: Path) -> str:
             else:
                 doc.set([*base, key], new)
     rec_key = _config_key(doc, "recommendations")
-    applied = [a.model_dump(mode="json") for a in (*settings.recommendations.applied, *plan.applied)]
+    applied = [
+        a.model_dump(mode="json") for a in (*settings.recommendations.applied, *plan.applied)
+    ]
     if doc.node(["config", rec_key]) is None:
-        doc.set(["config", rec_key],
-                {"max_step_pct": settings.recommendations.max_step_pct, "applied": applied})  # fmt: skip
+        doc.set(
+            ["config", rec_key],
+            {"max_step_pct": settings.recommendations.max_step_pct, "applied": applied},
+        )
     else:
         doc.set(["config", rec_key, "applied"], applied)
     return doc.render()

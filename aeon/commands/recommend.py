@@ -105,7 +105,7 @@ def recommend(
         typer.Option(
             "--demo",
             help="Seed a demo fleet and its CloudWatch telemetry into a local moto server and "
-            "read it back through the cloudwatch source (no AWS account needed).",
+            "read it back through the cloudwatch source (no AWS account needed; a 4h window).",
         ),
     ] = False,
     output: Annotated[OutputFormat, format_option()] = OutputFormat.TABLE,
@@ -117,24 +117,38 @@ def recommend(
     started = time.perf_counter()
     with contextlib.ExitStack() as scope:
         if demo:
-            from optimizers.demo import LOOKBACK, demo_environment
+            from aeon.project import find_project
+            from optimizers.demo import LOOKBACK, demo_environment, missing_pools
 
             if source not in (None, SourceName.CLOUDWATCH) or input_dir or endpoint_url:
-                raise UserError("--demo reads its own moto server: drop --source/--input/--endpoint-url")
+                raise UserError(
+                    "--demo reads its own moto server: drop --source/--input/--endpoint-url"
+                )
+            project = find_project(cwd)
+            project.stack_file(stack)
+            missing = missing_pools({p.name for p in load_settings(project, stack).pools})
+            if missing:
+                raise UserError(
+                    f"--demo seeds prod's us-east-1 pools; stack {stack!r} has no pool "
+                    f"{', '.join(missing)}: run it with --stack prod"
+                )
             typer.echo("demo: starting a moto server and seeding the fleet...", err=True)
             endpoint_url = scope.enter_context(demo_environment())
             source, lookback, region = SourceName.CLOUDWATCH, LOOKBACK, region or ["us-east-1"]
         if source is None:
             raise UserError("pass --source (cloudwatch, nvml, prometheus, csv) or --demo")
-        _recommend(stack, source, input_dir, lookback, mode, headroom, percentile,
-                   service_time_ms, catalog_source, region, endpoint_url, url, inventory, output,
-                   cwd)  # fmt: skip
+        _recommend(
+            stack, source, input_dir, lookback, mode, headroom, percentile, service_time_ms,
+            catalog_source, region, endpoint_url, url, inventory, output, cwd,
+        )  # fmt: skip
     if demo:
         typer.echo(f"demo: took {time.perf_counter() - started:.1f} s", err=True)
 
 
-def _recommend(stack, source, input_dir, lookback, mode, headroom, percentile, service_time_ms,
-               catalog_source, region, endpoint_url, url, inventory, output, cwd) -> None:  # fmt: skip
+def _recommend(  # the body of `recommend`, run inside the demo's moto server when --demo
+    stack, source, input_dir, lookback, mode, headroom, percentile, service_time_ms,
+    catalog_source, region, endpoint_url, url, inventory, output, cwd,
+) -> None:  # fmt: skip
     from aeon.project import find_project
     from optimizers import recommendation as model
     from optimizers.catalog import load_catalog

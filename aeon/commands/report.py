@@ -35,8 +35,10 @@ def report(
     project.stack_file(stack)
     path = model.recommendations_path(project.root, stack)
     if not path.is_file():
-        raise UserError(f"no saved recommendations for stack {stack!r} ({path}); run "
-                        f"`aeon recommend --stack {stack} ...` first")  # fmt: skip
+        raise UserError(
+            f"no saved recommendations for stack {stack!r} ({path}); run "
+            f"`aeon recommend --stack {stack} ...` first"
+        )
     try:
         recset = model.load(path)
     except ValueError as exc:

@@ -210,7 +210,12 @@ def computed_outputs(
     out.setdefault("tagsAll", out.get("tags") if isinstance(out.get("tags"), dict) else {})
     extra = _EXTRA_OUTPUTS.get(token)
     if extra:
-        out.update({k: v for k, v in extra(out, region, urn).items() if k not in inputs})
+        for key, value in extra(out, region, urn).items():
+            given = inputs.get(key)
+            if isinstance(given, dict) and isinstance(value, dict):
+                out[key] = {**value, **given}  # nested outputs (vpcConfig.clusterSecurityGroupId)
+            elif key not in inputs:
+                out[key] = value
     return out
 
 
@@ -223,7 +228,10 @@ def _eks_cluster(out: dict[str, Any], region: str, urn: str) -> dict[str, Any]:
         "status": "ACTIVE",
         "platformVersion": "eks.1",
         "clusterId": digest(urn, 36),
-        "vpcConfig": {**(out.get("vpcConfig") or {}), "clusterSecurityGroupId": f"sg-{digest(urn + 'sg')}"},
+        "vpcConfig": {
+            "clusterSecurityGroupId": f"sg-{digest(urn + 'sg')}",
+            "vpcId": f"vpc-{digest(urn + 'vpc')}",
+        },
     }
 
 

@@ -56,20 +56,27 @@ def utilization_chart(util: PoolUtilization, width: int = 460, height: int = 220
         )
     for pct in (0, 25, 50, 75, 100):
         x = left + plot_w * pct / 100
-        body.append(f"<text x='{x:.1f}' y='{top + plot_h + 14}' {FONT} text-anchor='middle'>"
-                    f"{pct}%</text>")  # fmt: skip
+        body.append(
+            f"<text x='{x:.1f}' y='{top + plot_h + 14}' {FONT} text-anchor='middle'>{pct}%</text>"
+        )
     body.append(f"<text x='{left - 4}' y='{top + 8}' {FONT} text-anchor='end'>{peak:.0%}</text>")
-    body.append(f"<text x='{left + plot_w / 2:.1f}' y='{height - 4}' {FONT} text-anchor='middle'>"
-                "utilization (% of current capacity)</text>")  # fmt: skip
+    body.append(
+        f"<text x='{left + plot_w / 2:.1f}' y='{height - 4}' {FONT} text-anchor='middle'>"
+        "utilization (% of current capacity)</text>"
+    )
 
     def marker(value: float, color: str, label: str, dy: int) -> None:
         x = left + plot_w * min(max(value, 0.0), 100.0) / 100
-        body.append(f"<line x1='{x:.1f}' y1='{top}' x2='{x:.1f}' y2='{top + plot_h}' "
-                    f"stroke='{color}' stroke-width='2' stroke-dasharray='4 3'/>")  # fmt: skip
+        body.append(
+            f"<line x1='{x:.1f}' y1='{top}' x2='{x:.1f}' y2='{top + plot_h}' "
+            f"stroke='{color}' stroke-width='2' stroke-dasharray='4 3'/>"
+        )
         anchor = "end" if x > left + plot_w * 0.7 else "start"
         shift = -4 if anchor == "end" else 4
-        body.append(f"<text x='{x + shift:.1f}' y='{dy}' {FONT} fill='{color}' "
-                    f"text-anchor='{anchor}'>{escape(label)}</text>")  # fmt: skip
+        body.append(
+            f"<text x='{x + shift:.1f}' y='{dy}' {FONT} fill='{color}' "
+            f"text-anchor='{anchor}'>{escape(label)}</text>"
+        )
 
     p95 = util.percentiles.get("p95")
     if p95 is not None:
@@ -89,9 +96,11 @@ def savings_chart(items: list[tuple[str, float]], width: int = 560) -> str:
     for i, (label, value) in enumerate(items):
         y = top + i * row
         w = plot_w * max(value, 0.0) / peak
-        body.append(f"<text x='{left - 6}' y='{y + 14}' {FONT} text-anchor='end'>"
-                    f"{escape(label)}</text>")  # fmt: skip
-        body.append(f"<rect x='{left}' y='{y + 3}' width='{w:.1f}' height='{row - 6}' "
-                    f"fill='{SAVE}'/>")  # fmt: skip
+        body.append(
+            f"<text x='{left - 6}' y='{y + 14}' {FONT} text-anchor='end'>{escape(label)}</text>"
+        )
+        body.append(
+            f"<rect x='{left}' y='{y + 3}' width='{w:.1f}' height='{row - 6}' fill='{SAVE}'/>"
+        )
         body.append(f"<text x='{left + w + 6:.1f}' y='{y + 14}' {FONT}>${value:,.0f}</text>")
     return _svg(width, height, body, "monthly saving by pool")

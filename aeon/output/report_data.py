@@ -75,10 +75,14 @@ def build(recset: RecommendationSet) -> ReportData:
     for rec in recs:
         pools.setdefault((rec.pool, rec.region), []).append(rec)
     by_pool = [
-        PoolSaving(pool=pool, region=region, recommendations=len(items),
-                   monthly_saving_usd=round(sum(r.monthly_saving_usd or 0.0 for r in items), 2))
+        PoolSaving(
+            pool=pool,
+            region=region,
+            recommendations=len(items),
+            monthly_saving_usd=round(sum(r.monthly_saving_usd or 0.0 for r in items), 2),
+        )
         for (pool, region), items in pools.items()
-    ]  # fmt: skip
+    ]
     by_pool.sort(key=lambda p: (-p.monthly_saving_usd, p.pool))
     order = sorted(recs, key=lambda r: (-(r.monthly_saving_usd or 0.0), r.pool, r.id))
     return ReportData(
@@ -98,12 +102,20 @@ def build(recset: RecommendationSet) -> ReportData:
         ),
         savings_by_pool=by_pool,
         rows=[
-            Row(id=r.id, target=r.target if len(r.targets) == 1 else f"{r.pool} ({len(r.targets)})",
-                pool=r.pool, region=r.region, kind=r.kind.value, current=_current(r),
-                proposed=_proposed(r), monthly_saving_usd=r.monthly_saving_usd,
-                risk=r.risk.level, confidence=r.confidence.value if r.confidence else None)
+            Row(
+                id=r.id,
+                target=r.target if len(r.targets) == 1 else f"{r.pool} ({len(r.targets)})",
+                pool=r.pool,
+                region=r.region,
+                kind=r.kind.value,
+                current=_current(r),
+                proposed=_proposed(r),
+                monthly_saving_usd=r.monthly_saving_usd,
+                risk=r.risk.level,
+                confidence=r.confidence.value if r.confidence else None,
+            )
             for r in order
-        ],  # fmt: skip
+        ],
         utilization=list(recset.utilization),
     )
 

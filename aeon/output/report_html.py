@@ -57,34 +57,53 @@ def render(data: ReportData) -> str:
         f"telemetry, mode <code>{escape(data.mode)}</code>.</p>",
         "<div class='totals'>",
         f"<div>monthly saving<b>{money(t.monthly_saving_usd)}</b>"
-        + (f"{t.saving_pct:.1f}% of priced cost" if t.saving_pct is not None else "") + "</div>",
+        + (f"{t.saving_pct:.1f}% of priced cost" if t.saving_pct is not None else "")
+        + "</div>",
         f"<div>cost before / after<b>{money(t.monthly_cost_before_usd)} / "
         f"{money(t.monthly_cost_after_usd)}</b>per month</div>",
         f"<div>recommendations<b>{t.recommendations}</b>{t.resources} resources"
-        + (f", {t.unpriced} unpriced" if t.unpriced else "") + "</div>",
+        + (f", {t.unpriced} unpriced" if t.unpriced else "")
+        + "</div>",
         "</div>",
         "<h2>Savings by pool</h2><div class='charts'>",
-        _img(savings_chart([(p.pool, p.monthly_saving_usd) for p in data.savings_by_pool]),
-             "monthly saving by pool"),
+        _img(
+            savings_chart([(p.pool, p.monthly_saving_usd) for p in data.savings_by_pool]),
+            "monthly saving by pool",
+        ),
         "</div>",
-    ]  # fmt: skip
+    ]
     if data.utilization:
         parts.append("<h2>Utilization by pool against the proposed capacity</h2>")
-        parts.append("<p>Share of samples per 5% bin of the current capacity; dashed lines: the "
-                     "95th percentile and the busiest projected utilization on the proposal.</p>")
+        parts.append(
+            "<p>Share of samples per 5% bin of the current capacity; dashed lines: the "
+            "95th percentile and the busiest projected utilization on the proposal.</p>"
+        )
         parts.append("<div class='charts'>")
         parts += [_img(utilization_chart(u), f"utilization of {u.pool}") for u in data.utilization]
         parts.append("</div>")
     parts.append("<h2>Recommendations</h2><table><thead><tr>")
-    cols = ("id", "target", "pool", "region", "kind", "current", "proposed", "saving $/mo",
-            "risk", "confidence")  # fmt: skip
+    cols = (
+        "id",
+        "target",
+        "pool",
+        "region",
+        "kind",
+        "current",
+        "proposed",
+        "saving $/mo",
+        "risk",
+        "confidence",
+    )
     parts.append("".join(f"<th>{c}</th>" for c in cols) + "</tr></thead><tbody>")
     for r in data.rows:
         saving = "unpriced" if r.monthly_saving_usd is None else f"{r.monthly_saving_usd:,.2f}"
         cells = [r.id, r.target, r.pool, r.region, r.kind, r.current, r.proposed]
-        parts.append("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in cells)
-                     + f"<td class='num'>{saving}</td><td>{escape(r.risk)}</td>"
-                     f"<td>{escape(r.confidence or '-')}</td></tr>")  # fmt: skip
+        parts.append(
+            "<tr>"
+            + "".join(f"<td>{escape(str(c))}</td>" for c in cells)
+            + f"<td class='num'>{saving}</td><td>{escape(r.risk)}</td>"
+            f"<td>{escape(r.confidence or '-')}</td></tr>"
+        )
     parts.append("</tbody></table>")
     parts.append(READY_SCRIPT)
     parts.append("</body></html>")

@@ -28,22 +28,50 @@ def render(data: ReportData) -> str:
         "",
         "## Recommendations",
         "",
-        "| id | target | pool | region | kind | current | proposed | saving $/mo | risk | confidence |",
+        "| id | target | pool | region | kind | current | proposed | saving $/mo | risk "
+        "| confidence |",
         "|---|---|---|---|---|---|---|---:|---|---|",
     ]
     for r in data.rows:
         saving = "unpriced" if r.monthly_saving_usd is None else f"{r.monthly_saving_usd:,.2f}"
-        lines.append("| " + " | ".join(_cell(c) for c in (
-            r.id, r.target, r.pool, r.region, r.kind, r.current, r.proposed, saving, r.risk,
-            r.confidence or "-")) + " |")  # fmt: skip
-    lines += ["", "## Savings by pool", "", "| pool | region | recommendations | saving $/mo |",
-              "|---|---|---:|---:|"]  # fmt: skip
+        lines.append(
+            "| "
+            + " | ".join(
+                _cell(c)
+                for c in (
+                    r.id,
+                    r.target,
+                    r.pool,
+                    r.region,
+                    r.kind,
+                    r.current,
+                    r.proposed,
+                    saving,
+                    r.risk,
+                    r.confidence or "-",
+                )
+            )
+            + " |"
+        )
+    lines += [
+        "",
+        "## Savings by pool",
+        "",
+        "| pool | region | recommendations | saving $/mo |",
+        "|---|---|---:|---:|",
+    ]
     for p in data.savings_by_pool:
-        lines.append(f"| {p.pool} | {p.region} | {p.recommendations} | {p.monthly_saving_usd:,.2f} |")
+        lines.append(
+            f"| {p.pool} | {p.region} | {p.recommendations} | {p.monthly_saving_usd:,.2f} |"
+        )
     if data.utilization:
-        lines += ["", "## Utilization by pool", "",
-                  "| pool | metric | samples | p50 | p95 | p99 | max | proposed |",
-                  "|---|---|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+        lines += [
+            "",
+            "## Utilization by pool",
+            "",
+            "| pool | metric | samples | p50 | p95 | p99 | max | proposed |",
+            "|---|---|---:|---:|---:|---:|---:|---:|",
+        ]
         for u in data.utilization:
             prop = "-" if u.proposed_pct is None else f"{u.proposed_pct:.1f}%"
             pc = u.percentiles

@@ -11,15 +11,27 @@ from optimizers.recommendation import PoolUtilization, RecommendationSet, recomm
 
 def report_set() -> RecommendationSet:
     util = [
-        PoolUtilization(pool="system", region="us-east-1", metric="cpu_util_pct",
-                        bins=[40, 30, 10] + [0] * 17, samples=80,
-                        percentiles={"p50": 4.0, "p95": 12.0, "p99": 14.0}, max=14.5,
-                        proposed_pct=29.0),
-        PoolUtilization(pool="inference-shared", region="us-east-1", metric="gpu_util_pct",
-                        bins=[50] + [0] * 3 + [20] + [0] * 9 + [30] + [0] * 5, samples=100,
-                        percentiles={"p50": 0.0, "p95": 72.0, "p99": 74.0}, max=75.0,
-                        proposed_pct=88.0),
-    ]  # fmt: skip
+        PoolUtilization(
+            pool="system",
+            region="us-east-1",
+            metric="cpu_util_pct",
+            bins=[40, 30, 10] + [0] * 17,
+            samples=80,
+            percentiles={"p50": 4.0, "p95": 12.0, "p99": 14.0},
+            max=14.5,
+            proposed_pct=29.0,
+        ),
+        PoolUtilization(
+            pool="inference-shared",
+            region="us-east-1",
+            metric="gpu_util_pct",
+            bins=[50] + [0] * 3 + [20] + [0] * 9 + [30] + [0] * 5,
+            samples=100,
+            percentiles={"p50": 0.0, "p95": 72.0, "p99": 74.0},
+            max=75.0,
+            proposed_pct=88.0,
+        ),
+    ]
     return prod_set().model_copy(update={"utilization": util})
 
 

@@ -1,0 +1,147 @@
+"""A bad stack config stops before any resource is registered, with the key path and a reason."""
+
+from __future__ import annotations
+
+import copy
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from aeon.engine import monitor as engine_monitor
+from aeon.engine import run_program
+from aeon.errors import UserError
+
+REPO = Path(__file__).resolve().parents[1]
+PROD = yaml.safe_load((REPO / "Pulumi.prod.yaml").read_text())["config"]
+KEY = "aeon-infra:"
+
+
+def pool(config: dict, name: str) -> dict:
+    return next(p for p in config[KEY + "pools"] if p["name"] == name)
+
+
+def tier_before_30_days(c):
+    c[KEY + "storage"]["lifecycle"]["tiers"][1] = {"storage_class": "STANDARD_IA", "after_days": 7}
+
+
+def min_above_desired(c):
+    pool(c, "inference")["min_size"] = 5
+
+
+def commitment_above_max(c):
+    pool(c, "system")["capacity"]["committed"] = 11
+
+
+def unknown_family(c):
+    pool(c, "training")["instance_types"] = ["p9.48xlarge", "p5.48xlarge"]
+
+
+def not_offered_in_region(c):
+    pool(c, "edge-inference-apse1")["instance_types"][0] = "g6e.xlarge"
+
+
+def unequal_training_gpus(c):
+    pool(c, "training")["instance_types"] = ["p5.48xlarge", "p4d.24xlarge"]
+
+
+def tensor_parallel_on_shared_pool(c):
+    c[KEY + "serving"]["inference"]["pool"] = "inference-shared"
+
+
+def serving_namespace_missing(c):
+    c[KEY + "serving"]["inference"]["namespace"] = "serving"
+
+
+def vector_store_on_an_edge_pool(c):
+    c[KEY + "serving"]["vector_store"]["pool"] = "system-euw1"
+
+
+def scaling_policy_on_node_pool(c):
+    pool(c, "system")["scaling"] = {
+        "policy": "target-tracking",
+        "metric": "cpu",
+        "target_value": 60,
+    }
+
+
+CASES = [
+    (
+        tier_before_30_days,
+        "aeon-infra:storage.lifecycle",
+        "S3 rejects a transition to STANDARD_IA after 7 days; the minimum is 30 days",
+    ),
+    (min_above_desired, "aeon-infra:pools[1]", "min_size <= desired_size <= max_size"),
+    (commitment_above_max, "aeon-infra:pools[3]", "capacity.committed 11 exceeds max_size 10"),
+    (
+        unknown_family,
+        "aeon-infra:pools[0].instance_types[0] ('training')",
+        "unknown instance type 'p9.48xlarge' (no such family p9",
+    ),
+    (
+        not_offered_in_region,
+        "aeon-infra:pools[9].instance_types[0]",
+        "g6e.xlarge is not offered in ap-southeast-1",
+    ),
+    (
+        unequal_training_gpus,
+        "aeon-infra:pools[0].instance_types ('training')",
+        "equal GPU count and GPU memory",
+    ),
+    (
+        tensor_parallel_on_shared_pool,
+        "aeon-infra:serving.inference.pool",
+        "time-slicing rejects pods asking for more than one GPU",
+    ),
+    (scaling_policy_on_node_pool, "aeon-infra:pools[3]", "which the Cluster Autoscaler scales"),
+    (
+        serving_namespace_missing,
+        "aeon-infra:serving.inference.namespace",
+        "namespace 'serving' is not in kubernetes.namespaces for primary clusters",
+    ),
+    (
+        vector_store_on_an_edge_pool,
+        "aeon-infra:serving.vector_store.pool",
+        "'system-euw1' is not a pool of the primary region us-east-1",
+    ),
+]
+
+
+@pytest.fixture
+def bad_project(tmp_path: Path):
+    for name in ("Pulumi.yaml", "__main__.py"):
+        shutil.copy(REPO / name, tmp_path / name)
+
+    def write(change) -> Path:
+        config = copy.deepcopy(PROD)
+        change(config)
+        (tmp_path / "Pulumi.bad.yaml").write_text(yaml.safe_dump({"config": config}))
+        return tmp_path
+
+    return write
+
+
+@pytest.mark.parametrize(("change", "path", "reason"), CASES, ids=[c[0].__name__ for c in CASES])
+def test_bad_config_fails_with_key_path_before_any_resource(
+    bad_project, monkeypatch, change, path, reason
+) -> None:
+    registered: list[str] = []
+    original = engine_monitor.RecordingMonitor.RegisterResource
+
+    def counting(self, request):
+        if request.type != "pulumi:pulumi:Stack":
+            registered.append(request.type)
+        return original(self, request)
+
+    monkeypatch.setattr(engine_monitor.RecordingMonitor, "RegisterResource", counting)
+    with pytest.raises(UserError) as caught:
+        run_program(bad_project(change), "bad")
+    message = str(caught.value)
+    assert path in message and reason in message, message
+    assert registered == []
+
+
+def test_the_committed_prod_config_passes_the_same_checks(bad_project) -> None:
+    run = run_program(bad_project(lambda c: None), "bad")
+    assert len(run.resources) > 400

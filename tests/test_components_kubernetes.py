@@ -1,0 +1,140 @@
+"""Kubernetes on each cluster: GPU quotas, priority tiers, device-plugin sharing, DCGM, the
+autoscaler and the termination handler, and the cluster itself (private endpoint, IRSA)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+sys.path.insert(0, str(Path(__file__).parent / "components"))  # not a package: see component_runs
+import component_runs as runs  # noqa: E402
+
+REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-1", "sa-east-1")
+
+
+@pytest.fixture(scope="module")
+def prod_run():
+    return runs.stack_run("prod")
+
+
+def releases(run, chart):
+    return [r for r in runs.of_type(run, runs.RELEASE) if r.inputs["chart"] == chart]
+
+
+def test_gpu_quota_per_namespace_by_region_role(prod_run) -> None:
+    quotas = runs.of_type(prod_run, "kubernetes:core/v1:ResourceQuota")
+    found = {
+        (q.region, q.inputs["metadata"]["namespace"]): q.inputs["spec"]["hard"] for q in quotas
+    }
+    assert found[("us-east-1", "training")] == {"requests.nvidia.com/gpu": "64"}
+    assert found[("us-east-1", "inference")] == {"requests.nvidia.com/gpu": "48"}
+    assert found[("us-east-1", "experiments")] == {"requests.nvidia.com/gpu": "8"}
+    for region in REGIONS[1:]:
+        assert found[(region, "edge-inference")] == {"requests.nvidia.com/gpu": "16"}
+    assert len(found) == 6
+
+
+def test_three_priority_tiers_in_every_cluster(prod_run) -> None:
+    classes = runs.of_type(prod_run, "kubernetes:scheduling.k8s.io/v1:PriorityClass")
+    by_region: dict[str, dict[str, float]] = {}
+    for pc in classes:
+        by_region.setdefault(pc.region, {})[pc.inputs["metadata"]["name"]] = pc.inputs["value"]
+    for region in REGIONS:
+        assert by_region[region] == {
+            "online-inference": 100000,
+            "batch-training": 10000,
+            "best-effort": 100,
+        }
+    best = next(pc for pc in classes if pc.inputs["metadata"]["name"] == "best-effort")
+    assert best.inputs["preemptionPolicy"] == "Never"
+
+
+def test_time_slicing_only_on_the_shared_pool_and_it_rejects_multi_gpu_pods(prod_run) -> None:
+    (primary,) = [
+        c for c in runs.of_type(prod_run, runs.CONFIG_MAP)
+        if c.region == "us-east-1"
+        and c.inputs["metadata"]["name"] == "nvidia-device-plugin-configs"
+    ]  # fmt: skip
+    configs = {k: yaml.safe_load(v) for k, v in primary.inputs["data"].items()}
+    assert set(configs) == {"whole-gpus", "training", "inference", "inference-shared"}
+    slicing = configs["inference-shared"]["sharing"]["timeSlicing"]
+    assert slicing["failRequestsGreaterThanOne"] is True
+    assert slicing["resources"] == [{"name": "nvidia.com/gpu", "replicas": 4}]
+    for unshared in ("whole-gpus", "training", "inference"):  # TP=2 Triton runs on `inference`
+        assert "sharing" not in configs[unshared]
+    (plugin,) = [r for r in releases(prod_run, "nvidia-device-plugin") if r.region == "us-east-1"]
+    assert plugin.inputs["values"]["config"] == {
+        "name": "nvidia-device-plugin-configs",
+        "default": "whole-gpus",
+    }
+
+
+def test_dcgm_exporter_and_device_plugin_run_in_every_cluster_with_gpus(prod_run) -> None:
+    for chart in ("nvidia-device-plugin", "dcgm-exporter", "cluster-autoscaler",
+                  "aws-node-termination-handler", "kube-prometheus-stack"):  # fmt: skip
+        found = releases(prod_run, chart)
+        assert sorted(r.region for r in found) == sorted(REGIONS), chart
+        assert all(r.inputs["version"] for r in found)
+    dcgm = releases(prod_run, "dcgm-exporter")[0].inputs["values"]
+    assert dcgm["serviceMonitor"]["enabled"] is True
+    assert dcgm["nodeSelector"] == {"aeon.ai/gpu": "true"}
+
+
+def test_cluster_autoscaler_uses_irsa_and_auto_discovery(prod_run) -> None:
+    (scaler,) = [r for r in releases(prod_run, "cluster-autoscaler") if r.region == "eu-west-1"]
+    values = scaler.inputs["values"]
+    assert values["autoDiscovery"] == {"clusterName": "aeon-prod-eu-west-1"}
+    assert values["rbac"]["serviceAccount"]["annotations"]["eks.amazonaws.com/role-arn"].startswith(
+        "arn:aws:iam::"
+    )
+    roles = [
+        r
+        for r in runs.of_type(prod_run, "aws:iam/role:Role")
+        if r.name == "eu-west-1-cluster-autoscaler-irsa"
+    ]
+    trust = json.loads(roles[0].inputs["assumeRolePolicy"])["Statement"][0]
+    assert trust["Action"] == "sts:AssumeRoleWithWebIdentity"
+    subjects = [v for k, v in trust["Condition"]["StringEquals"].items() if k.endswith(":sub")]
+    assert subjects == ["system:serviceaccount:kube-system:cluster-autoscaler"]
+
+
+def test_termination_handler_in_queue_mode_fed_by_eventbridge(prod_run) -> None:
+    (nth,) = [
+        r for r in releases(prod_run, "aws-node-termination-handler") if r.region == "us-east-1"
+    ]
+    values = nth.inputs["values"]
+    assert values["enableSqsTerminationDraining"] is True
+    assert values["queueURL"].startswith("https://sqs.us-east-1.amazonaws.com/")
+    rules = [
+        r
+        for r in runs.of_type(prod_run, "aws:cloudwatch/eventRule:EventRule")
+        if r.region == "us-east-1"
+    ]
+    kinds = {json.loads(r.inputs["eventPattern"])["detail-type"][0] for r in rules}
+    assert {"EC2 Spot Instance Interruption Warning", "EC2 Instance-terminate Lifecycle Action",
+            "EC2 Instance Rebalance Recommendation"} <= kinds  # fmt: skip
+    targets = [
+        t
+        for t in runs.of_type(prod_run, "aws:cloudwatch/eventTarget:EventTarget")
+        if t.region == "us-east-1"
+    ]
+    assert len(targets) == len(rules)
+
+
+def test_clusters_are_private_encrypted_and_have_oidc(prod_run) -> None:
+    clusters = runs.of_type(prod_run, "aws:eks/cluster:Cluster")
+    assert len(clusters) == 4
+    for cluster in clusters:
+        vpc = cluster.inputs["vpcConfig"]
+        assert vpc["endpointPublicAccess"] is False and vpc["endpointPrivateAccess"] is True
+        assert cluster.inputs["encryptionConfig"]["resources"] == ["secrets"]
+        assert cluster.inputs["version"] == "1.31"
+    assert len(runs.of_type(prod_run, "aws:iam/openIdConnectProvider:OpenIdConnectProvider")) == 4
+    providers = runs.of_type(prod_run, "pulumi:providers:kubernetes")
+    assert sorted(p.region for p in providers) == sorted(REGIONS)
+    kubeconfig = json.loads(providers[0].inputs["kubeconfig"])
+    assert kubeconfig["users"][0]["user"]["exec"]["command"] == "aws"
