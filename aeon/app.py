@@ -23,7 +23,9 @@ CwdOption = Annotated[
     Path | None,
     typer.Option("--cwd", "-C", help="Project directory (default: search upwards from here)."),
 ]
-StackOption = Annotated[str, typer.Option("--stack", "-s", help="Stack name (Pulumi.<stack>.yaml).")]
+StackOption = Annotated[
+    str, typer.Option("--stack", "-s", help="Stack name (Pulumi.<stack>.yaml).")
+]
 
 
 @app.callback()

@@ -48,13 +48,18 @@ def invoke(argv: list[str]) -> int:
     except AeonError as exc:
         if exc.exit_code == 3:
             log = _write_crash_log(exc)
-            print(f"aeon: internal error {type(exc).__name__}: {exc} (traceback: {log})", file=sys.stderr)
+            print(
+                f"aeon: internal error {type(exc).__name__}: {exc} (traceback: {log})",
+                file=sys.stderr,
+            )
         elif str(exc):
             print(f"aeon: {exc}", file=sys.stderr)
         return exc.exit_code
     except Exception as exc:  # noqa: BLE001 the contract: one line, traceback in a log file
         log = _write_crash_log(exc)
-        print(f"aeon: internal error {type(exc).__name__}: {exc} (traceback: {log})", file=sys.stderr)
+        print(
+            f"aeon: internal error {type(exc).__name__}: {exc} (traceback: {log})", file=sys.stderr
+        )
         return 3
 
 

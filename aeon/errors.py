@@ -10,7 +10,7 @@ class AeonError(Exception):
 
 
 class UserError(AeonError):
-    """Bad config, bad input file, unknown stack: the message says what is wrong and how to fix it."""
+    """Bad config, bad input, unknown stack: the message says what is wrong and how to fix it."""
 
     exit_code = 2
 

@@ -70,7 +70,15 @@ def main() -> None:
         return
 
     baseline = [sys.executable, __file__, "--floor", "--stack", args.stack]
-    measured = [str(BIN / "aeon"), "preview", "--stack", args.stack, "--format", "json", "--no-policies"]
+    measured = [
+        str(BIN / "aeon"),
+        "preview",
+        "--stack",
+        args.stack,
+        "--format",
+        "json",
+        "--no-policies",
+    ]
     base = median_of(baseline, args.runs)
     ours = median_of(measured, args.runs)
     print(f"stack: {args.stack}, median of {args.runs} fresh-process runs after one warm-up")

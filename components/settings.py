@@ -2,7 +2,7 @@
 
 Every key lives under the `aeon-infra:` namespace in `Pulumi.<stack>.yaml`; each top-level field of
 `StackSettings` is one config key. Settings reject what AWS itself would reject (sizes out of order,
-S3 transitions AWS refuses, unknown regions); what is legal but unwise is the policy pack's business.
+S3 transitions AWS refuses, unknown regions); what is legal but unwise is left to the policy pack.
 """
 
 from __future__ import annotations
@@ -117,7 +117,9 @@ class Region(Model):
     @classmethod
     def _known_region(cls, value: str) -> str:
         if value not in AWS_REGIONS:
-            raise ValueError(f"unknown AWS region {value!r}; allowed: {', '.join(sorted(AWS_REGIONS))}")
+            raise ValueError(
+                f"unknown AWS region {value!r}; allowed: {', '.join(sorted(AWS_REGIONS))}"
+            )
         return value
 
 
@@ -162,7 +164,9 @@ class FleetScaling(Model):
             raise ValueError("target-tracking needs target_value")
         if self.policy != "target-tracking":
             if self.scale_out_threshold is None or self.scale_in_threshold is None:
-                raise ValueError(f"{self.policy} scaling needs scale_out_threshold and scale_in_threshold")
+                raise ValueError(
+                    f"{self.policy} scaling needs scale_out_threshold and scale_in_threshold"
+                )
             if self.scale_out_threshold <= self.scale_in_threshold:
                 raise ValueError(
                     f"scale_out_threshold {self.scale_out_threshold:g} must be greater than "
@@ -234,7 +238,9 @@ class Pool(Model):
     def _types(cls, value: list[str]) -> list[str]:
         for item in value:
             if not INSTANCE_TYPE.match(item):
-                raise ValueError(f"{item!r} is not an EC2 instance type (family.size, e.g. g5.xlarge)")
+                raise ValueError(
+                    f"{item!r} is not an EC2 instance type (family.size, e.g. g5.xlarge)"
+                )
         if len(set(value)) != len(value):
             raise ValueError("instance_types repeats a type")
         return value
@@ -430,7 +436,9 @@ class Inference(Model):
     @model_validator(mode="after")
     def _ordered(self) -> Inference:
         if self.replicas > self.max_replicas:
-            raise ValueError(f"replicas {self.replicas} must be <= max_replicas {self.max_replicas}")
+            raise ValueError(
+                f"replicas {self.replicas} must be <= max_replicas {self.max_replicas}"
+            )
         return self
 
 
@@ -586,15 +594,18 @@ class StackSettings(Model):
                 raise SettingsRuleError(
                     f"pool {pool.name!r} is in region {pool.region!r}, which is not declared; "
                     f"declared: {', '.join(sorted(regions))}",
-                    "pools", index, "region",
+                    "pools",
+                    index,
+                    "region",
                 )
         if self.serving is not None:
             pools = {p.name: p for p in self.pools}
             target = pools.get(self.serving.inference.pool)
             at = ("serving", "inference", "pool")
+            target_name = self.serving.inference.pool
             if target is None or target.role != PoolRole.INFERENCE:
                 raise SettingsRuleError(
-                    f"serving.inference.pool {self.serving.inference.pool!r} is not an inference pool",
+                    f"serving.inference.pool {target_name!r} is not an inference pool",
                     *at,
                 )
             if target.region != self.primary_region.name:
@@ -733,7 +744,11 @@ def _item_label(loc: tuple[Any, ...], raw: Mapping[str, Any]) -> str:
             node = node[part]
         except (KeyError, IndexError, TypeError):
             break
-        if isinstance(part, int) and isinstance(node, Mapping) and isinstance(node.get("name"), str):
+        if (
+            isinstance(part, int)
+            and isinstance(node, Mapping)
+            and isinstance(node.get("name"), str)
+        ):
             label = f" ({node['name']!r})"
     return label
 

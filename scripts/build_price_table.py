@@ -35,9 +35,9 @@ HEADER = """\
 # stack regions (us-east-1, eu-west-1, ap-southeast-1, sa-east-1).
 # figure: ondemand_usd_per_hour | spot_avg_usd_per_hour | spot_saving_pct (vs on-demand) |
 #         spot_interruption (frequency band) | commit_1y_discount_pct / commit_3y_discount_pct
-#         (standard reserved instance, no upfront, vs on-demand; instance_type * = typical for the region)
+#         (standard reserved instance, no upfront, vs on-demand; type * = typical for the region)
 # source:
-#   karpenter         aws/karpenter-provider-aws zz_generated.pricing_aws.go (AWS Price List), us-east-1,
+#   karpenter         karpenter-provider-aws zz_generated.pricing_aws.go (Price List), us-east-1,
 #                     generated 2026-07-20; Apache-2.0
 #   ec2instances.info ec2instances.info export (on-demand and average spot), 2024-04-04; MIT
 #   spot-advisor      AWS Spot Instance Advisor data via alexei-led/spotinfo, 2025-06-28; Apache-2.0
@@ -77,29 +77,90 @@ def instance_types() -> set[tuple[str, str]]:
 def build(data: Path) -> list[tuple[str, ...]]:
     prices = data / "prices"
     with (prices / "ec2_ondemand_linux_us-east-1_karpenter_2026-07-20.csv").open() as f:
-        karpenter = {(r["region"], r["instance_type"]): positive(r["ondemand_usd_per_hour"]) for r in csv.DictReader(f)}
+        karpenter = {
+            (r["region"], r["instance_type"]): positive(r["ondemand_usd_per_hour"])
+            for r in csv.DictReader(f)
+        }
     with (prices / "ec2_ondemand_spotavg_all_regions_ec2instances.info_2024-04-04.csv").open() as f:
         info = {(r["region"], r["instance_type"]): r for r in csv.DictReader(f)}
-    advisor = json.loads((data / "spot" / "aws_spot_advisor_data_2025-06-28_via_spotinfo.json").read_text())
+    advisor = json.loads(
+        (data / "spot" / "aws_spot_advisor_data_2025-06-28_via_spotinfo.json").read_text()
+    )
     bands = {r["index"]: r["label"] for r in advisor["ranges"]}
     with (prices / "ri_rates_x2iedn.32xlarge_all_regions_ec2instances.info_mock.csv").open() as f:
-        commitments = {(r["region"], r["term"]): float(r["discount_vs_ondemand"]) for r in csv.DictReader(f)}
+        commitments = {
+            (r["region"], r["term"]): float(r["discount_vs_ondemand"]) for r in csv.DictReader(f)
+        }
 
     rows: list[tuple[str, ...]] = []
     for region, itype in sorted(instance_types()):
         listed = info.get((region, itype), {})
         if karpenter.get((region, itype)) is not None:
-            rows.append((region, itype, "ondemand_usd_per_hour", fmt(karpenter[(region, itype)]), "karpenter", "2026-07-20"))
+            rows.append(
+                (
+                    region,
+                    itype,
+                    "ondemand_usd_per_hour",
+                    fmt(karpenter[(region, itype)]),
+                    "karpenter",
+                    "2026-07-20",
+                )
+            )
         else:
-            rows.append((region, itype, "ondemand_usd_per_hour", fmt(positive(listed.get("ondemand_linux_usd_per_hour"))), "ec2instances.info", "2024-04-04"))
-        rows.append((region, itype, "spot_avg_usd_per_hour", fmt(positive(listed.get("spot_avg_linux_usd_per_hour"))), "ec2instances.info", "2024-04-04"))
+            rows.append(
+                (
+                    region,
+                    itype,
+                    "ondemand_usd_per_hour",
+                    fmt(positive(listed.get("ondemand_linux_usd_per_hour"))),
+                    "ec2instances.info",
+                    "2024-04-04",
+                )
+            )
+        rows.append(
+            (
+                region,
+                itype,
+                "spot_avg_usd_per_hour",
+                fmt(positive(listed.get("spot_avg_linux_usd_per_hour"))),
+                "ec2instances.info",
+                "2024-04-04",
+            )
+        )
         advice = advisor["spot_advisor"].get(region, {}).get("Linux", {}).get(itype)
-        rows.append((region, itype, "spot_saving_pct", "" if advice is None else str(advice["s"]), "spot-advisor", "2025-06-28"))
-        rows.append((region, itype, "spot_interruption", "" if advice is None else bands[advice["r"]], "spot-advisor", "2025-06-28"))
+        rows.append(
+            (
+                region,
+                itype,
+                "spot_saving_pct",
+                "" if advice is None else str(advice["s"]),
+                "spot-advisor",
+                "2025-06-28",
+            )
+        )
+        rows.append(
+            (
+                region,
+                itype,
+                "spot_interruption",
+                "" if advice is None else bands[advice["r"]],
+                "spot-advisor",
+                "2025-06-28",
+            )
+        )
     for region in REGIONS:
         for term, figure in COMMIT_TERMS.items():
             discount = commitments.get((region, term))
-            rows.append((region, "*", figure, "" if discount is None else f"{discount * 100:.2f}", "ri-sample", "2024-04-04"))
+            rows.append(
+                (
+                    region,
+                    "*",
+                    figure,
+                    "" if discount is None else f"{discount * 100:.2f}",
+                    "ri-sample",
+                    "2024-04-04",
+                )
+            )
     return rows  # fmt: skip
 
 

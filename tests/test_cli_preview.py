@@ -9,11 +9,10 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from helpers import REPO, copy_project, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
-
-from helpers import REPO, copy_project, run_cli
 
 COST_TAGS = {"team", "cost-center", "environment", "service", "aeon:stack"}
 POOL_TAGGED = {"aws:autoscaling/group:Group", "aws:ec2/launchTemplate:LaunchTemplate"}
@@ -21,7 +20,9 @@ POOL_TAGGED = {"aws:autoscaling/group:Group", "aws:ec2/launchTemplate:LaunchTemp
 
 @pytest.fixture(scope="module", params=["prod", "dev"])
 def previewed(request):
-    result = run_cli("preview", "--stack", request.param, "--format", "json", "--no-policies", "--cwd", str(REPO))
+    result = run_cli(
+        "preview", "--stack", request.param, "--format", "json", "--no-policies", "--cwd", str(REPO)
+    )
     assert result.code == 0, result.err
     return request.param, json.loads(result.out)
 
@@ -57,7 +58,9 @@ def test_json_document_shape(previewed) -> None:
 
 def test_every_region_is_present(previewed) -> None:
     stack, doc = previewed
-    declared = YAML(typ="safe").load((REPO / f"Pulumi.{stack}.yaml").read_text())["config"]["aeon-infra:regions"]
+    declared = YAML(typ="safe").load((REPO / f"Pulumi.{stack}.yaml").read_text())["config"][
+        "aeon-infra:regions"
+    ]
     assert {r["name"] for r in declared} <= set(doc["summary"]["by_region"])
 
 
@@ -87,7 +90,9 @@ def test_tree_groups_by_region_and_component() -> None:
 
 
 def test_output_alias_and_table(tmp_path: Path) -> None:
-    result = run_cli("preview", "--stack", "dev", "--output", "table", "--no-policies", "--cwd", str(REPO))
+    result = run_cli(
+        "preview", "--stack", "dev", "--output", "table", "--no-policies", "--cwd", str(REPO)
+    )
     assert result.code == 0 and "aws:ec2/vpc:Vpc" in result.out
 
 
@@ -131,12 +136,15 @@ def test_a_genuine_bug_exits_3_naming_its_type(tmp_path: Path, monkeypatch) -> N
 # Each value is wrong for every key below (a "!" is in no valid name, region or type).
 BAD_VALUES = st.one_of(
     st.integers(-50, -1), st.text(alphabet="xyz!? ", max_size=6).map(lambda s: "!" + s),
-    st.lists(st.integers(), min_size=1, max_size=2), st.sampled_from([None, {}, [], "", "EU-North-9"]),
+    st.lists(st.integers(), min_size=1, max_size=2),
+    st.sampled_from([None, {}, [], "", "EU-North-9"]),
 )  # fmt: skip
 BAD_KEYS = ["min_size", "max_size", "region", "instance_types", "capacity", "role", "name"]
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(key=st.sampled_from(BAD_KEYS), value=BAD_VALUES)
 def test_random_bad_pool_values_exit_2(tmp_path_factory, key, value) -> None:
     root = copy_project(tmp_path_factory.mktemp("project"))

@@ -33,7 +33,10 @@ def test_matches_a_real_preview_plan(nested) -> None:
         parent = state.get("parent")
         assert mine.parent == (None if parent == nested.stack_urn else parent)
         if "provider" in state:
-            assert split_provider_reference(mine.provider)[0] == split_provider_reference(state["provider"])[0]
+            assert (
+                split_provider_reference(mine.provider)[0]
+                == split_provider_reference(state["provider"])[0]
+            )
         if "dependencies" in state:
             assert list(mine.dependencies) == state["dependencies"]
         for key, urns in state.get("propertyDependencies", {}).items():
@@ -66,7 +69,9 @@ def test_repeated_runs_are_identical(nested) -> None:
 
 
 def test_duplicate_urns_are_rejected() -> None:
-    with pytest.raises(ProgramError, match=r"(?s)duplicate resource URN.*aws:s3/bucket:Bucket::same"):
+    with pytest.raises(
+        ProgramError, match=r"(?s)duplicate resource URN.*aws:s3/bucket:Bucket::same"
+    ):
         run_program(PROGRAMS / "duplicate", "dev")
 
 
@@ -86,5 +91,7 @@ def test_source_positions_point_into_the_program(nested) -> None:
     vpc = next(r for r in nested.resources if r.type == "aws:ec2/vpc:Vpc")
     assert vpc.source_position is not None
     assert vpc.source_position.file == "__main__.py"
-    line = (PROGRAMS / "nested" / "__main__.py").read_text().splitlines()[vpc.source_position.line - 1]
+    line = (
+        (PROGRAMS / "nested" / "__main__.py").read_text().splitlines()[vpc.source_position.line - 1]
+    )
     assert "aws.ec2.Vpc(" in line

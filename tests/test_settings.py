@@ -6,12 +6,12 @@ import copy
 import json
 
 import pytest
+from helpers import REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from components.settings import InvalidSettings, StackSettings, json_schema, parse_settings
-from helpers import REPO
 
 
 def stack_values(stack: str) -> dict:
@@ -36,8 +36,19 @@ def test_committed_stacks_are_valid(stack: str) -> None:
 
 def test_prod_has_the_global_shape() -> None:
     parsed = parse_settings(encode(stack_values("prod")), "prod")
-    assert [r.name for r in parsed.regions] == ["us-east-1", "eu-west-1", "ap-southeast-1", "sa-east-1"]
-    assert {p.role.value for p in parsed.pools} == {"training", "inference", "cpu", "preprocessing", "edge-cache"}
+    assert [r.name for r in parsed.regions] == [
+        "us-east-1",
+        "eu-west-1",
+        "ap-southeast-1",
+        "sa-east-1",
+    ]
+    assert {p.role.value for p in parsed.pools} == {
+        "training",
+        "inference",
+        "cpu",
+        "preprocessing",
+        "edge-cache",
+    }
 
 
 def mutate(path: list, value) -> dict:
@@ -52,22 +63,83 @@ def mutate(path: list, value) -> dict:
 @pytest.mark.parametrize(
     ("path", "value", "expected"),
     [
-        (["aeon-infra:pools", 0, "min_size"], 5, ["aeon-infra:pools[0] ('training')", "min_size=5", "desired_size=2"]),
-        (["aeon-infra:pools", 0, "max_size"], -1, ["aeon-infra:pools[0].max_size", "greater than or equal to 0", "-1"]),
-        (["aeon-infra:regions", 1, "name"], "eu-west-9", ["aeon-infra:regions[1].name", "unknown AWS region 'eu-west-9'", "eu-west-1"]),
-        (["aeon-infra:regions", 1, "role"], "primary", ["exactly one region must have role primary; found 2"]),
+        (
+            ["aeon-infra:pools", 0, "min_size"],
+            5,
+            ["aeon-infra:pools[0] ('training')", "min_size=5", "desired_size=2"],
+        ),
+        (
+            ["aeon-infra:pools", 0, "max_size"],
+            -1,
+            ["aeon-infra:pools[0].max_size", "greater than or equal to 0", "-1"],
+        ),
+        (
+            ["aeon-infra:regions", 1, "name"],
+            "eu-west-9",
+            ["aeon-infra:regions[1].name", "unknown AWS region 'eu-west-9'", "eu-west-1"],
+        ),
+        (
+            ["aeon-infra:regions", 1, "role"],
+            "primary",
+            ["exactly one region must have role primary; found 2"],
+        ),
         (["aeon-infra:pools", 1, "name"], "training", ["pool name 'training' is used twice"]),
-        (["aeon-infra:pools", 0, "region"], "us-west-2", ["pool 'training' is in region 'us-west-2', which is not declared"]),
-        (["aeon-infra:pools", 0, "instance_types"], ["p5 48xlarge"], ["'p5 48xlarge' is not an EC2 instance type"]),
-        (["aeon-infra:pools", 7, "scaling", "scale_in_threshold"], 80, ["scale_out_threshold 70 must be greater than scale_in_threshold 80"]),
-        (["aeon-infra:pools", 7, "scaling", "cooldown_s"], 300, ["cooldown_s is only accepted by AWS on simple scaling, not step"]),
-        (["aeon-infra:storage", "lifecycle", "tiers", 1], {"storage_class": "STANDARD_IA", "after_days": 7},
-         ["aeon-infra:storage.lifecycle", "S3 rejects a transition to STANDARD_IA after 7 days; the minimum is 30 days"]),
-        (["aeon-infra:storage", "lifecycle", "expire_after_days"], 30, ["expire_after_days 30 must be greater than the last transition (GLACIER after 37 days)"]),
-        (["aeon-infra:storage", "lifecycle", "tiers", 2, "storage_class"], "STANDARD", ["S3 never transitions objects back to STANDARD"]),
-        (["aeon-infra:pools", 0, "off_hours", "time_zone"], "Mars/Olympus", ["unknown IANA time zone 'Mars/Olympus'"]),
-        (["aeon-infra:pools", 0, "capacity", "on_demand_percentage_above_base"], 120, ["on_demand_percentage_above_base", "less than or equal to 100"]),
-        (["aeon-infra:monitoring", "memory_pressure", "duration_s"], 90, ["90 s is not a whole number of minutes"]),
+        (
+            ["aeon-infra:pools", 0, "region"],
+            "us-west-2",
+            ["pool 'training' is in region 'us-west-2', which is not declared"],
+        ),
+        (
+            ["aeon-infra:pools", 0, "instance_types"],
+            ["p5 48xlarge"],
+            ["'p5 48xlarge' is not an EC2 instance type"],
+        ),
+        (
+            ["aeon-infra:pools", 7, "scaling", "scale_in_threshold"],
+            80,
+            ["scale_out_threshold 70 must be greater than scale_in_threshold 80"],
+        ),
+        (
+            ["aeon-infra:pools", 7, "scaling", "cooldown_s"],
+            300,
+            ["cooldown_s is only accepted by AWS on simple scaling, not step"],
+        ),
+        (
+            ["aeon-infra:storage", "lifecycle", "tiers", 1],
+            {"storage_class": "STANDARD_IA", "after_days": 7},
+            [
+                "aeon-infra:storage.lifecycle",
+                "S3 rejects a transition to STANDARD_IA after 7 days; the minimum is 30 days",
+            ],
+        ),
+        (
+            ["aeon-infra:storage", "lifecycle", "expire_after_days"],
+            30,
+            [
+                "expire_after_days 30 must be greater than the last transition "
+                "(GLACIER after 37 days)"
+            ],
+        ),
+        (
+            ["aeon-infra:storage", "lifecycle", "tiers", 2, "storage_class"],
+            "STANDARD",
+            ["S3 never transitions objects back to STANDARD"],
+        ),
+        (
+            ["aeon-infra:pools", 0, "off_hours", "time_zone"],
+            "Mars/Olympus",
+            ["unknown IANA time zone 'Mars/Olympus'"],
+        ),
+        (
+            ["aeon-infra:pools", 0, "capacity", "on_demand_percentage_above_base"],
+            120,
+            ["on_demand_percentage_above_base", "less than or equal to 100"],
+        ),
+        (
+            ["aeon-infra:monitoring", "memory_pressure", "duration_s"],
+            90,
+            ["90 s is not a whole number of minutes"],
+        ),
     ],
 )
 def test_rejections_name_key_value_and_rule(path, value, expected) -> None:
@@ -79,7 +151,9 @@ def test_rejections_name_key_value_and_rule(path, value, expected) -> None:
 def test_unknown_key_lists_allowed_keys() -> None:
     values = stack_values("dev") | {"aeon-infra:pool": []}
     (problem,) = problems_for(values)
-    assert problem.startswith("aeon-infra:pool: unknown key; allowed keys: environment, tags, regions, pools")
+    assert problem.startswith(
+        "aeon-infra:pool: unknown key; allowed keys: environment, tags, regions, pools"
+    )
 
 
 def test_typo_inside_an_object_is_rejected() -> None:
@@ -111,13 +185,15 @@ def test_json_schema_describes_every_key() -> None:
 
 SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
-    st.text(max_size=12), st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=4), st.integers(), max_size=2),
+    st.text(max_size=12), st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=4), st.integers(), max_size=2),
 )  # fmt: skip
 PATHS = [
     ["aeon-infra:pools", 0, "min_size"], ["aeon-infra:pools", 0, "instance_types"],
     ["aeon-infra:pools", 3, "capacity"], ["aeon-infra:regions", 0, "vpc_cidr"],
     ["aeon-infra:regions", 2, "availability_zones"], ["aeon-infra:storage", "lifecycle", "tiers"],
-    ["aeon-infra:kubernetes", "namespaces", 0, "priority_class"], ["aeon-infra:budget", "forecast_alert_pct"],
+    ["aeon-infra:kubernetes", "namespaces", 0, "priority_class"],
+    ["aeon-infra:budget", "forecast_alert_pct"],
     ["aeon-infra:serving", "inference", "pool"], ["aeon-infra:tags"], ["aeon-infra:environment"],
 ]  # fmt: skip
 

@@ -23,7 +23,7 @@ def preview(
         bool,
         typer.Option(
             "--policies/--no-policies",
-            help="Run the policy pack in policies/ over the result (exit 1 on a mandatory violation).",
+            help="Run the policy pack in policies/ (exit 1 on a mandatory violation).",
         ),
     ] = True,
     cwd: CwdOption = None,

@@ -91,9 +91,9 @@ def policy_document(args: dict[str, Any], _region: str) -> dict[str, Any]:
                 p["type"]: _one_or_many(p["identifiers"]) for p in st["principals"]
             }
         for cond in st.get("conditions") or []:
-            statement.setdefault("Condition", {}).setdefault(cond["test"], {})[
-                cond["variable"]
-            ] = _one_or_many(cond["values"])
+            statement.setdefault("Condition", {}).setdefault(cond["test"], {})[cond["variable"]] = (
+                _one_or_many(cond["values"])
+            )
         statements.append(statement)
     document = {"Version": args.get("version") or "2012-10-17", "Statement": statements}
     minified = json.dumps(document, separators=(",", ":"))
@@ -124,7 +124,11 @@ def ssm_parameter(args: dict[str, Any], region: str) -> dict[str, Any]:
 
 
 def cluster_auth(args: dict[str, Any], _region: str) -> dict[str, Any]:
-    return {"id": args["name"], "name": args["name"], "token": f"k8s-aws-v1.{digest(args['name'], 40)}"}
+    return {
+        "id": args["name"],
+        "name": args["name"],
+        "token": f"k8s-aws-v1.{digest(args['name'], 40)}",
+    }
 
 
 def caller_identity(_args: dict[str, Any], _region: str) -> dict[str, Any]:
@@ -137,11 +141,21 @@ def caller_identity(_args: dict[str, Any], _region: str) -> dict[str, Any]:
 
 
 def current_region(_args: dict[str, Any], region: str) -> dict[str, Any]:
-    return {"id": region, "name": region, "region": region, "endpoint": f"ec2.{region}.amazonaws.com"}
+    return {
+        "id": region,
+        "name": region,
+        "region": region,
+        "endpoint": f"ec2.{region}.amazonaws.com",
+    }
 
 
 def partition(_args: dict[str, Any], _region: str) -> dict[str, Any]:
-    return {"id": "aws", "partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws"}
+    return {
+        "id": "aws",
+        "partition": "aws",
+        "dnsSuffix": "amazonaws.com",
+        "reverseDnsPrefix": "com.amazonaws",
+    }
 
 
 def no_manifests(_args: dict[str, Any], _region: str) -> dict[str, Any]:
@@ -224,7 +238,9 @@ def _eks_cluster(out: dict[str, Any], region: str, urn: str) -> dict[str, Any]:
     return {
         "endpoint": f"https://{oidc}.gr7.{region}.eks.amazonaws.com",
         "certificateAuthority": {"data": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg=="},
-        "identities": [{"oidcs": [{"issuer": f"https://oidc.eks.{region}.amazonaws.com/id/{oidc}"}]}],
+        "identities": [
+            {"oidcs": [{"issuer": f"https://oidc.eks.{region}.amazonaws.com/id/{oidc}"}]}
+        ],
         "status": "ACTIVE",
         "platformVersion": "eks.1",
         "clusterId": digest(urn, 36),
@@ -252,7 +268,10 @@ def _launch_template(out: dict[str, Any], _region: str, _urn: str) -> dict[str, 
 
 
 def _iam_role(out: dict[str, Any], _region: str, urn: str) -> dict[str, Any]:
-    return {"arn": f"arn:aws:iam::{ACCOUNT_ID}:role/{out['name']}", "uniqueId": f"AROA{digest(urn, 17).upper()}"}
+    return {
+        "arn": f"arn:aws:iam::{ACCOUNT_ID}:role/{out['name']}",
+        "uniqueId": f"AROA{digest(urn, 17).upper()}",
+    }
 
 
 def _iam_policy(out: dict[str, Any], _region: str, _urn: str) -> dict[str, Any]:
@@ -291,15 +310,26 @@ def _vpc(out: dict[str, Any], _region: str, urn: str) -> dict[str, Any]:
 
 def _replication_group(out: dict[str, Any], region: str, urn: str) -> dict[str, Any]:
     host = f"{out['name']}.{digest(urn, 6)}.{region}.cache.amazonaws.com"
-    return {"primaryEndpointAddress": f"master.{host}", "readerEndpointAddress": f"replica.{host}", "port": 6379}
+    return {
+        "primaryEndpointAddress": f"master.{host}",
+        "readerEndpointAddress": f"replica.{host}",
+        "port": 6379,
+    }
 
 
 def _cloudfront(out: dict[str, Any], _region: str, urn: str) -> dict[str, Any]:
-    return {"domainName": f"d{digest(urn, 13)}.cloudfront.net", "hostedZoneId": "Z2FDTNDATAQYW2", "status": "Deployed"}
+    return {
+        "domainName": f"d{digest(urn, 13)}.cloudfront.net",
+        "hostedZoneId": "Z2FDTNDATAQYW2",
+        "status": "Deployed",
+    }
 
 
 def _route53_zone(out: dict[str, Any], _region: str, urn: str) -> dict[str, Any]:
-    return {"zoneId": f"Z{digest(urn, 20).upper()}", "nameServers": [f"ns-{i}.awsdns-00.org" for i in range(1, 5)]}
+    return {
+        "zoneId": f"Z{digest(urn, 20).upper()}",
+        "nameServers": [f"ns-{i}.awsdns-00.org" for i in range(1, 5)],
+    }
 
 
 def _nat_gateway(out: dict[str, Any], _region: str, urn: str) -> dict[str, Any]:

@@ -74,9 +74,7 @@ class AeonMocks(Mocks):
 
     def call(self, args):
         region = (
-            args.args.get("region")
-            or self.region_of_provider(args.provider)
-            or self.default_region
+            args.args.get("region") or self.region_of_provider(args.provider) or self.default_region
         )
         return answers.answer_invoke(args.token, args.args, region), []
 
@@ -86,7 +84,9 @@ class AeonMocks(Mocks):
         if token.startswith(PROVIDER_PREFIX):
             provider_id = stable_id(key)
             if token == f"{PROVIDER_PREFIX}aws":
-                self.provider_regions[provider_id] = str(inputs.get("region") or self.default_region)
+                self.provider_regions[provider_id] = str(
+                    inputs.get("region") or self.default_region
+                )
             return provider_id, inputs
         region = region or self.default_region
         outputs = answers.computed_outputs(token, name, key, inputs, region)
@@ -140,7 +140,9 @@ class RecordingMonitor(MockMonitor):
     # -- the monitor protocol -------------------------------------------------------------
 
     def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
-        urn = child_urn(self.stack, self.project, request.parent or None, request.type, request.name)
+        urn = child_urn(
+            self.stack, self.project, request.parent or None, request.type, request.name
+        )
         if request.type == STACK_TYPE:
             self.stack_urn = urn
             return resource_pb2.RegisterResourceResponse(urn=urn)
@@ -173,7 +175,8 @@ class RecordingMonitor(MockMonitor):
             outputs=outputs,
             dependencies=tuple(sorted(set(request.dependencies))),
             property_dependencies={
-                k: tuple(sorted(set(v.urns))) for k, v in sorted(request.propertyDependencies.items())
+                k: tuple(sorted(set(v.urns)))
+                for k, v in sorted(request.propertyDependencies.items())
             },
             region=region,
             source_position=self._source_position(request),

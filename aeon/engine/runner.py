@@ -77,9 +77,7 @@ def program_path(project: Project) -> Path:
 
 def run_program(project_or_root: Project | Path | None, stack: str) -> ProgramRun:
     project = (
-        project_or_root
-        if isinstance(project_or_root, Project)
-        else find_project(project_or_root)
+        project_or_root if isinstance(project_or_root, Project) else find_project(project_or_root)
     )
     config = load_stack_config(project, stack)
     main = program_path(project)
@@ -121,7 +119,8 @@ def run_program(project_or_root: Project | Path | None, stack: str) -> ProgramRu
     if monitor.duplicates:
         listing = "\n  ".join(sorted(set(monitor.duplicates)))
         raise ProgramError(
-            f"duplicate resource URN(s); the engine rejects them, give each a unique name:\n  {listing}"
+            "duplicate resource URN(s); the engine rejects them, give each a unique name:\n  "
+            + listing
         )
     if monitor.unknown_inputs:
         listing = "\n  ".join(monitor.unknown_inputs[:20])
@@ -160,11 +159,19 @@ def _with_component_regions(monitor: RecordingMonitor) -> tuple[Resource, ...]:
     stack_urn = monitor.stack_urn
     return tuple(
         Resource(
-            urn=reg.urn, type=reg.type, name=reg.name, custom=reg.custom,
+            urn=reg.urn,
+            type=reg.type,
+            name=reg.name,
+            custom=reg.custom,
             parent=None if reg.parent == stack_urn else reg.parent,
-            provider=reg.provider, id=reg.id, inputs=reg.inputs, outputs=reg.outputs,
-            dependencies=reg.dependencies, property_dependencies=reg.property_dependencies,
-            region=region(reg.urn), source_position=reg.source_position,
+            provider=reg.provider,
+            id=reg.id,
+            inputs=reg.inputs,
+            outputs=reg.outputs,
+            dependencies=reg.dependencies,
+            property_dependencies=reg.property_dependencies,
+            region=region(reg.urn),
+            source_position=reg.source_position,
         )  # fmt: skip
         for reg in sorted(regs.values(), key=lambda r: r.urn)
     )

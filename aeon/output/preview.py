@@ -33,7 +33,9 @@ def summary(run: ProgramRun) -> dict[str, Any]:
     return {
         "total": len(run.resources),
         "by_type": dict(sorted(Counter(r.type for r in run.resources).items())),
-        "by_region": dict(sorted(Counter(r.region or GLOBAL_REGION for r in run.resources).items())),
+        "by_region": dict(
+            sorted(Counter(r.region or GLOBAL_REGION for r in run.resources).items())
+        ),
     }
 
 

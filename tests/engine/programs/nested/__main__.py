@@ -12,13 +12,18 @@ class Inner(pulumi.ComponentResource):
 class Outer(pulumi.ComponentResource):
     def __init__(self, name, opts=None):
         super().__init__("pkg:index:Outer", name, None, opts)
-        self.provider = aws.Provider("west", region="us-west-2", opts=pulumi.ResourceOptions(parent=self))
+        self.provider = aws.Provider(
+            "west", region="us-west-2", opts=pulumi.ResourceOptions(parent=self)
+        )
         self.vpc = aws.ec2.Vpc(
-            "vpc", cidr_block="10.0.0.0/16",
+            "vpc",
+            cidr_block="10.0.0.0/16",
             opts=pulumi.ResourceOptions(parent=self, provider=self.provider),
         )
         self.subnet = aws.ec2.Subnet(
-            "subnet", vpc_id=self.vpc.id, cidr_block="10.0.1.0/24",
+            "subnet",
+            vpc_id=self.vpc.id,
+            cidr_block="10.0.1.0/24",
             opts=pulumi.ResourceOptions(parent=self.vpc, provider=self.provider),
         )
         self.inner = Inner("inner", opts=pulumi.ResourceOptions(parent=self))
