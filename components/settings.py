@@ -249,21 +249,27 @@ class Pool(Model):
     def _ordered(self) -> Pool:
         _check_sizes(self.min_size, self.desired_size, self.max_size)
         if self.capacity.committed > self.max_size:
-            raise ValueError(
+            raise SettingsRuleError(
                 f"capacity.committed {self.capacity.committed} exceeds max_size {self.max_size}: "
-                "the on-demand base can never be reached"
+                "the on-demand base can never be reached",
+                "capacity",
+                "committed",
             )
         if self.gpu_sharing is not None and not self.is_gpu:
-            raise ValueError(
-                f"gpu_sharing is only for GPU pools (training, inference), not {self.role}"
+            raise SettingsRuleError(
+                f"gpu_sharing is only for GPU pools (training, inference), not {self.role}",
+                "gpu_sharing",
             )
         if self.scaling is not None and self.role.runs_on_kubernetes:
-            raise ValueError(
+            raise SettingsRuleError(
                 f"scaling is set on a {self.role} pool, which the Cluster Autoscaler scales; ASG "
-                "scaling policies would fight it (remove scaling)"
+                "scaling policies would fight it (remove scaling)",
+                "scaling",
             )
         if self.scaling is None and not self.role.runs_on_kubernetes:
-            raise ValueError(f"a {self.role} fleet is scaled by an ASG policy: set scaling")
+            raise SettingsRuleError(
+                f"a {self.role} fleet is scaled by an ASG policy: set scaling", "scaling"
+            )
         return self
 
     @property
@@ -713,6 +719,8 @@ def _describe(err: Mapping[str, Any], raw: Mapping[str, Any]) -> str:
     if err["type"] == "missing":
         return f"{path}: required key is missing"
     label = _item_label(loc, raw)
+    if isinstance(value, Mapping):  # a rule over a whole object: its message names the values
+        return f"{path}{label}: {reason}"
     return f"{path}{label}: {reason}; got {_short(value)}"
 
 

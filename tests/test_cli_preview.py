@@ -157,3 +157,13 @@ def test_random_bad_pool_values_exit_2(tmp_path_factory, key, value) -> None:
     result = run_cli("preview", "--stack", "dev", "--cwd", str(root))
     assert result.code == 2, result.err
     assert "aeon-infra:pools[0]" in result.err and "Traceback" not in result.err
+
+
+def test_schema_command_prints_the_config_schema(tmp_path: Path) -> None:
+    result = run_cli("schema")
+    assert result.code == 0
+    schema = json.loads(result.out)
+    assert "aeon-infra:pools" in schema["properties"]["config"]["properties"]
+    out = tmp_path / "schema.json"
+    assert run_cli("schema", "--out", str(out)).code == 0
+    assert json.loads(out.read_text()) == schema

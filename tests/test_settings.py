@@ -140,6 +140,36 @@ def mutate(path: list, value) -> dict:
             90,
             ["90 s is not a whole number of minutes"],
         ),
+        (
+            ["aeon-infra:pools", 3, "gpu_sharing"],
+            {"time_slicing_replicas": 4},
+            ["aeon-infra:pools[3].gpu_sharing ('system')", "only for GPU pools", "not cpu"],
+        ),
+        (
+            ["aeon-infra:pools", 0, "scaling"],
+            {
+                "policy": "step",
+                "metric": "cpu",
+                "scale_out_threshold": 70,
+                "scale_in_threshold": 30,
+            },
+            ["aeon-infra:pools[0].scaling ('training')", "which the Cluster Autoscaler scales"],
+        ),
+        (
+            ["aeon-infra:pools", 7, "scaling"],
+            None,
+            ["aeon-infra:pools[7].scaling ('edge-cache-euw1')", "scaled by an ASG policy"],
+        ),
+        (
+            ["aeon-infra:serving", "inference", "pool"],
+            "inference-shared",
+            ["aeon-infra:serving.inference.pool", "time-sliced", "got 'inference-shared'"],
+        ),
+        (
+            ["aeon-infra:serving", "inference", "pool"],
+            "edge-inference-euw1",
+            ["core inference runs in the primary region us-east-1"],
+        ),
     ],
 )
 def test_rejections_name_key_value_and_rule(path, value, expected) -> None:
