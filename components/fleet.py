@@ -21,7 +21,7 @@ from components.node_pool import (
     group_tags,
     mixed_instances_policy,
     off_hours_schedules,
-    root_volume,
+    pool_launch_template,
 )
 from components.pool_types import PoolFacts
 from components.settings import EbsClasses, FleetScaling, Monitoring, Pool, PoolRole
@@ -162,26 +162,17 @@ class ScaledFleet(pulumi.ComponentResource):
             )
         profile = aws.iam.InstanceProfile(f"{name}-node", role=role.name, opts=child)
         queue_url = self.queue.url if self.queue is not None else None
-        self.launch_template = aws.ec2.LaunchTemplate(
+        self.launch_template = pool_launch_template(
             name,
+            pool,
+            args.ebs,
             image_id=args.ami_id,
             user_data=pulumi.Output.from_input(queue_url).apply(
                 lambda url: fleet_user_data(pool, url)
             ),
-            iam_instance_profile={"arn": profile.arn},
-            vpc_security_group_ids=[args.security_group_id],
-            metadata_options={
-                "http_tokens": "required",
-                "http_endpoint": "enabled",
-                "http_put_response_hop_limit": 1,
-            },
-            block_device_mappings=[root_volume(pool.root_volume_gb, args.ebs)],
-            update_default_version=True,
-            tag_specifications=[
-                {"resource_type": "instance", "tags": tags},
-                {"resource_type": "volume", "tags": tags},
-            ],
-            tags={**tags, "Name": name},
+            instance_profile_arn=profile.arn,
+            security_group_id=args.security_group_id,
+            imds_hop_limit=1,
             opts=child,
         )
         self.group = aws.autoscaling.Group(

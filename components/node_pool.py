@@ -149,6 +149,42 @@ def group_tags(tags: dict[str, str], propagate: bool) -> list[dict[str, Any]]:
     return [{"key": k, "value": v, "propagate_at_launch": propagate} for k, v in tags.items()]
 
 
+def pool_launch_template(
+    name: str,
+    pool: Pool,
+    ebs: EbsClasses,
+    *,
+    image_id: Any,
+    user_data: Any,
+    instance_profile_arn: Any,
+    security_group_id: Any,
+    imds_hop_limit: int,
+    opts: pulumi.ResourceOptions,
+) -> aws.ec2.LaunchTemplate:
+    """The launch template every pool's group uses: IMDSv2 only, encrypted root, pool tags."""
+    tags = pool_tags(pool.name, pool.role.value)
+    return aws.ec2.LaunchTemplate(
+        name,
+        image_id=image_id,
+        user_data=user_data,
+        iam_instance_profile={"arn": instance_profile_arn},
+        vpc_security_group_ids=[security_group_id],
+        metadata_options={
+            "http_tokens": "required",  # IMDSv2 only
+            "http_endpoint": "enabled",
+            "http_put_response_hop_limit": imds_hop_limit,
+        },
+        block_device_mappings=[root_volume(pool.root_volume_gb, ebs)],
+        update_default_version=True,
+        tag_specifications=[
+            {"resource_type": "instance", "tags": tags},
+            {"resource_type": "volume", "tags": tags},
+        ],
+        tags={**tags, "Name": name},
+        opts=opts,
+    )
+
+
 def root_volume(size_gb: int, ebs: EbsClasses) -> dict[str, Any]:
     volume: dict[str, Any] = {
         "volume_size": size_gb,
@@ -188,24 +224,15 @@ class NodePool(pulumi.ComponentResource):
         document = pulumi.Output.all(
             cluster.name, cluster.endpoint, cluster.certificate_authority
         ).apply(lambda v: user_data(node_config((v[0], v[1], v[2]), pool, facts, args.kubernetes)))
-        self.launch_template = aws.ec2.LaunchTemplate(
+        self.launch_template = pool_launch_template(
             name,
+            pool,
+            args.ebs,
             image_id=args.ami_id,
             user_data=document,
-            iam_instance_profile={"arn": cluster.node_instance_profile.arn},
-            vpc_security_group_ids=[cluster.node_security_group_id],
-            metadata_options={
-                "http_tokens": "required",  # IMDSv2 only
-                "http_endpoint": "enabled",
-                "http_put_response_hop_limit": 2,  # pods on the host network reach IMDS
-            },
-            block_device_mappings=[root_volume(pool.root_volume_gb, args.ebs)],
-            update_default_version=True,
-            tag_specifications=[
-                {"resource_type": "instance", "tags": tags},
-                {"resource_type": "volume", "tags": tags},
-            ],
-            tags={**tags, "Name": name},
+            instance_profile_arn=cluster.node_instance_profile.arn,
+            security_group_id=cluster.node_security_group_id,
+            imds_hop_limit=2,  # pods on the host network reach IMDS
             opts=child,
         )
         self.group = aws.autoscaling.Group(

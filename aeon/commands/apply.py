@@ -49,30 +49,21 @@ def apply(
 ) -> None:
     """Apply .aeon/recommendations/<stack>.json to the stack's pools and the policy config."""
     from aeon.project import find_project
+    from aeon.saved_recommendations import load_saved
     from aeon.stack_file import write_files_atomically
-    from optimizers import recommendation as model
     from optimizers.apply import UnknownIds, plan_apply, select
 
     project = find_project(cwd)
     stack_path = project.stack_file(stack)
-    rec_path = model.recommendations_path(project.root, stack)
-    if not rec_path.is_file():
-        raise UserError(
-            f"no saved recommendations for stack {stack!r} ({rec_path}); run "
-            f"`aeon recommend --stack {stack} ...` first"
-        )
-    try:
-        recset = model.load(rec_path)
-    except ValueError as exc:
-        raise UserError(f"{rec_path}: not a recommendations file: {exc}") from None
+    recset = load_saved(project, stack)
     settings = _settings(project, stack, stack_path.read_text(encoding="utf-8"))
     wanted = None if ids is None else ids.split(",")
     try:
         selected = select(recset, ids=wanted, max_risk=max_risk.value if max_risk else None)
     except UnknownIds as exc:
         raise UserError(
-            f"unknown recommendation id(s): {', '.join(exc.ids)}; the ids are in {rec_path} "
-            f"(aeon report --stack {stack} lists them)"
+            f"unknown recommendation id(s): {', '.join(exc.ids)}; "
+            f"`aeon report --stack {stack}` lists the saved ones"
         ) from None
     now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     plan = plan_apply(recset, settings, selected, applied_at=now)

@@ -7,7 +7,6 @@ from enum import StrEnum
 from typing import Annotated
 
 from aeon.app import CwdOption, StackOption, app, format_option
-from aeon.errors import UserError
 
 
 class ReportFormat(StrEnum):
@@ -29,20 +28,11 @@ def report(
 
     from aeon.output import report_data
     from aeon.project import find_project
-    from optimizers import recommendation as model
+    from aeon.saved_recommendations import load_saved
 
     project = find_project(cwd)
     project.stack_file(stack)
-    path = model.recommendations_path(project.root, stack)
-    if not path.is_file():
-        raise UserError(
-            f"no saved recommendations for stack {stack!r} ({path}); run "
-            f"`aeon recommend --stack {stack} ...` first"
-        )
-    try:
-        recset = model.load(path)
-    except ValueError as exc:
-        raise UserError(f"{path}: not a recommendations file: {exc}") from None
+    recset = load_saved(project, stack)
     data = report_data.build(recset)
     if output is ReportFormat.JSON:
         typer.echo(json.dumps(report_data.to_jsonable(data), indent=2))

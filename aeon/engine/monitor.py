@@ -7,7 +7,6 @@ URNs for duplicates, and keeps each request's inputs in wire form.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -19,7 +18,7 @@ from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from aeon.engine import answers
-from aeon.engine.model import GLOBAL_REGION, SourcePosition
+from aeon.engine.model import GLOBAL_REGION, Resource, SourcePosition
 from aeon.engine.urns import (
     PROVIDER_PREFIX,
     STACK_TYPE,
@@ -99,23 +98,6 @@ class AeonMocks(Mocks):
         return self.answer(args.typ, args.name, f"{args.typ}::{args.name}", args.inputs, region)
 
 
-@dataclass
-class Registration:
-    urn: str
-    type: str
-    name: str
-    custom: bool
-    parent: str | None
-    provider: str | None
-    id: str | None
-    inputs: dict[str, Any]
-    outputs: dict[str, Any]
-    dependencies: tuple[str, ...]
-    property_dependencies: dict[str, tuple[str, ...]]
-    region: str | None
-    source_position: SourcePosition | None
-
-
 class RecordingMonitor(MockMonitor):
     def __init__(
         self,
@@ -131,7 +113,7 @@ class RecordingMonitor(MockMonitor):
         self.project = project
         self.project_root = project_root
         self.package_versions = package_versions
-        self.registrations: dict[str, Registration] = {}
+        self.registrations: dict[str, Resource] = {}
         self.duplicates: list[str] = []
         self.unknown_inputs: list[str] = []
         self.exports: dict[str, Any] = {}
@@ -163,7 +145,7 @@ class RecordingMonitor(MockMonitor):
             id_, outputs = self.mocks.answer(request.type, request.name, urn, inputs, region)
         else:
             id_, outputs = None, {}
-        self.registrations[urn] = Registration(
+        self.registrations[urn] = Resource(
             urn=urn,
             type=request.type,
             name=request.name,
@@ -205,7 +187,7 @@ class RecordingMonitor(MockMonitor):
             if package == "aws":
                 inputs["region"] = self.mocks.default_region
             id_, outputs = self.mocks.answer(f"{PROVIDER_PREFIX}{package}", urn, urn, inputs, None)
-            self.registrations[urn] = Registration(
+            self.registrations[urn] = Resource(
                 urn=urn, type=f"{PROVIDER_PREFIX}{package}", name=urn.rsplit("::", 1)[1],
                 custom=True, parent=None, provider=None, id=id_, inputs=inputs, outputs=outputs,
                 dependencies=(), property_dependencies={},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import runpy
 import sys
@@ -158,20 +159,10 @@ def _with_component_regions(monitor: RecordingMonitor) -> tuple[Resource, ...]:
 
     stack_urn = monitor.stack_urn
     return tuple(
-        Resource(
-            urn=reg.urn,
-            type=reg.type,
-            name=reg.name,
-            custom=reg.custom,
+        dataclasses.replace(
+            reg,
             parent=None if reg.parent == stack_urn else reg.parent,
-            provider=reg.provider,
-            id=reg.id,
-            inputs=reg.inputs,
-            outputs=reg.outputs,
-            dependencies=reg.dependencies,
-            property_dependencies=reg.property_dependencies,
             region=region(reg.urn),
-            source_position=reg.source_position,
-        )  # fmt: skip
+        )
         for reg in sorted(regs.values(), key=lambda r: r.urn)
     )

@@ -1,0 +1,20 @@
+"""Reading `.aeon/recommendations/<stack>.json`, as `aeon recommend` saved it."""
+
+from __future__ import annotations
+
+from aeon.errors import UserError
+from aeon.project import Project
+from optimizers import recommendation as model
+
+
+def load_saved(project: Project, stack: str) -> model.RecommendationSet:
+    path = model.recommendations_path(project.root, stack)
+    if not path.is_file():
+        raise UserError(
+            f"no saved recommendations for stack {stack!r} ({path}); run "
+            f"`aeon recommend --stack {stack} ...` first"
+        )
+    try:
+        return model.load(path)
+    except ValueError as exc:
+        raise UserError(f"{path}: not a recommendations file: {exc}") from None
