@@ -128,16 +128,12 @@ def test_sync_config_on_a_bad_stack_changes_nothing(project_copy, capsys):
 
 
 def test_stack_runs_the_program_offline():
-    """Runs the real program through the offline engine; skipped while the engine cannot run it."""
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "aeon.cli", "policy", "--stack", "dev", "--format", "json"],
-            cwd=ROOT, capture_output=True, text=True, timeout=180,
-        )  # fmt: skip
-    except subprocess.TimeoutExpired:
-        pytest.skip("offline engine not ready: `aeon policy --stack dev` did not finish in 180 s")
-    if proc.returncode == 3 or (proc.returncode == 2 and "offline engine" in proc.stderr):
-        pytest.skip(f"offline engine not ready: {proc.stderr.strip()[-300:]}")
-    assert proc.returncode in (0, 1), proc.stderr
+    """`aeon policy --stack` runs the real program through the offline engine, in a new process."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "aeon.cli", "policy", "--stack", "dev", "--format", "json"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert data["summary"]["resources_checked"] > 0
+    assert data["summary"]["mandatory"] == 0
