@@ -44,6 +44,17 @@ def _catalog(regions: tuple[str, ...]):
     return from_moto_package(regions)
 
 
+def capacity(pool: Pool, spec) -> int:
+    """A type's capacity in its pool's basis: GPUs in GPU pools, vCPUs in the others."""
+    return spec.gpu_count if pool.is_gpu else spec.vcpus
+
+
+def capacity_of(pool: Pool, instance_type: str, region: str) -> int | None:
+    """`capacity` by type name, from the catalog; None for a type the catalog lacks."""
+    spec = _catalog((region,)).get(instance_type)
+    return None if spec is None else capacity(pool, spec)
+
+
 def pool_facts(settings: StackSettings) -> dict[str, PoolFacts]:
     """Facts for every pool, or PoolTypeError listing every problem found."""
     catalog = _catalog(tuple(sorted({r.name for r in settings.regions})))
@@ -112,11 +123,10 @@ def _facts(pool: Pool, path: str, catalog, problems: list[str]) -> PoolFacts | N
                 f"and GPU memory to be interchangeable; got {listing}"
             )
             return None
-    size = (lambda s: s.gpu_count) if pool.is_gpu else (lambda s: s.vcpus)
-    smallest = min(size(s) for s in specs)
+    smallest = min(capacity(pool, s) for s in specs)
     return PoolFacts(
         architecture=arches.pop(),
         gpus_per_node=min(s.gpu_count for s in specs),
         max_gpus_per_node=max(s.gpu_count for s in specs),
-        weights={s.instance_type: max(1, round(size(s) / smallest)) for s in specs},
+        weights={s.instance_type: max(1, round(capacity(pool, s) / smallest)) for s in specs},
     )

@@ -8,6 +8,9 @@ What each kind changes in its pool (settings.Pool):
   largest saving's type comes first). The other types stay, in their order: spot
   pools need many interchangeable types (the pack's asg-spot-diversified asks 10 for inference and
   cpu), and a type is never dropped silently. Sizes stay: one instance is replaced by one.
+  Pool sizes count units of the pool's smallest type (the groups' weighted capacity), so a
+  proposed type smaller than that would shrink every size key at once: such a change is skipped
+  as `changes-capacity-unit`, to be made by hand with the sizes rescaled.
 - remove: `desired_size` drops by one per recommendation, and `min_size` follows when it would
   exceed the new desired size; `max_size` stays (it is burst headroom for the autoscaler). The
   drop per apply is at most `recommendations.max_step_pct` percent of the desired size; the
@@ -25,7 +28,7 @@ The policy pack's `recommendation-enforced` entry of every changed pool is the p
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -87,7 +90,10 @@ class Skipped(_Model):
     id: str
     pool: str
     kind: str
-    reason: Literal["not-applicable", "already-applied", "nothing-to-change", "deferred"]
+    reason: Literal[
+        "not-applicable", "already-applied", "nothing-to-change", "deferred",
+        "changes-capacity-unit",
+    ]  # fmt: skip
     detail: str
 
 
@@ -147,6 +153,27 @@ def _freed(rec: Recommendation) -> int:
     return 0
 
 
+def _moves_unit(
+    pool: Pool, rec: Recommendation, capacity_of: Callable[[Pool, str], int | None]
+) -> str | None:
+    """Why adding the proposed type would change the pool's capacity unit, or None."""
+    proposed = rec.proposed.instance_type
+    if proposed is None or proposed in pool.instance_types:
+        return None
+    sizes = [capacity_of(pool, t) for t in pool.instance_types]
+    new = capacity_of(pool, proposed)
+    if new is None or None in sizes or new >= min(sizes):  # type: ignore[type-var]
+        return None
+    unit = "GPUs" if pool.is_gpu else "vCPUs"
+    smallest = min(sizes)  # type: ignore[type-var]
+    return (
+        f"{proposed} ({new} {unit}) is smaller than {pool.name}'s smallest type ({smallest} "
+        f"{unit}), the unit its sizes count in: adding it would shrink every size key "
+        f"{smallest / new:g}x; add it by hand and scale min/desired/max_size and "
+        "capacity.committed by the same factor"
+    )
+
+
 def _by_saving(rec: Recommendation) -> tuple[float, str]:
     return (-(rec.monthly_saving_usd or 0.0), rec.id)
 
@@ -157,7 +184,10 @@ def plan_apply(
     selected: Sequence[Recommendation],
     *,
     applied_at: str,
+    capacity_of: Callable[[Pool, str], int | None] | None = None,
 ) -> ApplyPlan:
+    """`capacity_of(pool, type)`: the type's capacity in the pool's basis (GPUs or vCPUs), to
+    keep the pool's capacity unit; None skips that check."""
     pools = {p.name: p for p in settings.pools}
     done = {a.id for a in settings.recommendations.applied}
     step_pct = settings.recommendations.max_step_pct
@@ -185,6 +215,8 @@ def plan_apply(
             )
         elif rec.id in done:
             skip(rec, "already-applied", "listed in recommendations.applied")
+        elif capacity_of is not None and (moved := _moves_unit(pool, rec, capacity_of)):
+            skip(rec, "changes-capacity-unit", moved)
         else:
             by_pool.setdefault(rec.pool, []).append(rec)
 

@@ -283,3 +283,25 @@ def test_long_nested_lists_wrap_inside_their_brackets():
     assert YAML(typ="safe").load(text) == {"k": [types, types[::-1]]}
     lines = text.splitlines()
     assert lines[1].startswith(" " * 5 + "m")  # under the inner list's first item
+
+
+def test_a_type_smaller_than_the_pools_unit_is_not_applied(tmp_path, capsys):
+    """system counts in m7i.xlarge units (4 vCPUs): adding m7i.large (2) would halve every size."""
+    shrink = rec("system", "us-east-1", "downsize", "m7i.xlarge", "m7i.large", rid="i-small")
+    same_unit = rec("system", "us-east-1", "downsize", "m7i.2xlarge", "m6i.xlarge", rid="i-ok")
+    recset = prod_set().model_copy(update={"recommendations": [shrink, same_unit]})
+    root = make_project(tmp_path, recset=recset)
+    before = pools(root)["system"]
+    assert invoke(["apply", "--stack", "prod", "--cwd", str(root), "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    skipped = {s["id"]: s for s in out["skipped"]}
+    assert skipped[shrink.id]["reason"] == "changes-capacity-unit"
+    assert (
+        "m7i.large (2 vCPUs) is smaller than system's smallest type (4 vCPUs)"
+        in (skipped[shrink.id]["detail"])
+    )
+    after = pools(root)["system"]
+    assert "m7i.large" not in after["instance_types"]
+    assert after["instance_types"][0] == "m6i.xlarge"  # the same-unit change still applies
+    sizes = ("min_size", "desired_size", "max_size")
+    assert [after[k] for k in sizes] == [before[k] for k in sizes]

@@ -51,6 +51,7 @@ def apply(
     from aeon.project import find_project
     from aeon.saved_recommendations import load_saved
     from aeon.stack_file import write_files_atomically
+    from components.pool_types import capacity_of
     from optimizers.apply import UnknownIds, plan_apply, select
 
     project = find_project(cwd)
@@ -66,7 +67,13 @@ def apply(
             f"`aeon report --stack {stack}` lists the saved ones"
         ) from None
     now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    plan = plan_apply(recset, settings, selected, applied_at=now)
+    plan = plan_apply(
+        recset,
+        settings,
+        selected,
+        applied_at=now,
+        capacity_of=lambda pool, itype: capacity_of(pool, itype, pool.region),
+    )
 
     old_stack = stack_path.read_text(encoding="utf-8")
     new_stack = edit_stack_text(old_stack, plan, settings, stack_path)
