@@ -20,7 +20,6 @@ The report's violations carry a location (source position, else the stack config
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -29,8 +28,9 @@ from aeon.analyzer.locate import fill_locations
 from aeon.analyzer.pack import project_python
 from aeon.analyzer.report import PolicyReport, Violation
 from aeon.analyzer.session import AnalyzerSession, open_session
+from aeon.engine.config import load_stack_config
 from aeon.engine.model import Resource
-from aeon.project import Project, load_yaml
+from aeon.project import Project
 
 PACK_DIR = "policies"
 
@@ -41,32 +41,12 @@ __all__ = [
     "check_resources",
     "default_config_path",
     "open_project_session",
-    "stack_config_values",
 ]
 
 
 def default_config_path(project: Project, stack: str) -> Path | None:
     path = project.root / PACK_DIR / "config" / f"{stack}.json"
     return path if path.is_file() else None
-
-
-def stack_config_values(project: Project, stack: str) -> dict[str, str]:
-    """The stack's config as the CLI passes it to programs and packs (strings; objects as JSON)."""
-    try:  # the engine's loader applies every CLI rule (project defaults, namespaces)
-        from aeon.engine.config import load_stack_config  # type: ignore[import-not-found]
-    except ImportError:
-        return _read_stack_yaml(project, stack)
-    return dict(load_stack_config(project, stack))
-
-
-def _read_stack_yaml(project: Project, stack: str) -> dict[str, str]:
-    """Stand-in until aeon.engine.config exists: the `config:` block, keys namespaced."""
-    data = load_yaml(project.stack_file(stack)).get("config") or {}
-    values: dict[str, str] = {}
-    for key, value in data.items():
-        full = key if ":" in key else f"{project.name}:{key}"
-        values[full] = value if isinstance(value, str) else json.dumps(value)
-    return values
 
 
 def open_project_session(
@@ -98,7 +78,7 @@ def check_resources(
 ) -> PolicyReport:
     resources = list(resources)
     if stack_config is None:
-        stack_config = stack_config_values(project, stack)
+        stack_config = load_stack_config(project, stack)
     path = config_path or default_config_path(project, stack)
     policy_config = load_config_file(path) if path else {}
     source = str(path) if path else "policy config"

@@ -73,23 +73,13 @@ def policy(
         )
     else:
         project.stack_file(stack)
-        run_program = _engine()
+        from aeon.engine import run_program
+
         run = run_program(project, stack)
         report = check_resources(run.resources, project, stack, config, stack_config=run.config)
     typer.echo(render_policy_report(report, fmt), nl=False)
     if report.failed:
         raise PolicyFailure(f"{report.summary.mandatory} mandatory policy violation(s)")
-
-
-def _engine():
-    try:
-        from aeon.engine import run_program
-    except ImportError as exc:
-        raise UserError(
-            f"the offline engine is not available ({exc}); check a plan instead: "
-            "pulumi preview --json > plan.json && aeon policy --plan plan.json"
-        ) from None
-    return run_program
 
 
 @policy_app.command("sync-config")
@@ -106,16 +96,17 @@ def sync_config(
     """Write offerings, pool commitments and regions into policies/config/<stack>.json."""
     import json
 
-    from aeon.analyzer import PACK_DIR, stack_config_values
+    from aeon.analyzer import PACK_DIR
     from aeon.analyzer.config import load_config_file
     from aeon.analyzer.sync import fetch_offerings, merge_facts, stack_facts, write_json_atomic
+    from aeon.engine.config import load_stack_config
     from aeon.project import find_project
     from components.settings import InvalidSettings, parse_settings
 
     project = find_project(cwd)
     project.stack_file(stack)
     try:
-        settings = parse_settings(stack_config_values(project, stack), stack)
+        settings = parse_settings(load_stack_config(project, stack), stack)
     except InvalidSettings as exc:
         raise UserError(str(exc)) from None
     path = project.root / PACK_DIR / "config" / f"{stack}.json"
