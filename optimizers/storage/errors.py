@@ -1,0 +1,5 @@
+"""What the storage readers and planner raise for a user's bad input (the CLI exits 2 on it)."""
+
+
+class StorageInputError(ValueError):
+    """A bad or unreadable input file, or inputs that cannot support a recommendation."""
