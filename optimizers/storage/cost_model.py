@@ -197,7 +197,9 @@ class CostModel:
         price = self.prices.of(cls).storage_byte_day
         if cls not in self._deleted_early:  # stays of at least `minimum` days: one correlation
             padded = np.concatenate([c.deleted_bytes, np.zeros(minimum)])
-            self._deleted_early[cls] = np.correlate(padded, minimum - 1 - np.arange(minimum), "valid")
+            self._deleted_early[cls] = np.correlate(
+                padded, minimum - 1 - np.arange(minimum), "valid"
+            )
         out = self._deleted_early[cls][np.minimum(entry, self.ages - 1)] * price
         for i in np.flatnonzero(leave < entry + minimum):
             e = int(entry[i])

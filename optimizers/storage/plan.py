@@ -124,7 +124,8 @@ def plan_bucket(
     }
     evidence["breakdown_usd"] = {"proposed": after.rounded(), "current": costs["current"].rounded()}
     evidence["reads_broken_per_month"] = {
-        k: round(model.archived_reads_per_month(v), 1) for k, v in alternatives.items()
+        k: round(model.archived_reads_per_month(v), 1)
+        for k, v in {"proposed": proposed, **alternatives}.items()
     }
     evidence["model_ages_days"] = ages
     evidence["extrapolated_from_day"] = model.cohort.extrapolated_from

@@ -119,7 +119,8 @@ class Cohort:
             out=np.full(observed, float(mean_size)),
             where=profile.large_objects > 0,
         )
-        byte_counts = _extend(objects[:observed] * sizes, ages, objects, float(mean_size))
+        seen = min(observed, ages)
+        byte_counts = _extend(objects[:seen] * sizes[:seen], ages, objects, float(mean_size))
         deleted = np.maximum(objects - np.append(objects[1:], objects[-1:]), 0.0)
         deleted_bytes = deleted * np.divide(
             byte_counts, objects, out=np.zeros(ages), where=objects > 0
