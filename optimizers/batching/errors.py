@@ -1,0 +1,5 @@
+"""What the batching readers and planner raise for a user's bad input (the CLI exits 2 on it)."""
+
+
+class BatchingInputError(ValueError):
+    """A bad or unreadable input file, or inputs that cannot support a recommendation."""
