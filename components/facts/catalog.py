@@ -118,7 +118,7 @@ def _packaged_offerings(region: str) -> frozenset[str]:
 def from_moto_package(regions: tuple[str, ...]) -> Catalog:
     """moto's packaged DescribeInstanceTypes data (instance_types.json.gz + region offerings).
 
-    The ~0.1 s of JSON is read once per process, whichever regions are asked for.
+    The packaged types are read once per process, whichever regions are asked for.
     """
     import moto
 
