@@ -29,12 +29,14 @@ def _strip_comments(text: str) -> str:
 def compose(question: str, layout: Layout, source: str, **params: str) -> str:
     """The full query text of `question` (a file name in sql/) over `source` in this layout.
 
-    `params` fill the question's own `{placeholders}` (identifiers and expressions built by the
-    caller from a closed list, never user text).
+    `params` fill the `{placeholders}` (identifiers and expressions built by the caller from a
+    closed list, never user text); `tag_expr` (the value of one resource tag) defaults to NULL.
     """
-    rows = _strip_comments(sql_text(layout.format.rows_sql)).replace("{source}", source)
+    params = {"tag_expr": "CAST(NULL AS VARCHAR)", **params, "source": source}
+    rows = _strip_comments(sql_text(layout.format.rows_sql))
     body = _strip_comments(sql_text(question))
     for key, value in params.items():
+        rows = rows.replace("{" + key + "}", value)
         body = body.replace("{" + key + "}", value)
     if body.lstrip().upper().startswith("WITH "):
         body = body.lstrip()[len("WITH ") :]

@@ -48,6 +48,7 @@ SELECT
     WHEN 'SavingsPlanCoveredUsage' THEN savings_plan_savings_plan_a_r_n
   END AS commitment_id,
   false AS unused_commitment,
+  {tag_expr} AS tag_value,
   CASE
     WHEN TRY_CAST(line_item_usage_start_date AS TIMESTAMP) IS NULL
       THEN 'line_item_usage_start_date'

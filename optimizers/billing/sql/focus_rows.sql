@@ -28,6 +28,7 @@ SELECT
   END AS purchase,
   CommitmentDiscountId AS commitment_id,
   (CommitmentDiscountStatus = 'Unused') AS unused_commitment,
+  {tag_expr} AS tag_value,
   CASE
     WHEN TRY_CAST(ChargePeriodStart AS TIMESTAMP) IS NULL THEN 'ChargePeriodStart'
     WHEN TRY_CAST(ChargePeriodEnd AS TIMESTAMP) IS NULL THEN 'ChargePeriodEnd'
