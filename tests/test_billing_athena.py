@@ -15,10 +15,12 @@ from optimizers.billing.usage import read_hourly_usage
 COLUMNS = ["chargeperiodstart", "chargeperiodend", "chargecategory", "servicename", "regionid",
            "consumedquantity", "consumedunit", "listunitprice", "listcost", "effectivecost",
            "billedcost", "chargedescription", "x_usagetype"]  # fmt: skip
-HOURLY = ["hour", "instance_type", "region", "purchase", "sku", "problem", "rows",
+HOURLY = ["hour", "instance_type", "region", "purchase", "sku", "problem", "rows", "first_sku",
+          "last_sku",
           "instance_hours", "priced_hours", "on_demand_usd", "effective_usd", "max_minutes",
           "first_start", "last_end"]  # fmt: skip
-TYPES = ["timestamp", "varchar", "varchar", "varchar", "varchar", "varchar", "bigint", "double",
+TYPES = ["timestamp", "varchar", "varchar", "varchar", "varchar", "varchar", "bigint", "varchar",
+         "varchar", "double",
          "double", "double", "double", "bigint", "timestamp", "timestamp"]  # fmt: skip
 
 
@@ -71,15 +73,15 @@ def test_hourly_usage_on_athena_with_paging():
         expect_query(stub, "q-hourly", states=("QUEUED", "RUNNING", "SUCCEEDED"))
         first = [
             row(HOURLY),
-            row(["2024-09-01 00:00:00.000", "p5.48xlarge", "us-east-1", "on-demand", "S", None,
-                 "2", "3.0", "3.0", "165.12", "165.12", "60", "2024-09-01 00:00:00.000",
+            row(["2024-09-01 00:00:00.000", "p5.48xlarge", "us-east-1", "on-demand", None, None,
+                 "2", "S", "S", "3.0", "3.0", "165.12", "165.12", "60", "2024-09-01 00:00:00.000",
                  "2024-09-01 01:00:00.000"]),
         ]  # fmt: skip
         second = [
-            row(["2024-09-01 02:00:00.000", "p5.48xlarge", "us-east-1", "committed", "S", None,
-                 "1", "1.0", "1.0", "55.04", "30.0", "60", "2024-09-01 02:00:00.000",
+            row(["2024-09-01 02:00:00.000", "p5.48xlarge", "us-east-1", "committed", None, None,
+                 "1", "S", "S", "1.0", "1.0", "55.04", "30.0", "60", "2024-09-01 02:00:00.000",
                  "2024-09-01 03:00:00.000"]),
-            row([None, None, None, None, None, None, "5", None, None, None, None, None,
+            row([None, None, None, None, None, None, "5", None, None, None, None, None, None, None,
                  "2024-09-01 00:00:00.000", "2024-09-01 04:00:00.000"]),
         ]  # fmt: skip
         stub.add_response(

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -92,100 +91,143 @@ def _type_by_price(book: PriceBook | None, region: str | None, rate: float | Non
     return matches.pop() if len(matches) == 1 else None
 
 
+def _arrays(source: BillingSource) -> dict[str, np.ndarray]:
+    fast = getattr(source, "query_arrays", None)
+    if fast is not None:
+        return fast("hourly_usage.sql")
+    names, rows = source.query("hourly_usage.sql")
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+    arrays = {n: np.array(c, dtype=object) for n, c in zip(names, columns, strict=True)}
+    for name in ("hour", "first_start", "last_end"):
+        arrays[name] = np.array(
+            [np.datetime64("NaT") if v is None else np.datetime64(v, "us") for v in arrays[name]],
+            dtype="datetime64[us]",
+        )
+    for name in ("rows", "instance_hours", "priced_hours", "on_demand_usd", "effective_usd",
+                 "max_minutes"):  # fmt: skip
+        arrays[name] = np.array([np.nan if v is None else v for v in arrays[name]], dtype=float)
+    return arrays
+
+
+def _filled(values: np.ndarray) -> np.ndarray:
+    """Numbers with SQL NULL (None or NaN, masked or not) as 0."""
+    out = np.ma.filled(np.ma.asarray(values, dtype=float), 0.0)
+    return np.nan_to_num(out, nan=0.0)
+
+
 def read_hourly_usage(
     source: BillingSource, *, book: PriceBook | None = None, lookback_s: int | None = None
 ) -> HourlyUsage:
     """Instance usage of the export's window (the last `lookback_s`, or the whole span)."""
-    names, rows = source.query("hourly_usage.sql")
-    groups = [dict(zip(names, row, strict=True)) for row in rows]
-    for g in groups:
-        if g["problem"] is not None:
-            raise source.locate_problem(g["problem"])
-    starts = [g["first_start"] for g in groups if g["first_start"] is not None]
-    ends = [g["last_end"] for g in groups if g["last_end"] is not None]
-    if not starts:
+    cols = _arrays(source)
+    for problem in np.ma.filled(np.ma.asarray(cols["problem"], dtype=object), None):
+        if problem is not None:
+            raise source.locate_problem(str(problem))
+    starts = np.ma.filled(np.ma.asarray(cols["first_start"]), np.datetime64("NaT"))
+    ends = np.ma.filled(np.ma.asarray(cols["last_end"]), np.datetime64("NaT"))
+    if len(starts) == 0 or np.isnat(starts).all():
         raise BillingInputError("holds no billing rows", path=source.label)
-    wide = max((g["max_minutes"] or 0) for g in groups)
+    wide = float(_filled(cols["max_minutes"]).max(initial=0.0))
     if wide > 60:
         raise BillingInputError(
             f"instance usage rows span up to {wide / 60:g} hours: a daily or monthly export; "
             "commitment plans need hourly usage (export with hourly granularity)",
             path=source.label,
         )
-    first, last = _hour(min(starts)), _hour(max(ends))
-    if max(ends) > last:
-        last += timedelta(hours=1)
+    hour = np.timedelta64(1, "h")
+    first = starts[~np.isnat(starts)].min().astype("datetime64[h]")
+    last_end = ends[~np.isnat(ends)].max()
+    last = last_end.astype("datetime64[h]")
+    if last_end > last:
+        last += hour
     if lookback_s is not None:
-        first = max(first, last - timedelta(seconds=lookback_s))
-    hours = max(1, int((last - first).total_seconds() // 3600))
-    instance = [g for g in groups if g["hour"] is not None]
-    return _assemble(source, first, hours, instance, book)
+        first = max(first, last - np.timedelta64(int(lookback_s // 3600), "h"))
+    hours = max(1, int((last - first) / hour))
+    return _assemble(source, first, hours, cols, book)
 
 
-def _sku_types(groups: Iterable[dict[str, Any]]) -> dict[tuple[str, str], str]:
-    seen: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for g in groups:
-        if g["instance_type"] and g["sku"]:
-            seen[(g["sku"], g["region"])].add(g["instance_type"])
-    return {key: types.pop() for key, types in seen.items() if len(types) == 1}
+def _object(values: np.ndarray) -> np.ndarray:
+    return np.ma.filled(np.ma.asarray(values, dtype=object), None)
 
 
 def _assemble(
     source: BillingSource,
-    first: datetime,
+    first: np.datetime64,
     hours: int,
-    groups: list[dict[str, Any]],
+    cols: dict[str, np.ndarray],
     book: PriceBook | None,
 ) -> HourlyUsage:
-    by_sku = _sku_types(groups)
+    stamps = np.ma.filled(np.ma.asarray(cols["hour"]), np.datetime64("NaT"))
+    keep = ~np.isnat(stamps)
+    offset = np.zeros(len(stamps), dtype=np.int64)
+    offset[keep] = ((stamps[keep] - first) / np.timedelta64(1, "h")).astype(np.int64)
+    keep &= (offset >= 0) & (offset < hours)
+    itype, region = _object(cols["instance_type"])[keep], _object(cols["region"])[keep]
+    purchase, sku = _object(cols["purchase"])[keep], _object(cols["sku"])[keep]
+    offset = offset[keep]
+    rows = _filled(cols["rows"])[keep]
+    qty = _filled(cols["instance_hours"])[keep]
+    priced, od_usd = _filled(cols["priced_hours"])[keep], _filled(cols["on_demand_usd"])[keep]
+    effective = _filled(cols["effective_usd"])[keep]
+    # SKUs of typed groups (first == last: one SKU) name the type of untyped rows of that SKU
+    by_sku: dict[tuple[str, str], set[str]] = defaultdict(set)
+    first_sku, last_sku = _object(cols["first_sku"])[keep], _object(cols["last_sku"])[keep]
+    for t, r, a, b in zip(itype, region, first_sku, last_sku, strict=True):
+        if t is not None and a is not None and a == b:
+            by_sku[(a, r)].add(t)
     unknown = UnknownTypes()
-    arrays: dict[tuple[str, str], dict[str, np.ndarray]] = {}
-    priced: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
     by_sku_rows = by_price_rows = 0
-    for g in groups:
-        offset = int((_hour(g["hour"]) - first).total_seconds() // 3600)
-        if not 0 <= offset < hours:
-            continue
-        itype = g["instance_type"]
-        rate = g["on_demand_usd"] / g["priced_hours"] if g["priced_hours"] else None
-        if itype is None and (found := by_sku.get((g["sku"], g["region"]))):
-            itype, by_sku_rows = found, by_sku_rows + g["rows"]
-        if itype is None and (found := _type_by_price(book, g["region"], rate)):
-            itype, by_price_rows = found, by_price_rows + g["rows"]
-        if itype is None or g["region"] is None:
-            unknown.rows += g["rows"]
-            unknown.instance_hours += g["instance_hours"] or 0.0
-            unknown.on_demand_usd += g["on_demand_usd"] or 0.0
-            if g["sku"] and g["sku"] not in unknown.skus:
-                unknown.skus.append(g["sku"])
-            continue
-        key = (itype, g["region"])
-        series = arrays.setdefault(
-            key, {p: np.zeros(hours) for p in ("on-demand", "committed", "spot")}
-        )
-        series[g["purchase"]][offset] += g["instance_hours"] or 0.0
-        money = priced[key]
-        if g["purchase"] != "spot":  # the on-demand rate of spot rows is not what they pay
-            money[0] += g["on_demand_usd"] or 0.0
-            money[1] += g["priced_hours"] or 0.0
-        money[2] += g["effective_usd"] or 0.0
+    for i in np.flatnonzero(np.equal(itype, None)):
+        rate = od_usd[i] / priced[i] if priced[i] else None
+        named = by_sku.get((sku[i], region[i]), set())
+        if len(named) == 1:
+            itype[i], by_sku_rows = next(iter(named)), by_sku_rows + int(rows[i])
+        elif found := _type_by_price(book, region[i], rate):
+            itype[i], by_price_rows = found, by_price_rows + int(rows[i])
+        else:
+            unknown.rows += int(rows[i])
+            unknown.instance_hours += float(qty[i])
+            unknown.on_demand_usd += float(od_usd[i])
+            if sku[i] and sku[i] not in unknown.skus:
+                unknown.skus.append(sku[i])
+    typed = ~np.equal(itype, None) & ~np.equal(region, None)
+    keys = np.array([f"{t}\x00{r}" for t, r in zip(itype[typed], region[typed], strict=True)])
+    names, index = np.unique(keys, return_inverse=True) if len(keys) else (keys, keys)
+    kinds = {"on-demand": 0, "committed": 1, "spot": 2}
+    kind = np.array([kinds.get(p, 0) for p in purchase[typed]], dtype=np.int64)
+    grid = np.zeros((len(names), 3, hours))
+    np.add.at(grid, (index, kind, offset[typed]), qty[typed])
+    not_spot = kind != 2  # the on-demand rate of spot rows is not what they pay
+    od_sum = np.bincount(index, weights=od_usd[typed] * not_spot, minlength=len(names))
+    od_hours = np.bincount(index, weights=priced[typed] * not_spot, minlength=len(names))
+    paid = np.bincount(index, weights=effective[typed], minlength=len(names))
     series_list = []
-    for (itype, region), parts in sorted(arrays.items()):
-        od_usd, od_hours, effective = priced[(itype, region)]
-        rate, basis = (od_usd / od_hours, "billing") if od_hours > 0 else (None, "missing")
+    for k, name in enumerate(names):
+        instance_type, where = str(name).split("\x00")
+        rate, basis = (
+            (round(od_sum[k] / od_hours[k], 10), "billing")
+            if od_hours[k] > 0
+            else (None, "missing")
+        )
         if rate is None and book is not None:
-            rate = book.number(region, itype, ONDEMAND)
+            rate = book.number(where, instance_type, ONDEMAND)
             basis = "price-table" if rate is not None else "missing"
         series_list.append(
             UsageSeries(
-                itype, region, parts["on-demand"], parts["committed"], parts["spot"],
-                rate, basis, effective,
-            )
-        )  # fmt: skip
+                instance_type,
+                where,
+                grid[k, 0],
+                grid[k, 1],
+                grid[k, 2],
+                rate,
+                basis,
+                float(paid[k]),
+            )  # fmt: skip
+        )
     return HourlyUsage(
         source=source.label,
         format=str(getattr(getattr(source, "layout", None), "format", "")),
-        window_start=first,
+        window_start=first.astype("datetime64[us]").astype(datetime),
         hours=hours,
         series=series_list,
         unknown=unknown,

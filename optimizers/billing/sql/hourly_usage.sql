@@ -2,6 +2,7 @@
 -- option (on-demand, committed, spot)? Quantities are SUMMED (one row may carry many
 -- instance-hours). Rows that are not EC2 instance usage fall into one group with every key NULL,
 -- which still tells the span of the data and whether any row failed to parse (`problem`).
+-- The SKU is a key only of rows without a type; typed groups tell their SKUs in first/last_sku.
 -- Reads `billing_rows` (focus_rows.sql / cur_rows.sql). DuckDB and Athena alike.
 WITH typed AS (
   SELECT
@@ -32,9 +33,11 @@ SELECT
   CASE WHEN is_instance THEN found_type END AS instance_type,
   CASE WHEN is_instance THEN region END AS region,
   CASE WHEN is_instance THEN purchase END AS purchase,
-  CASE WHEN is_instance THEN sku END AS sku,
+  CASE WHEN is_instance AND found_type IS NULL THEN sku END AS sku,
   problem,
   count(*) AS rows,
+  min(CASE WHEN is_instance THEN sku END) AS first_sku,
+  max(CASE WHEN is_instance THEN sku END) AS last_sku,
   sum(CASE WHEN is_instance THEN quantity END) AS instance_hours,
   sum(CASE WHEN is_instance AND on_demand_rate > 0 THEN quantity END) AS priced_hours,
   sum(CASE WHEN is_instance AND on_demand_rate > 0 THEN quantity * on_demand_rate END) AS on_demand_usd,
