@@ -39,8 +39,8 @@ else:
         f"SELECT ServiceName, sum(CAST(ConsumedQuantity AS DOUBLE)) FROM {scan} GROUP BY 1"
     ).fetchall())
 wall = time.perf_counter() - start
-print(json.dumps({"wall": wall, "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "out": out}))
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"wall": wall, "rss_mib": rss, "out": out}))
 """
 
 
@@ -68,7 +68,8 @@ def main() -> None:
         rows = write_focus(path, series, hours, other)
         size = path.stat().st_size / 2**20
         print(
-            f"generated {rows:,} FOCUS rows ({size:,.0f} MiB) in {time.perf_counter() - start:.1f} s"
+            f"generated {rows:,} FOCUS rows ({size:,.0f} MiB) "
+            f"in {time.perf_counter() - start:.1f} s"
         )
         best = {}
         for which in ("baseline", "ours"):
@@ -76,7 +77,8 @@ def main() -> None:
             best[which] = min(results, key=lambda r: r["wall"])
             r = best[which]
             print(
-                f"{which:9} wall {r['wall']:.2f} s  peak RSS {r['rss_mib']:.0f} MiB  ({r['out']} groups)"
+                f"{which:9} wall {r['wall']:.2f} s  peak RSS {r['rss_mib']:.0f} MiB  "
+                f"({r['out']} groups)"
             )
     print(f"memory ratio: {best['ours']['rss_mib'] / best['baseline']['rss_mib']:.2f}")
     print(f"ratio: {best['ours']['wall'] / best['baseline']['wall']:.2f}")

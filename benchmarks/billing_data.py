@@ -7,8 +7,11 @@ from pathlib import Path
 
 import duckdb
 
-TYPES = ["m5.large", "m5.xlarge", "c5.large", "c5.2xlarge", "r5.xlarge", "g5.xlarge", "g5.2xlarge",
-         "g6.xlarge", "p4d.24xlarge", "p5.48xlarge"]  # fmt: skip
+FAMILIES = ["m5", "m6i", "m7i", "c5", "c6i", "c7i", "r5", "r6i", "r7i", "m6a", "c6a", "r6a",
+            "m7a", "c7a", "g5", "g6", "g6e", "g4dn", "p4d", "p5"]  # fmt: skip
+SIZES = ["large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge",
+         "48xlarge", "metal"]  # fmt: skip
+TYPES = [f"{f}.{s}" for s in SIZES for f in FAMILIES]  # 200 types x 5 regions: 1,000 series
 REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-1", "sa-east-1", "us-west-2"]
 
 
@@ -21,8 +24,7 @@ def write_focus(path: Path, series: int, hours: int, other_rows: int = 0) -> int
     COPY (
       WITH s AS (
         SELECT i AS sid,
-               list_extract({types}, (i % {len(TYPES)}) + 1) || CASE WHEN i >= 50
-                 THEN '' ELSE '' END AS itype,
+               list_extract({types}, (i % {len(TYPES)}) + 1) AS itype,
                list_extract({regions}, ((i // {len(TYPES)}) % {len(REGIONS)}) + 1) AS region,
                1 + (i % 7) AS base, 0.05 + (i % 97) * 0.37 AS rate
         FROM range({series}) t(i)
