@@ -6,11 +6,11 @@ import json
 import time
 
 import numpy as np
-from apply.recs import make_project
 
 from aeon.cli import invoke
 from optimizers.demo import PHASES, PROD_FLEET, WINDOW_S, gpu_busy, series_count
 from optimizers.recommendation import load, recommendations_path
+from tests.apply.recs import make_project
 
 
 def test_demo_fleet_is_small_and_built_from_the_measured_phases():

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 import json
-import sys
 from importlib import metadata
 from pathlib import Path
 
@@ -21,22 +20,16 @@ from packaging.requirements import Requirement
 from aeon.analyzer.config import LEVEL_RANK, PolicySpec, merge_config
 from aeon.cli import invoke
 from aeon.errors import UserError
+from tests.policy.pack import PACK, import_guardrails
 
 ROOT = Path(__file__).resolve().parents[1]
-PACK = ROOT / "policies"
 CONFIGS = sorted((PACK / "config").glob("*.json"))
 CLEAN_PLAN = ROOT / "tests" / "policy" / "plans" / "clean.json"
 
 
 @pytest.fixture(scope="module")
 def catalogue():
-    sys.path.insert(0, str(PACK))
-    try:
-        import aeon_guardrails
-
-        yield {g.name: g for g in aeon_guardrails.catalogue()}
-    finally:
-        sys.path.remove(str(PACK))
+    return {g.name: g for g in import_guardrails().catalogue()}
 
 
 def _relaxed(direction: str, default, value) -> bool:

@@ -7,8 +7,9 @@ One started pack serves the whole module.
 from __future__ import annotations
 
 import pytest
-from policy.harness import HERE, load, pack_session, run_plan
-from policy.plans import FAULTS, FIXTURES, files, render
+
+from tests.policy.harness import HERE, load, pack_session, run_plan
+from tests.policy.plans import FAULTS, FIXTURES, files, render
 
 FIXTURE_DIR = HERE / "fixtures"
 POLICIES = sorted(FIXTURES)

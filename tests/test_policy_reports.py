@@ -12,8 +12,12 @@ import json
 import jsonschema
 import pytest
 import xmlschema
-from policy.harness import HERE, ROOT, load, pack_session, run_plan
-from policy.plans import (
+
+from aeon.analyzer.locate import fill_locations
+from aeon.analyzer.plan import resources_from_plan
+from aeon.output.policy_table import render_policy_report
+from tests.policy.harness import HERE, ROOT, load, pack_session, run_plan
+from tests.policy.plans import (
     ASG_URN,
     FAR_FUTURE,
     UNKNOWN,
@@ -22,10 +26,6 @@ from policy.plans import (
     mutated,
     step_of,
 )
-
-from aeon.analyzer.locate import fill_locations
-from aeon.analyzer.plan import resources_from_plan
-from aeon.output.policy_table import render_policy_report
 
 SARIF_SCHEMA = HERE / "schemas" / "sarif-schema-2.1.0.json"
 JUNIT_XSD = HERE / "schemas" / "junit-10.xsd"

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from rightsizing.fleet import DAY, Fleet, burst, by_target, catalog, noisy, pool, run, settings
 
 from optimizers.recommendation import Confidence, Kind
+from tests.rightsizing.fleet import (
+    DAY,
+    Fleet,
+    burst,
+    by_target,
+    catalog,
+    noisy,
+    pool,
+    run,
+    settings,
+)
 
 CPU_TYPES = ["m7i.large", "m7i.xlarge", "m7i.2xlarge"]
 GPU_TYPES = ["g6e.xlarge", "g6e.2xlarge", "g6e.4xlarge", "g6.xlarge", "g6.2xlarge"]

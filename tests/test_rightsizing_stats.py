@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from rightsizing.fleet import Fleet, by_target, pool, run, settings
 
 from optimizers.gpu_capability import Bound, busy_scale, capability_key
 from optimizers.recommendation import Kind
 from optimizers.rightsizing.latency import p95_latency_ms
 from optimizers.rightsizing.policies import get_policy
 from optimizers.rightsizing.stats import binned_max, interval_maxima, pad, window_stats
+from tests.rightsizing.fleet import Fleet, by_target, pool, run, settings
 
 
 def test_window_stats_match_numpy_on_ragged_rows():
