@@ -5,9 +5,10 @@ for the resource that bounds the work: dense tensor throughput for compute-bound
 bandwidth for memory-bound work (GPM tensor vs DRAM activity tells which), and the more
 conservative of the two when unknown. A model missing here gets no cross-model proposal.
 
-Figures: NVIDIA datasheets (dense BF16 tensor TFLOPS without sparsity; memory bandwidth), as
-collected in the project's FACTS.md (2026-11). Keys are the GPU names EC2 DescribeInstanceTypes
-reports (GpuInfo.Gpus[].Name), with the per-GPU memory where one name covers two variants.
+Figures: NVIDIA datasheets (dense BF16 tensor TFLOPS without sparsity; memory bandwidth), read
+2026-11 (docs/gpu-measurements.md#datasheet-figures). Keys are the GPU names EC2
+DescribeInstanceTypes reports (GpuInfo.Gpus[].Name), with the per-GPU memory where one name covers
+two variants.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ class GpuCapability:
     bound: str = "exact"
 
 
-_DATASHEET = "NVIDIA datasheet via FACTS.md (2026-11)"
+_DATASHEET = "NVIDIA datasheet, 2026-11 (docs/gpu-measurements.md#datasheet-figures)"
 
 CAPABILITIES: dict[str, GpuCapability] = {
     c.model: c
