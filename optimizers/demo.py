@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 
 import numpy as np
 
+from components.facts.tags import POOL_TAG
+
 # NVML "GPU util" phase means measured on an H200 (gpm_workloads.csv,
 # docs/gpu-measurements.md#phase-means).
 PHASES = {"idle": 0.0, "tiny": 20.5, "decode": 71.0, "duty50": 67.0, "matmul": 98.5}
@@ -134,7 +136,7 @@ def seed(endpoint: str, fleet: Sequence[DemoMachine], *, now: int, seed_value: i
     ids: dict[str, str] = {}
     for machine in fleet:
         extra = {"InstanceMarketOptions": {"MarketType": "spot"}} if machine.spot else {}
-        tags = [{"ResourceType": "instance", "Tags": [{"Key": "aeon:pool", "Value": machine.pool}]}]
+        tags = [{"ResourceType": "instance", "Tags": [{"Key": POOL_TAG, "Value": machine.pool}]}]
         iid = ec2.run_instances(
             ImageId=ami,
             MinCount=1,
