@@ -64,16 +64,14 @@ class _Progress:
 
 
 class CloudWatchOptions(Options):
-    endpoint_url: str | None = Field(
-        None, description="cloudwatch: endpoint URL (e.g. a moto server)."
-    )
+    endpoint_url: str | None = Field(None, description="Endpoint URL (e.g. a moto server).")
     period_s: int | None = Field(
-        None, description="cloudwatch: period in seconds (default: the finest still retained)."
+        None, description="Period in seconds (default: the finest still retained)."
     )
     retry_mode: Literal["standard", "adaptive"] = Field(
-        "adaptive", description="cloudwatch: botocore retry mode (adaptive also rate-limits)."
+        "adaptive", description="Botocore retry mode (adaptive also rate-limits)."
     )
-    max_attempts: int = Field(10, ge=1, description="cloudwatch: attempts per AWS call.")
+    max_attempts: int = Field(10, ge=1, description="Attempts per AWS call.")
     progress: bool = internal(True)  # a progress bar on stderr
     client: Any = internal()  # a CloudWatch client (e.g. stubbed)
     ec2_client: Any = internal()  # an EC2 client: the fleet inventory and instance memory

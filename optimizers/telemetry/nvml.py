@@ -289,13 +289,13 @@ def local_resource(
 
 
 class NvmlOptions(Options):
-    interval_s: float = Field(1.0, description="nvml live: seconds between samples (1 or more).")
+    interval_s: float = Field(1.0, description="Live: seconds between samples (1 or more).")
     duration_s: float | None = Field(
-        None, description="nvml live: seconds to sample (default 60 unless --samples is given)."
+        None, description="Live: seconds to sample (default 60 unless --samples is given)."
     )
-    samples: int | None = Field(None, description="nvml live: stop after this many samples.")
+    samples: int | None = Field(None, description="Live: stop after this many samples.")
     resource_id: str | None = Field(
-        None, description="nvml live: machine id in the inventory (default: hostname)."
+        None, description="Live: machine id in the inventory (default: hostname)."
     )
     nvml: Any = internal()  # the pynvml module or a fake with its functions
     sleep: Callable[[float], None] | None = internal()

@@ -122,12 +122,12 @@ class PrometheusClient:
 
 class PrometheusOptions(Options):
     url: str | None = Field(
-        None, description="prometheus: server URL, e.g. http://prometheus:9090 (or PROMETHEUS_URL)."
+        None, description="Server URL, e.g. http://prometheus:9090 (or PROMETHEUS_URL)."
     )
     step_s: int | None = Field(
-        None, description=f"prometheus: query step in seconds (default {DEFAULT_STEP_S})."
+        None, description=f"Query step in seconds (default {DEFAULT_STEP_S})."
     )
-    timeout_s: float = Field(60.0, gt=0, description="prometheus: seconds to wait per query.")
+    timeout_s: float = Field(60.0, gt=0, description="Seconds to wait per query.")
     headers: dict[str, str] | None = internal()  # e.g. an Authorization header
     client: Any = internal()  # anything with query_range(expr, start, end, step)
 
