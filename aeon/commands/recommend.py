@@ -19,6 +19,7 @@ import typer
 
 from aeon.app import CwdOption, StackOption, app, format_option
 from aeon.errors import UserError
+from aeon.settings_loader import load_settings
 from optimizers.options import FlagSpec, flag_table
 from optimizers.planners import PLANNERS, option_owners
 
@@ -159,16 +160,6 @@ def _recommend(stack: str, planner: str, values: dict, output: OutputFormat, cwd
     else:
         print_table(stack, prepared.planner.title, run)
     typer.echo(f"wrote {path}", err=True)
-
-
-def load_settings(project, stack: str):
-    from aeon.engine.config import load_stack_config
-    from components.settings import InvalidSettings, parse_settings
-
-    try:
-        return parse_settings(load_stack_config(project, stack), stack)
-    except InvalidSettings as exc:
-        raise UserError(str(exc)) from None
 
 
 def print_table(stack: str, title: str, run) -> None:

@@ -49,9 +49,9 @@ class CommitmentUsage(Model):
 
     instance_type: str | None
     region: str | None
-    instance_hours: float = Field(ge=0, description="usage over the window (or $ for a plan)")
-    covered_by_existing: float = Field(
-        ge=0, le=1, description="share of that usage existing commitments already cover"
+    instance_hours: float = Field(ge=0, description="usage over the window")
+    existing_covered_hours: float = Field(
+        ge=0, description="of those, the hours commitments already held cover"
     )
     on_demand_usd_per_hour: float | None = Field(
         default=None, description="the on-demand rate billed per unit (ListUnitPrice)"
@@ -73,6 +73,7 @@ class CommitmentOption(Model):
     term: Term
     payment: Payment
     units: int | None
+    usd_per_hour: float | None = None  # a Compute Savings Plan's commitment
     cost_usd_over_window: float
 
 
@@ -84,18 +85,26 @@ class CommitmentFigures(Model):
     cost_usd_over_window: float
     cost_without_commitment_usd: float
     coverage: float = Field(ge=0, le=1, description="sum min(D, c) / sum D")
-    utilization: float = Field(ge=0, le=1, description="sum min(D, c) / (c x H)")
+    utilization: float | None = Field(
+        ge=0, le=1, description="sum min(D, c) / (c x H); None when c is 0"
+    )
     break_even_hours_per_month: float | None
     options: list[CommitmentOption]
-    heuristic: CostPoint = Field(description="Cost Explorer's pick: the best observed hour's usage")
+    heuristic: CostPoint | None = Field(
+        description="Cost Explorer's pick (each observed hour's usage as a candidate)"
+    )
     curve: list[CostPoint] = Field(default_factory=list, description="costs around the optimum")
+    per_type_cost_usd_over_window: float | None = Field(
+        default=None, description="a Compute Savings Plan's: the per-type commitments' cost"
+    )
 
 
 class CommitmentEvidence(Model):
     commitment: CommitmentFigures
     window_start: int | None = Field(default=None, description="Unix seconds")
     window_end: int | None = None
-    rates: Literal["rates-file", "price-table-estimate"]
+    rates_source: str = Field(description="the --rates file, or the price table's estimate")
+    estimate: bool = Field(description="True when the rates are the price table's estimates")
     notes: list[str] = Field(default_factory=list)
 
 
@@ -107,7 +116,7 @@ class CommitRecommendation(RecommendationBase):
 
     def current_text(self) -> str:
         cur = self.current
-        return f"{cur.instance_hours:,.0f} h, {cur.covered_by_existing:.0%} committed"
+        return f"{cur.instance_hours:,.0f} h, {cur.existing_covered_hours:,.0f} h committed"
 
     def proposed_text(self) -> str:
         c = self.proposed.commitment
@@ -122,23 +131,27 @@ class CapacityState(Model):
 
 class SpotFigure(Model):
     instance_type: str
-    interruption_band: str = Field(description="Spot Advisor's band, e.g. '<5%'")
-    saving_pct: float
+    interruption_band: str | None = Field(description="Spot Advisor's band, e.g. '<5%'")
+    saving_pct: float | None = Field(description="Spot Advisor's saving over on-demand")
 
 
 class Diversification(Model):
     """As the policy pack counts it: interchangeable types across the sibling pools of one role
     in a region, and the region's availability zones."""
 
-    instance_types: int = Field(ge=0)
+    instance_types: int = Field(ge=0, description="interchangeable types the pool lists")
+    required_types: int | None = Field(default=None, description="what spot needs for its role")
     availability_zones: int = Field(ge=0)
-    sibling_pools: list[str] = Field(default_factory=list)
 
 
 class CapacityMixEvidence(Model):
     hours: int = Field(ge=0)
-    demand: DemandSummary = Field(description="instances in use per hour")
-    on_demand_base: int = Field(ge=0, description="the committed steady state")
+    demand: DemandSummary = Field(description="capacity units in use per hour")
+    base_units: int = Field(ge=0, description="the on-demand base: the committed steady state")
+    purchase_units: int = Field(
+        default=0, ge=0, description="committed units to buy before the base is raised"
+    )
+    spot_share_pct: int = Field(ge=0, le=100, description="spot share above the base")
     spot: list[SpotFigure] = Field(default_factory=list)
     diversification: Diversification
     notes: list[str] = Field(default_factory=list)

@@ -94,9 +94,10 @@ def commit() -> Recommendation:
     return _rec(
         "commit", "p5.48xlarge@us-east-1",
         CommitmentUsage(instance_type="p5.48xlarge", region="us-east-1", instance_hours=1872,
-                        covered_by_existing=0.0, on_demand_usd_per_hour=55.04),
+                        existing_covered_hours=0.0, on_demand_usd_per_hour=55.04),
         CommitProposal(commitment=chosen),
-        CommitmentEvidence(commitment=figures, rates="price-table-estimate"),
+        CommitmentEvidence(commitment=figures, rates_source="price table estimate",
+                           estimate=True),
         region="us-east-1", **_money(104_000.0, 91_500.0),
     )  # fmt: skip
 
@@ -108,8 +109,8 @@ def capacity_mix() -> Recommendation:
         "capacity-mix", "inference",
         CapacityState(capacity=before), CapacityState(capacity=after),
         CapacityMixEvidence(hours=720, demand=DemandSummary(min=2, mean=3, max=6),
-                            on_demand_base=2,
-                            diversification=Diversification(instance_types=4,
+                            base_units=2, spot_share_pct=70,
+                            diversification=Diversification(instance_types=10,
                                                             availability_zones=3)),
         pool="inference", region="us-east-1", **_money(5_000.0, 3_900.0),
     )  # fmt: skip
