@@ -6,10 +6,13 @@ and a pure `plan()` returning recommendations (optimizers.recommendation).
 - common_inputs: telemetry, catalog and prices, with their loaders;
 - run: routing flag values to options, loading inputs, running a planner;
 - rightsizing: the `rightsizing` planner.
-Adding a planner: a module here (or beside its engine) with a registered class, imported below.
+Adding a planner: a module here with a registered class (its engine may live elsewhere); every
+module of this package is imported below, so nothing else needs to name it.
 """
 
-from optimizers.planners import rightsizing  # noqa: F401 (registers the planner)
+import importlib
+import pkgutil
+
 from optimizers.planners.base import PLANNERS, Planner, get_planner, register
 from optimizers.planners.common_inputs import CATALOG, PRICES, TELEMETRY, TelemetryWindow
 from optimizers.planners.inputs import (
@@ -21,6 +24,9 @@ from optimizers.planners.inputs import (
     register_loader,
 )
 from optimizers.planners.run import Prepared, option_owners, prepare, run_planner
+
+for _module in pkgutil.iter_modules(__path__):  # planners register themselves when imported
+    importlib.import_module(f"{__name__}.{_module.name}")
 
 __all__ = [
     "CATALOG",

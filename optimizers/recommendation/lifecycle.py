@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from components.settings import S3_WATERFALL
+from components.facts.s3 import S3_WATERFALL
 from optimizers.recommendation.common import Kind, Model, RecommendationBase
 
 

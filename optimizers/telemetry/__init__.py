@@ -17,10 +17,14 @@ its `Options` model (the `aeon recommend` flags come from them):
 Bad input raises TelemetryInputError, an unusable source TelemetryUnavailable: optimizers.errors'
 InputError (a ValueError) and UnavailableError (a RuntimeError); the CLI exits 2 on both.
 
-Importing this package loads no boto3, pynvml or HTTP client: each source imports those in load().
+Importing this package imports each of its modules, so every source registers itself (a new
+source is a new module here), and loads no boto3, pynvml or HTTP client: sources import those in
+`_load()`.
 """
 
-from optimizers.telemetry import cloudwatch_source, csv_source, nvml, prometheus  # noqa: F401
+import importlib
+import pkgutil
+
 from optimizers.telemetry.frame import (
     Metric,
     Purchase,
@@ -37,6 +41,9 @@ from optimizers.telemetry.registry import (
     get_source,
 )
 from optimizers.telemetry.window import DEFAULT_LOOKBACK_S, format_duration, parse_duration
+
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")
 
 __all__ = [
     "DEFAULT_LOOKBACK_S",

@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from components.facts.tags import POOL_TAG
 from optimizers.telemetry.cloudwatch import MetricRequest, call_with_retries
 from optimizers.telemetry.frame import Metric, Purchase, ResourceInfo, SeriesKey
 
-POOL_TAG = "aeon:pool"
 CWAGENT = "CWAgent"
 MIB = 1024 * 1024
 

@@ -13,10 +13,10 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from components.facts.tags import POOL_TAG
 from optimizers.options import Options, internal
 from optimizers.telemetry.cloudwatch import fetch, make_client, plan_calls
 from optimizers.telemetry.cloudwatch_metrics import (
-    POOL_TAG,
     build_requests,
     ec2_inventory,
     memory_mib_by_type,
