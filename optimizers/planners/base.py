@@ -18,10 +18,10 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
-from optimizers.errors import InputError
 from optimizers.options import Options
 from optimizers.planners.inputs import InputKey, PlanInputs
 from optimizers.recommendation import Kind, PoolUtilization, Recommendation
+from optimizers.registry import Registry
 
 
 class Planner(ABC):
@@ -47,19 +47,6 @@ class Planner(ABC):
         return []
 
 
-PLANNERS: dict[str, type[Planner]] = {}
-
-
-def register(cls: type[Planner]) -> type[Planner]:
-    if cls.name in PLANNERS and PLANNERS[cls.name] is not cls:
-        raise ValueError(f"planner {cls.name!r} registered twice")
-    PLANNERS[cls.name] = cls
-    return cls
-
-
-def get_planner(name: str) -> Planner:
-    try:
-        return PLANNERS[name]()
-    except KeyError:
-        known = ", ".join(sorted(PLANNERS))
-        raise InputError(f"unknown planner {name!r}; choose one of: {known}") from None
+PLANNERS: Registry[Planner] = Registry("planner")
+register = PLANNERS.register
+get_planner = PLANNERS.create

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from optimizers.options import Options, validate_options
+from optimizers.registry import Registry
 from optimizers.telemetry.errors import TelemetryInputError, TelemetryUnavailable
 from optimizers.telemetry.frame import ResourceInfo, TelemetryFrame
 from optimizers.telemetry.window import DEFAULT_LOOKBACK_S
@@ -98,22 +99,6 @@ class TelemetrySource(ABC):
         """Read what `request` asks with validated `options` (an instance of `Options`)."""
 
 
-SOURCES: dict[str, type[TelemetrySource]] = {}
-
-
-def register(cls: type[TelemetrySource]) -> type[TelemetrySource]:
-    if cls.name in SOURCES and SOURCES[cls.name] is not cls:
-        raise ValueError(f"telemetry source {cls.name!r} registered twice")
-    SOURCES[cls.name] = cls
-    return cls
-
-
-def get_source(name: str) -> TelemetrySource:
-    """A fresh source of that kind; an unknown name is a user error listing the known ones."""
-    try:
-        return SOURCES[name]()
-    except KeyError:
-        known = ", ".join(sorted(SOURCES))
-        raise TelemetryInputError(
-            f"unknown telemetry source {name!r}; choose one of: {known}"
-        ) from None
+SOURCES: Registry[TelemetrySource] = Registry("telemetry source", TelemetryInputError)
+register = SOURCES.register
+get_source = SOURCES.create  # a fresh source of that kind; an unknown name lists the known ones
