@@ -15,7 +15,7 @@ import traceback
 from pathlib import Path
 
 from aeon import commands
-from aeon.app import app
+from aeon.app import app, set_running
 from aeon.errors import AeonError
 from optimizers.errors import InputError, UnavailableError
 
@@ -49,6 +49,7 @@ def exit_code_for(exc: Exception) -> int:
 def invoke(argv: list[str]) -> int:
     """Run one command line and return its exit code; nothing but the result goes to stdout."""
     _register_commands()
+    set_running(argv)
     try:
         # Standalone mode lets typer report usage errors itself (exit 2); exceptions raised by a
         # command still propagate to the handlers below.

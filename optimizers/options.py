@@ -214,10 +214,3 @@ def validate_options(
                 parts.append(f"{shown}: {msg}")
         raise error("; ".join(parts)) from None
 
-
-def take_options(
-    model: type[BaseModel], values: dict[str, Any], owner: str, error: type[InputError] = InputError
-) -> Any:
-    """Validate the flag values `model` declares, removing them from `values`."""
-    mine = {name: values.pop(name) for name in list(values) if name in flag_fields(model)}
-    return validate_options(model, mine, owner, error)

@@ -13,15 +13,16 @@ import json
 import sys
 import time
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
-from aeon.app import CwdOption, StackOption, app, format_option
+from aeon.app import CwdOption, StackOption, app, format_option, is_running
 from aeon.errors import UserError
 from aeon.settings_loader import load_settings
-from optimizers.options import FlagSpec, flag_table
-from optimizers.planners import PLANNERS, option_owners
+
+if TYPE_CHECKING:
+    from optimizers.options import FlagSpec
 
 DEFAULT_PLANNER = "rightsizing"
 RESERVED = ("stack", "planner", "demo", "output", "cwd")  # this command's own parameters
@@ -34,6 +35,9 @@ class OutputFormat(StrEnum):
 
 def flags() -> dict[str, FlagSpec]:
     """The flag table of every registered planner, input and source (FlagConflict: a bug)."""
+    from optimizers.options import flag_table
+    from optimizers.planners import option_owners
+
     return flag_table(option_owners(), RESERVED)
 
 
@@ -58,6 +62,10 @@ class RecommendCommand:
 
     @property
     def __signature__(self) -> inspect.Signature:  # typer reads it each time it builds the CLI
+        if not is_running("recommend"):  # another command runs: skip importing every planner
+            return inspect.Signature([inspect.Parameter("given", inspect.Parameter.VAR_KEYWORD)])
+        from optimizers.planners import PLANNERS
+
         planners = "; ".join(
             f"{n}: {c.description.rstrip('.')}" for n, c in sorted(PLANNERS.items())
         )

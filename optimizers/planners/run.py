@@ -148,11 +148,11 @@ def run_planner(
     strange = {str(r.kind) for r in recommendations} - {str(k) for k in planner.kinds}
     if strange:
         raise RuntimeError(f"planner {planner.name} returned kinds it does not declare: {strange}")
-    first = prepared.loaders[0].key.name if prepared.loaders else None
+    main_input = planner.inputs[0].name if planner.inputs else ""
     return PlannerRun(
         planner=planner.name,
         mode=planner.mode(options),
-        source=origins.get(first) if first else None,
+        source=origins.get(main_input),
         generated_at=iso_utc(now),
         inputs_hash="sha256:" + digest.hexdigest(),
         inputs=origins,
