@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 
 import pytest
 from apply.recs import prod_set, rec, rightsizing_file
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from planners.samples import commit, every_new_kind
 from pydantic import ValidationError
 
+from aeon.output import report_data
 from optimizers.errors import InputError
 from optimizers.recommendation import (
     RECOMMENDATION,
@@ -18,6 +22,7 @@ from optimizers.recommendation import (
     RecommendationsFile,
     SizingRecommendation,
     load,
+    parse,
     record_run,
     save,
 )
@@ -151,3 +156,51 @@ def test_one_entry_per_planner():
     run = _run("rightsizing", [])
     with pytest.raises(ValidationError, match="more than one entry"):
         RecommendationsFile(stack="prod", runs=[run, run])
+
+
+_DELETE = object()
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def _paths(doc, prefix=()):
+    yield prefix
+    if isinstance(doc, dict):
+        for k, v in doc.items():
+            yield from _paths(v, (*prefix, k))
+    elif isinstance(doc, list):
+        for i, v in enumerate(doc):
+            yield from _paths(v, (*prefix, i))
+
+
+_VALID = RecommendationsFile(
+    stack="prod", runs=[*prod_set().runs, _run("commitments", every_new_kind())]
+).model_dump(mode="json")
+_PATHS = [p for p in _paths(_VALID) if p]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_PATHS), _json | st.just(_DELETE)), max_size=3))
+def test_a_damaged_file_is_refused_with_a_value_error_never_a_crash(edits):
+    doc = copy.deepcopy(_VALID)
+    for path, value in edits:
+        parent = doc
+        try:
+            for key in path[:-1]:
+                parent = parent[key]
+            if value is _DELETE:
+                del parent[path[-1]]
+            else:
+                parent[path[-1]] = value
+        except (KeyError, IndexError, TypeError):
+            continue  # an earlier edit removed the place
+    try:
+        parsed = parse(json.dumps(doc))
+    except ValueError:
+        return  # refused: the CLI says so (exit 2)
+    report_data.build(parsed)  # whatever parses, the report can show
