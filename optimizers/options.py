@@ -213,4 +213,3 @@ def validate_options(
                 shown = flag_name(name, fields[name]) if name in fields else name
                 parts.append(f"{shown}: {msg}")
         raise error("; ".join(parts)) from None
-

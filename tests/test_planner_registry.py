@@ -9,9 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from planners.samples import commit
 from pydantic import BaseModel, Field
-from rightsizing.fleet import Fleet, noisy, write_csv
 
 from aeon.cli import invoke
 from optimizers.options import Options, flag_conflicts
@@ -21,6 +19,8 @@ from optimizers.telemetry import SOURCES, ResourceInfo, TelemetryFrame
 from optimizers.telemetry.frame import Purchase
 from optimizers.telemetry.registry import TelemetrySource
 from optimizers.telemetry.registry import register as register_source
+from tests.planners.samples import commit
+from tests.rightsizing.fleet import Fleet, noisy, write_csv
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -7,10 +7,8 @@ import json
 import threading
 
 import pytest
-from apply.recs import prod_set, rec, rightsizing_file
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from planners.samples import commit, every_new_kind
 from pydantic import ValidationError
 
 from aeon.output import report_data
@@ -28,6 +26,8 @@ from optimizers.recommendation import (
 )
 from optimizers.recommendation.commitments import Commitment
 from optimizers.recommendation.lifecycle import Transition
+from tests.apply.recs import prod_set, rec, rightsizing_file
+from tests.planners.samples import commit, every_new_kind
 
 
 def test_every_kind_round_trips_through_json_to_its_own_class():

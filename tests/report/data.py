@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from apply.recs import prod_set, rightsizing_file
-
 from optimizers.recommendation import (
     PoolUtilization,
     RecommendationsFile,
     recommendations_path,
     save,
 )
+from tests.apply.recs import REPO, prod_set, rightsizing_file
 
 
 def report_set() -> RecommendationsFile:
@@ -41,8 +40,6 @@ def report_set() -> RecommendationsFile:
 
 
 def make_report_project(root: Path) -> Path:
-    from apply.recs import REPO
-
     root.mkdir(parents=True, exist_ok=True)
     (root / "Pulumi.yaml").write_text((REPO / "Pulumi.yaml").read_text())
     (root / "Pulumi.prod.yaml").write_text((REPO / "Pulumi.prod.yaml").read_text())
