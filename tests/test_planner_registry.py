@@ -45,6 +45,7 @@ class ToySource(TelemetrySource):
 
 class ToyOptions(Options):
     toy_budget_usd: float = Field(100.0, gt=0, description="What the toy may spend a month.")
+    toy_strict: bool = Field(False, description="Whether the toy is strict.")
 
 
 class ToyPlanner(Planner):
@@ -84,6 +85,7 @@ def test_throwaway_planner_and_source_show_in_help_with_their_flags(toys, capsys
     assert "rightsizing|toy" in out and "toy: Commits to whatever" in out
     assert "cloudwatch|csv|nvml|prometheus|toy-source" in out
     assert "--toy-budget-usd <float> What the toy may spend a month. [toy planner]" in out
+    assert "--toy-strict / --no-toy-strict Whether the toy is strict. [toy planner]" in out
     assert "--toy-machines <int> How many toy machines to invent. [toy-source source]" in out
 
 
@@ -93,12 +95,13 @@ def test_throwaway_planner_runs_and_keeps_the_other_entries(toys, project, capsy
     sizing = load(recommendations_path(project, "dev")).run("rightsizing")
     capsys.readouterr()
     code = invoke([*base, "--planner", "toy", "--source", "toy-source", "--toy-machines", "2",
-                   "--toy-budget-usd", "250"])  # fmt: skip
+                   "--toy-budget-usd", "250", "--toy-strict"])  # fmt: skip
     captured = capsys.readouterr()
     assert code == 0, captured.err
     doc = json.loads(captured.out)  # only the run just made
     assert doc["planner"] == "toy" and [r["kind"] for r in doc["recommendations"]] == ["commit"]
-    assert doc["options"] == {"toy_budget_usd": 250.0, "source": "toy-source", "input_dir": None,
+    assert doc["options"] == {"toy_budget_usd": 250.0, "toy_strict": True, "source": "toy-source",
+                              "input_dir": None,
                               "lookback": "14d", "region": None, "inventory": None,
                               "toy_machines": 2}  # fmt: skip
     saved = load(recommendations_path(project, "dev"))

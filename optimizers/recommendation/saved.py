@@ -13,7 +13,6 @@ right-sizing run at the top level, as `aeon recommend` wrote before planners) re
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import tempfile
@@ -25,6 +24,11 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, model_validator
 
 from optimizers.errors import InputError
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; run one planner at a time there
+    fcntl = None  # type: ignore[assignment]
 from optimizers.recommendation.common import Model
 from optimizers.recommendation.kinds import Recommendation
 from optimizers.recommendation.sizing import Mode, PoolUtilization, SizingRecommendation
@@ -168,7 +172,8 @@ def save(result: RecommendationsFile, path: Path) -> None:
 def _locked(path: Path) -> Iterator[None]:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.parent / f".{path.name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        if fcntl is not None:
+            fcntl.flock(lock, fcntl.LOCK_EX)
         yield
 
 

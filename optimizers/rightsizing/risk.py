@@ -10,6 +10,7 @@ from optimizers.telemetry.frame import ResourceInfo
 BASE_RISK = {
     Kind.KEEP: "low", Kind.NOT_ENOUGH_DATA: "low", Kind.UPSIZE: "low", Kind.DOWNSIZE: "low",
     Kind.CHANGE_FAMILY: "medium", Kind.REMOVE: "medium", Kind.SHARE: "medium",
+    Kind.SCALE_OUT: "low",
 }  # fmt: skip
 # Kinds that take capacity away: a short window may have missed the weekly peak.
 LOW_CONFIDENCE_RAISES = (Kind.DOWNSIZE, Kind.CHANGE_FAMILY, Kind.REMOVE, Kind.SHARE)
