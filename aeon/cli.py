@@ -15,8 +15,12 @@ import traceback
 from pathlib import Path
 
 from aeon import commands
-from aeon.app import app
+from aeon.app import app, set_running
 from aeon.errors import AeonError
+from optimizers.errors import InputError, UnavailableError
+
+# Errors raised below the CLI (optimizers never import aeon) and the exit code each one means.
+EXIT_CODES: tuple[tuple[type[Exception], int], ...] = ((InputError, 2), (UnavailableError, 2))
 
 
 def _register_commands() -> None:
@@ -35,9 +39,17 @@ def _write_crash_log(exc: BaseException) -> Path:
     return path
 
 
+def exit_code_for(exc: Exception) -> int:
+    """The contract's exit code for an exception a command let through: 3 unless it is known."""
+    if isinstance(exc, AeonError):
+        return exc.exit_code
+    return next((code for kind, code in EXIT_CODES if isinstance(exc, kind)), 3)
+
+
 def invoke(argv: list[str]) -> int:
     """Run one command line and return its exit code; nothing but the result goes to stdout."""
     _register_commands()
+    set_running(argv)
     try:
         # Standalone mode lets typer report usage errors itself (exit 2); exceptions raised by a
         # command still propagate to the handlers below.
@@ -45,8 +57,9 @@ def invoke(argv: list[str]) -> int:
         return 0
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
-    except AeonError as exc:
-        if exc.exit_code == 3:
+    except Exception as exc:  # noqa: BLE001 the contract: one line, traceback in a log file
+        code = exit_code_for(exc)
+        if code == 3:
             log = _write_crash_log(exc)
             print(
                 f"aeon: internal error {type(exc).__name__}: {exc} (traceback: {log})",
@@ -54,13 +67,7 @@ def invoke(argv: list[str]) -> int:
             )
         elif str(exc):
             print(f"aeon: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except Exception as exc:  # noqa: BLE001 the contract: one line, traceback in a log file
-        log = _write_crash_log(exc)
-        print(
-            f"aeon: internal error {type(exc).__name__}: {exc} (traceback: {log})", file=sys.stderr
-        )
-        return 3
+        return code
 
 
 def main() -> None:

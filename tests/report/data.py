@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from apply.recs import prod_set
+from optimizers.recommendation import (
+    PoolUtilization,
+    RecommendationsFile,
+    recommendations_path,
+    save,
+)
+from tests.apply.recs import REPO, prod_set, rightsizing_file
 
-from optimizers.recommendation import PoolUtilization, RecommendationSet, recommendations_path, save
 
-
-def report_set() -> RecommendationSet:
+def report_set() -> RecommendationsFile:
     util = [
         PoolUtilization(
             pool="system",
@@ -32,12 +36,10 @@ def report_set() -> RecommendationSet:
             proposed_pct=88.0,
         ),
     ]
-    return prod_set().model_copy(update={"utilization": util})
+    return rightsizing_file(prod_set().recommendations, utilization=util)
 
 
 def make_report_project(root: Path) -> Path:
-    from apply.recs import REPO
-
     root.mkdir(parents=True, exist_ok=True)
     (root / "Pulumi.yaml").write_text((REPO / "Pulumi.yaml").read_text())
     (root / "Pulumi.prod.yaml").write_text((REPO / "Pulumi.prod.yaml").read_text())
