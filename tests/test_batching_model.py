@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from batching_fixtures import H200_FILE, TOKENS_1, TOKENS_128
 
 from optimizers.batching.analytic import analytic_latency
 from optimizers.batching.arrivals import poisson_arrivals
 from optimizers.batching.curve import read_latency_curve
 from optimizers.batching.simulation import BatcherConfig, simulate, simulate_instance
+from tests.batching_fixtures import H200_FILE, TOKENS_1, TOKENS_128
 
 
 def test_batch_waits_for_the_delay_or_a_full_queue_and_runs_after_the_previous_one():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from storage_fixtures import MIB, profile
 
 from optimizers.service_prices import load_service_prices
 from optimizers.storage.cost_model import CostModel
@@ -12,6 +11,7 @@ from optimizers.storage.plan import plan_bucket
 from optimizers.storage.prices import s3_prices
 from optimizers.storage.rules import DAYS_PER_MONTH, GB, KB
 from optimizers.storage.search import cheapest_lifecycle
+from tests.storage_fixtures import MIB, profile
 
 PRICES = load_service_prices()
 SHEET = s3_prices(PRICES, "us-east-1")

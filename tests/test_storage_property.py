@@ -4,23 +4,19 @@ settings, and costs no more than the current one unless the current one archives
 
 from __future__ import annotations
 
-import importlib
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from policy.harness import pack_session, run_plan
-from policy.plans import clean_plan, step_of
-from storage_fixtures import profile
 
 from components.settings import Lifecycle as SettingsLifecycle
 from optimizers.service_prices import load_service_prices
 from optimizers.storage import rules
 from optimizers.storage.lifecycle import Lifecycle, Transition, to_settings_tiers
 from optimizers.storage.plan import plan_bucket
+from tests.policy.cases import clean, step_of
+from tests.policy.harness import pack_session, run_plan
+from tests.storage_fixtures import profile
 
 PRICES = load_service_prices()
 
@@ -32,7 +28,7 @@ def session():
 
 
 def _policy_findings(session, lifecycle: Lifecycle) -> list[tuple[str, str]]:
-    plan = clean_plan()
+    plan = clean()
     rule = step_of(plan, "datasets-lifecycle")["inputs"]["rules"][0]
     rule["transitions"] = [
         {"days": float(t.days), "storageClass": t.storage_class} for t in lifecycle.transitions
@@ -111,17 +107,3 @@ def test_proposals_are_valid_and_never_cost_more_than_a_safe_current(session, da
         for t in proposed.transitions
         if t.storage_class in rules.ARCHIVE_CLASSES
     )
-
-
-def test_rule_tables_agree_with_the_policy_packs_copies():
-    pack = str(Path(__file__).resolve().parents[1] / "policies")
-    sys.path.insert(0, pack)  # the pack imports nothing from the repo: load it as the CLI does
-    try:
-        pack_storage = importlib.import_module("aeon_guardrails.storage")
-    finally:
-        sys.path.remove(pack)
-    assert pack_storage.WATERFALL == rules.S3_WATERFALL
-    assert pack_storage.MIN_TRANSITION_DAYS == rules.S3_MIN_TRANSITION_DAYS
-    assert pack_storage.MIN_DURATION_DAYS == rules.MIN_STORAGE_DAYS
-    assert pack_storage.MIN_BILLABLE_BYTES == rules.DEFAULT_TRANSITION_MIN_BYTES
-    assert set(pack_storage.SMALL_OBJECT_CLASSES) <= set(rules.MIN_BILLABLE_BYTES)

@@ -11,13 +11,13 @@ import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from storage_fixtures import TAKEN, log_line, write_inventory
 
 from optimizers.storage.access_logs import register_access_logs
 from optimizers.storage.cloudtrail import register_cloudtrail
 from optimizers.storage.collect import read_bucket
 from optimizers.storage.errors import StorageInputError
 from optimizers.storage.inventory import register_inventory
+from tests.storage_fixtures import TAKEN, log_line, write_inventory
 
 DAY = dt.timedelta(days=1)
 OBJECTS = [

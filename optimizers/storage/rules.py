@@ -1,17 +1,21 @@
 """S3 rules that decide which lifecycles are valid and what each storage class bills.
 
-Validity tables (waterfall order, day-30 minimum for the IA classes, forbidden pairs) are the stack
-settings' own (`components.settings`), so a lifecycle the optimizer proposes is one the settings
-accept; the policy pack keeps its own copies (it imports nothing from the repo) and a test checks
-that they agree. Sources: S3 User Guide, "Transitioning objects using Amazon S3 Lifecycle" and
-"Amazon S3 pricing" (docs/storage-tiering.md has the details).
+The AWS tables (waterfall order, day-30 minimum for the IA classes, forbidden pairs, minimum
+durations and sizes) are the shared facts (`components.facts.s3`) the stack settings validate with,
+so a lifecycle the optimizer proposes is one the settings accept; the policy pack keeps its own
+copies (it imports nothing from the repo) and a contract test keeps them equal. What only the cost
+model needs is here. Sources: docs/aws-rules.md and docs/storage-tiering.md.
 """
 
 from __future__ import annotations
 
-from components.settings import (
+from components.facts.s3 import (
     S3_FORBIDDEN_TRANSITIONS,
+    S3_MIN_BILLABLE_BYTES,
+    S3_MIN_BILLABLE_CLASSES,
+    S3_MIN_STORAGE_DAYS,
     S3_MIN_TRANSITION_DAYS,
+    S3_SMALL_OBJECT_BYTES,
     S3_WATERFALL,
 )
 
@@ -22,22 +26,16 @@ ARCHIVE_CLASSES = ("GLACIER", "DEEP_ARCHIVE")  # reads fail with InvalidObjectSt
 
 # Minimum storage duration: leaving the class earlier bills the remaining days anyway.
 # Intelligent-Tiering has had none since 2021-09 (AWS "What's new", S3 pricing page).
-MIN_STORAGE_DAYS = {
-    "STANDARD_IA": 30,
-    "ONEZONE_IA": 30,
-    "GLACIER_IR": 90,
-    "GLACIER": 90,
-    "DEEP_ARCHIVE": 180,
-}
+MIN_STORAGE_DAYS = S3_MIN_STORAGE_DAYS
 # A transition after one to STANDARD_IA or ONEZONE_IA must come at least 30 days later.
 DAYS_AFTER_IA = 30
 
 KB = 1024
 GB = 1024**3  # S3 bills binary gigabytes
 # Standard-IA, One Zone-IA and Glacier IR bill at least 128 KB per object.
-MIN_BILLABLE_BYTES = {"STANDARD_IA": 128 * KB, "ONEZONE_IA": 128 * KB, "GLACIER_IR": 128 * KB}
+MIN_BILLABLE_BYTES = dict.fromkeys(S3_MIN_BILLABLE_CLASSES, S3_MIN_BILLABLE_BYTES)
 # Lifecycle's default filter (all_storage_classes_128K): objects under 128 KB never transition.
-DEFAULT_TRANSITION_MIN_BYTES = 128 * KB
+DEFAULT_TRANSITION_MIN_BYTES = S3_SMALL_OBJECT_BYTES
 # Glacier Flexible Retrieval and Deep Archive add 40 KB per object: 8 KB billed at Standard
 # rates (the object's name and metadata) and 32 KB at the archive class's rate (its index).
 ARCHIVE_OVERHEAD_STANDARD_BYTES = 8 * KB
