@@ -60,8 +60,8 @@ def _shape(engine: str, config: BatcherConfig, replicas: int) -> dict:
 
 def _figures(result: LatencyResult, max_rps: float) -> dict:
     return {
-        **{k: round(v, 3) for k, v in result.percentiles.items()},
-        "max_rps_per_replica": round(max_rps, 1),
+        **{k: round(float(v), 3) for k, v in result.percentiles.items()},
+        "max_rps_per_replica": round(float(max_rps), 1),
     }
 
 
