@@ -31,6 +31,16 @@ def _rows(con):
     return sorted(con.execute("SELECT key, size, storage_class FROM inventory").fetchall())
 
 
+def _reads(con) -> list[tuple]:
+    """(key, op, ok, refused as InvalidObjectState, bytes) of the `reads` view, keys by hash."""
+    rows = con.execute("SELECT h, op, ok, ios, bytes_sent FROM reads").fetchall()
+    keys = {h: k for k in KEYS_SEEN for (h,) in con.execute("SELECT hash($1)", [k]).fetchall()}
+    return sorted((keys.get(h, h), *rest) for h, *rest in rows)
+
+
+KEYS_SEEN = ("logs/a b+c.txt", "data/x.bin", "data/y.bin", "data/z.bin")
+
+
 @pytest.mark.parametrize(
     ("fmt", "gz"), [("CSV", True), ("CSV", False), ("Parquet", False), ("ORC", False)]
 )
@@ -106,11 +116,10 @@ def test_access_logs_keep_reads_with_status_and_error_code(tmp_path):
     con = duckdb.connect()
     summary = register_access_logs(con, logs, "src")
     assert (summary.lines, summary.unparsed, summary.other_buckets) == (4, 1, 1)
-    rows = sorted(con.execute("SELECT key, op, ok, error_code, bytes_sent FROM reads").fetchall())
-    assert rows == [
-        ("data/x.bin", "GET", False, "InvalidObjectState", 243),
-        ("data/x.bin", "HEAD", True, None, 0),
-        ("logs/a b+c.txt", "GET", True, None, 1000),
+    assert _reads(con) == [
+        ("data/x.bin", "GET", False, True, 243),
+        ("data/x.bin", "HEAD", True, False, 0),
+        ("logs/a b+c.txt", "GET", True, False, 1000),
     ]
 
 
@@ -152,11 +161,10 @@ def test_cloudtrail_deliveries_and_json_lines_give_the_same_reads(tmp_path):
     con = duckdb.connect()
     summary = register_cloudtrail(con, trail, "src")
     assert (summary.lines, summary.other_buckets) == (4, 1)
-    rows = sorted(con.execute("SELECT key, op, ok, error_code, bytes_sent FROM reads").fetchall())
-    assert rows == [
-        ("data/x.bin", "GET", False, "InvalidObjectState", 0),
-        ("data/y.bin", "GET", True, None, 5_000_000),
-        ("data/y.bin", "HEAD", True, None, 0),
+    assert _reads(con) == [
+        ("data/x.bin", "GET", False, True, 0),
+        ("data/y.bin", "GET", True, False, 5_000_000),
+        ("data/y.bin", "HEAD", True, False, 0),
     ]
 
 
@@ -208,8 +216,8 @@ def test_fuzzed_log_lines_parse_to_what_was_written(tmp_path_factory, key, statu
     con = duckdb.connect()
     summary = register_access_logs(con, logs, "src")
     assert summary.unparsed == 1
-    rows = con.execute("SELECT key, ok, bytes_sent FROM reads").fetchall()
-    assert rows == [(key, 200 <= status < 400, 0 if sent == "-" else sent)]
+    rows = con.execute("SELECT h = hash($1), ok, bytes_sent FROM reads", [key]).fetchall()
+    assert rows == [(True, 200 <= status < 400, 0 if sent == "-" else sent)]
 
 
 @settings(

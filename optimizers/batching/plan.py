@@ -24,6 +24,7 @@ from .simulation import BatcherConfig, LatencyResult, simulate
 SIMULATED_SECONDS = 60.0
 MIN_SIMULATED, MAX_SIMULATED = 20_000, 400_000
 TIE_SHARE = 0.01  # p95s within 1% are a tie, broken by max_rps_per_replica
+MAX_RECOUNTS = 8  # replica counts tried past the first when the simulation refuses
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,16 @@ def _figures(result: LatencyResult, max_rps: float) -> dict:
     }
 
 
+def _break_ties(options: list, curve: LatencyCurve, target_p95_ms: float, column: str) -> list:
+    """p95s within 1% of the best are a tie: the highest max_rps_per_replica goes first."""
+    close = [o for o in options if o.p95_ms <= options[0].p95_ms * (1 + TIE_SHARE)][:6]
+    if len(close) < 2:
+        return options
+    rps = {o: max_rps_per_replica(o.config, curve, target_p95_ms, column) for o in close}
+    best = max(close, key=lambda o: rps[o])
+    return [best, *(o for o in options if o is not best)]
+
+
 def plan_batching(
     curve: LatencyCurve,
     current: ServedModel,
@@ -102,14 +113,20 @@ def plan_batching(
         )
     now = simulate(arrivals, current.config, curve, current.replicas, column, seed)
     now_rps = max_rps_per_replica(current.config, curve, target_p95_ms, column)
-    options = ranked(curve, load_rps, target_p95_ms, continuous=continuous, column=column)
-    if options:
-        close = [o for o in options if o.p95_ms <= options[0].p95_ms * (1 + TIE_SHARE)][:6]
-        if len(close) > 1:
-            rps = {o: max_rps_per_replica(o.config, curve, target_p95_ms, column) for o in close}
-            best = max(close, key=lambda o: rps[o])
-            options = [best, *(o for o in options if o is not best)]
-    confirmed = confirm(options, curve, arrivals, target_p95_ms, column)
+    confirmed = None
+    fewest = 1
+    for _ in range(MAX_RECOUNTS):  # the simulation may refuse what the approximation allowed
+        options = ranked(
+            curve, load_rps, target_p95_ms, continuous=continuous, column=column,
+            min_replicas=fewest,
+        )  # fmt: skip
+        if not options:
+            break
+        options = _break_ties(options, curve, target_p95_ms, column)
+        confirmed = confirm(options, curve, arrivals, target_p95_ms, column)
+        if confirmed is not None:
+            break
+        fewest = options[0].replicas + 1
     evidence = {
         "load_rps": round(load_rps, 2),
         "load_source": load_source,

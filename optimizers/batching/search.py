@@ -90,14 +90,16 @@ def ranked(
     continuous: bool = False,
     column: str = "p50",
     max_replicas: int | None = None,
+    min_replicas: int = 1,
 ) -> list[Candidate]:
-    """Configs meeting the target (analytic) at the fewest replicas that allow any, best first."""
+    """Configs meeting the target (analytic) at the fewest replicas (from `min_replicas`) that
+    allow any, best first."""
     configs = candidates(curve, target_p95_ms, continuous)
     if not configs:
         return []
     services = {c.max_batch_size: curve.table(c.max_batch_size, column) for c in configs}
     best_capacity = max(c.max_batch_size / services[c.max_batch_size][-1] for c in configs)
-    fewest = max(1, math.ceil(load_rps / best_capacity))
+    fewest = max(min_replicas, math.ceil(load_rps / best_capacity))
     limit = max_replicas or fewest + MAX_EXTRA_REPLICAS
     for replicas in range(fewest, limit + 1):
         rate = load_rps / replicas

@@ -5,7 +5,7 @@ with one event per line (a CloudTrail Lake or Athena export), one file or a fold
 is `GetObject` or `HeadObject` on the bucket (`requestParameters.bucketName`); the key is
 `requestParameters.key` (not URL-encoded here); `errorCode` marks a refused call
 (`InvalidObjectState`: an archived object read without a restore); bytes come from
-`additionalEventData.bytesTransferredOut`.
+`additionalEventData.bytesTransferredOut`. The result is the access logs' `reads` view.
 """
 
 from __future__ import annotations
@@ -82,8 +82,9 @@ def register_cloudtrail(con: duckdb.DuckDBPyConnection, path: Path, bucket: str)
     kinds = ", ".join(f"('{e}', '{k}')" for e, k in EVENTS.items())
     con.sql(
         f"""CREATE OR REPLACE VIEW reads AS
-        SELECT t.key, t.time, o.kind AS op, t.error_code IS NULL AS ok, t.error_code,
-               CAST(coalesce(t.bytes_sent, 0) AS BIGINT) AS bytes_sent
+        SELECT hash(t.key) AS h, epoch(t.time)::BIGINT AS t, o.kind AS op,
+               t.error_code IS NULL AS ok, coalesce(t.error_code = 'InvalidObjectState', false)
+               AS ios, CAST(coalesce(t.bytes_sent, 0) AS BIGINT) AS bytes_sent
         FROM trail_events t JOIN (VALUES {kinds}) o(event, kind) USING (event)
         WHERE t.bucket = '{bucket.replace("'", "''")}' AND t.key IS NOT NULL"""
     )

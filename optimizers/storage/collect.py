@@ -1,8 +1,9 @@
 """Reading one bucket's inventory and reads into a `BucketProfile` (DuckDB does the heavy part).
 
-Two scans of the inventory: one aggregates objects by age, size group and class together with
-the ages the logs observed each object at (exposure); one joins the objects that were read with
-their reads. Only per-age tables come back to Python, so memory stays flat in the object count.
+The readers leave compact tables (`objects`: key hash, size, time, class; `reads`: key hash, time,
+kind, outcome, bytes), each file read once. One query aggregates objects by age, size group and
+class together with the ages the logs observed each object at (exposure) and the size histogram;
+one joins the reads to the objects they read. Only per-age tables come back to Python.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numpy as np
 from .access_logs import ReadsSummary, register_access_logs
 from .cloudtrail import register_cloudtrail
 from .errors import StorageInputError
-from .inventory import register_inventory
+from .inventory import CLASSES, register_inventory
 from .profile import BucketProfile
 from .rules import DEFAULT_TRANSITION_MIN_BYTES
 
@@ -67,12 +68,12 @@ def _profile(
     stock = con.execute(
         f"""SELECT GROUPING(age, lo, bin) AS g, age, large, storage_class, lo, hi, bin,
                    count(*), sum(size)
-            FROM (SELECT size, {large} AS large, storage_class,
+            FROM (SELECT size, {large} AS large, cls AS storage_class,
                          CASE {bins} ELSE {len(SIZE_EDGES) - 1} END AS bin,
-                         greatest(0, floor(($1 - epoch(last_modified)) / {DAY}))::INT AS age,
-                         greatest(0, floor(($2 - epoch(last_modified)) / {DAY}))::INT AS lo,
-                         floor(($3 - epoch(last_modified)) / {DAY})::INT AS hi
-                  FROM inventory)
+                         greatest(0, floor(($1 - lm) / {DAY}))::INT AS age,
+                         greatest(0, floor(($2 - lm) / {DAY}))::INT AS lo,
+                         floor(($3 - lm) / {DAY})::INT AS hi
+                  FROM objects)
             GROUP BY GROUPING SETS ((age, large, storage_class), (large, lo, hi), (bin))""",
         [t, t0, t1],
     ).fetchall()
@@ -93,7 +94,7 @@ def _profile(
             arrays[f"{group}_objects"][age] += n
             arrays[f"{group}_bytes"][age] += b
             if is_large:
-                classes.setdefault(cls, np.zeros(ages))[age] += n
+                classes.setdefault(CLASSES[cls], np.zeros(ages))[age] += n
         elif is_large and hi >= 0 and lo <= hi:  # exposure set
             lo, hi = min(lo, ages), min(hi, ages)
             starts[:, lo] += (n, b)
@@ -131,19 +132,19 @@ def _profile(
 def _reads_by_age(con: duckdb.DuckDBPyConnection, ages: int, large: str) -> dict:
     rows = con.execute(
         f"""WITH r AS (
-                SELECT floor((epoch(r.time) - epoch(i.last_modified)) / {DAY})::INT AS age,
-                       i.{large} AS large, i.size, r.key, r.op, r.ok, r.error_code, r.bytes_sent
-                FROM reads r JOIN inventory i USING (key)
-                WHERE epoch(i.last_modified) <= epoch(r.time)
+                SELECT floor((r.t - o.lm) / {DAY})::INT AS age, o.{large} AS large, o.size,
+                       r.h, r.op, r.ok, r.ios, r.bytes_sent
+                FROM reads r JOIN objects o USING (h)
+                WHERE o.lm <= r.t
             ),
             read_days AS (
-                SELECT DISTINCT key, age, size FROM r
-                WHERE large AND op = 'GET' AND (ok OR error_code = 'InvalidObjectState')
+                SELECT DISTINCT h, age, size FROM r
+                WHERE large AND op = 'GET' AND (ok OR ios)
             )
             SELECT 0 AS part, age, large,
                    count(*) FILTER (op = 'GET' AND ok), count(*) FILTER (op = 'HEAD' AND ok),
                    coalesce(sum(bytes_sent) FILTER (op = 'GET' AND ok), 0),
-                   count(*) FILTER (error_code = 'InvalidObjectState')
+                   count(*) FILTER (ios)
             FROM r GROUP BY age, large
             UNION ALL
             SELECT 1, age, true, count(*), sum(size), 0, 0 FROM read_days GROUP BY age

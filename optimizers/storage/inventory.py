@@ -4,7 +4,9 @@ The manifest names the format (`CSV`, `ORC` or `Parquet`), the columns of the he
 (`fileSchema`, e.g. "Bucket, Key, Size, LastModifiedDate, StorageClass") and the data files
 (`files[].key`, a key in the destination bucket). CSV and CSV.gz are read with DuckDB (keys in CSV
 are URL-encoded), Parquet with DuckDB, ORC through pyarrow; every format ends as one DuckDB view,
-`inventory(key, size, last_modified, storage_class)`, of the current, non-deleted versions.
+`inventory(key, size, last_modified, storage_class)`, of the current, non-deleted versions, read
+once into the compact table `objects(h, size, lm, cls)`: a 64-bit hash of the key (what reads join
+on), the size, LastModifiedDate in Unix seconds and the class's index in `CLASSES`.
 
 Data files are looked up the way a synced copy of the destination bucket lays them out: the
 manifest's key below any folder above the manifest, then `../data/<name>` beside the dated folder,
@@ -25,6 +27,11 @@ from .errors import StorageInputError
 
 FORMATS = ("CSV", "ORC", "Parquet")
 REQUIRED = ("key", "size", "last_modified_date", "storage_class")
+# Storage classes an inventory may list (S3 API names); `objects.cls` is the index, 0 for others.
+CLASSES = (
+    "OTHER", "STANDARD", "STANDARD_IA", "INTELLIGENT_TIERING", "ONEZONE_IA", "GLACIER_IR",
+    "GLACIER", "DEEP_ARCHIVE", "REDUCED_REDUNDANCY", "EXPRESS_ONEZONE", "OUTPOSTS", "SNOW",
+)  # fmt: skip
 INVENTORY_FIELDS_HINT = (
     "enable the optional fields Size, LastModifiedDate and StorageClass in the bucket's inventory "
     "configuration"
@@ -112,7 +119,8 @@ def _decoded(column: str) -> str:
 
 
 def register_inventory(con: duckdb.DuckDBPyConnection, manifest_path: Path) -> Manifest:
-    """Create the `inventory` view on `con` from the report at `manifest_path`."""
+    """Create the `inventory` view and the `objects` table on `con` from the report at
+    `manifest_path`."""
     manifest = load_manifest(manifest_path)
     paths = [str(locate(manifest_path, f)) for f in manifest.files]
     if manifest.file_format == "CSV":
@@ -148,8 +156,15 @@ def register_inventory(con: duckdb.DuckDBPyConnection, manifest_path: Path) -> M
                    upper(CAST(storage_class AS VARCHAR)) AS storage_class
             FROM {source} WHERE {where}"""
         )
+        codes = " ".join(f"WHEN '{c}' THEN {i}" for i, c in enumerate(CLASSES) if i)
+        con.sql(
+            f"""CREATE OR REPLACE TEMP TABLE objects AS
+            SELECT hash(key) AS h, size, epoch(last_modified)::BIGINT AS lm,
+                   (CASE storage_class {codes} ELSE 0 END)::UTINYINT AS cls
+            FROM inventory"""
+        )
         bad = con.execute(
-            "SELECT count(*) FROM inventory WHERE size IS NULL OR last_modified IS NULL"
+            "SELECT count(*) FROM objects WHERE size IS NULL OR lm IS NULL"
         ).fetchall()[0][0]
     except duckdb.Error as err:
         raise StorageInputError(f"{manifest_path}: cannot read the data files: {err}") from None
