@@ -66,7 +66,9 @@ def test_perf_analyzer_csv_gives_compute_time_and_calibrated_client_overhead(tmp
     assert curve.overhead_ms == pytest.approx(0.2)  # 40 + 150 + 10 us
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.text(max_size=300))
 def test_any_text_as_a_curve_is_read_or_refused_never_a_crash(tmp_path, text):
     path = tmp_path / "c.csv"
@@ -111,9 +113,7 @@ def test_plan_for_vllm_proposes_max_num_seqs_without_queue_delay():
 def test_bursty_recorded_arrivals_need_more_than_their_mean_rate_suggests():
     rng = np.random.default_rng(4)
     # 3,000 rps on average, in 10 ms bursts every 100 ms: ten times the mean during a burst.
-    bursts = np.concatenate(
-        [k * 0.1 + np.sort(rng.uniform(0, 0.01, 300)) for k in range(200)]
-    )
+    bursts = np.concatenate([k * 0.1 + np.sort(rng.uniform(0, 0.01, 300)) for k in range(200)])
     current = ServedModel("m", "triton", BatcherConfig(8, 1.0), 1)
     poisson = plan_batching(TOKENS_128, current, 20.0, arrivals=poisson_arrivals(3000, 60_000))
     bursty = plan_batching(TOKENS_128, current, 20.0, arrivals=bursts)

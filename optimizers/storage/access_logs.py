@@ -81,7 +81,7 @@ def register_access_logs(
             f"""CREATE OR REPLACE TEMP TABLE log_records AS
             SELECT CASE WHEN time IS NULL OR bucket IS NULL THEN 0
                         WHEN bucket = $1 THEN 2 ELSE 1 END::UTINYINT AS source,
-                   epoch(time)::BIGINT AS t,
+                   epoch(time)::UINTEGER AS t,
                    (CASE WHEN bucket = $1 THEN {_OP_CODES} ELSE 0 END)::UTINYINT AS op,
                    CASE WHEN bucket = $1 AND key <> '-'
                         THEN hash(url_decode(replace(key, '+', ' '))) END AS h,

@@ -82,7 +82,7 @@ def register_cloudtrail(con: duckdb.DuckDBPyConnection, path: Path, bucket: str)
     kinds = ", ".join(f"('{e}', '{k}')" for e, k in EVENTS.items())
     con.sql(
         f"""CREATE OR REPLACE VIEW reads AS
-        SELECT hash(t.key) AS h, epoch(t.time)::BIGINT AS t, o.kind AS op,
+        SELECT hash(t.key) AS h, epoch(t.time)::UINTEGER AS t, o.kind AS op,
                t.error_code IS NULL AS ok, coalesce(t.error_code = 'InvalidObjectState', false)
                AS ios, CAST(coalesce(t.bytes_sent, 0) AS BIGINT) AS bytes_sent
         FROM trail_events t JOIN (VALUES {kinds}) o(event, kind) USING (event)

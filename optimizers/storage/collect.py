@@ -40,6 +40,7 @@ def read_bucket(
             "without them the planner cannot tell data still in use from data to archive"
         )
     con = duckdb.connect()
+    con.execute("SET preserve_insertion_order = false")  # order is never used: less memory
     if memory_limit:
         con.execute(f"SET memory_limit = '{memory_limit}'")
     try:
@@ -70,9 +71,9 @@ def _profile(
                    count(*), sum(size)
             FROM (SELECT size, {large} AS large, cls AS storage_class,
                          CASE {bins} ELSE {len(SIZE_EDGES) - 1} END AS bin,
-                         greatest(0, floor(($1 - lm) / {DAY}))::INT AS age,
-                         greatest(0, floor(($2 - lm) / {DAY}))::INT AS lo,
-                         floor(($3 - lm) / {DAY})::INT AS hi
+                         greatest(0, floor(($1 - lm::BIGINT) / {DAY}))::INT AS age,
+                         greatest(0, floor(($2 - lm::BIGINT) / {DAY}))::INT AS lo,
+                         floor(($3 - lm::BIGINT) / {DAY})::INT AS hi
                   FROM objects)
             GROUP BY GROUPING SETS ((age, large, storage_class), (large, lo, hi), (bin))""",
         [t, t0, t1],
@@ -132,7 +133,7 @@ def _profile(
 def _reads_by_age(con: duckdb.DuckDBPyConnection, ages: int, large: str) -> dict:
     rows = con.execute(
         f"""WITH r AS (
-                SELECT floor((r.t - o.lm) / {DAY})::INT AS age, o.{large} AS large, o.size,
+                SELECT floor((r.t::BIGINT - o.lm) / {DAY})::INT AS age, o.{large} AS large, o.size,
                        r.h, r.op, r.ok, r.ios, r.bytes_sent
                 FROM reads r JOIN objects o USING (h)
                 WHERE o.lm <= r.t

@@ -159,7 +159,7 @@ def register_inventory(con: duckdb.DuckDBPyConnection, manifest_path: Path) -> M
         codes = " ".join(f"WHEN '{c}' THEN {i}" for i, c in enumerate(CLASSES) if i)
         con.sql(
             f"""CREATE OR REPLACE TEMP TABLE objects AS
-            SELECT hash(key) AS h, size, epoch(last_modified)::BIGINT AS lm,
+            SELECT hash(key) AS h, size, epoch(last_modified)::UINTEGER AS lm,
                    (CASE storage_class {codes} ELSE 0 END)::UTINYINT AS cls
             FROM inventory"""
         )
