@@ -68,7 +68,8 @@ def generate(root: Path, objects: int, lines: int) -> tuple[Path, Path]:
             f"""COPY (
                 SELECT '79a59df900b949e5 bench [' ||
                        strftime(TIMESTAMP '2026-10-31 23:59:00' - INTERVAL (i % 2592000) SECOND,
-                                '%d/%b/%Y:%H:%M:%S') || ' +0000] 192.0.2.3 arn:aws:iam::1:user/a ' ||
+                                '%d/%b/%Y:%H:%M:%S') ||
+                       ' +0000] 192.0.2.3 arn:aws:iam::1:user/a ' ||
                        md5(i::VARCHAR)[:16] || ' ' ||
                        CASE WHEN i % 10 = 0 THEN 'REST.HEAD.OBJECT' ELSE 'REST.GET.OBJECT' END ||
                        ' data/obj%20' || (i * 7 % {objects}) || '.bin "GET /bench/data/obj%20' ||

@@ -104,7 +104,7 @@ def test_plan_meets_the_target_with_the_fewest_replicas():
 
 
 def test_plan_for_vllm_proposes_max_num_seqs_without_queue_delay():
-    current = ServedModel("llm", "vllm", BatcherConfig(256, 0.0), 4)
+    current = ServedModel("llm", "vllm", BatcherConfig(64, 0.0), 4)
     plan = plan_batching(TOKENS_128, current, 100.0, load_rps=5000.0)
     assert set(plan.proposed) == {"max_num_seqs", "replicas"}
     assert plan.proposed["replicas"] == 2  # 5,000 rps over ~3,600 per H200 at 128 tokens

@@ -22,7 +22,7 @@ from .search import confirm, max_rps_per_replica, ranked
 from .simulation import BatcherConfig, LatencyResult, simulate
 
 SIMULATED_SECONDS = 60.0
-MIN_SIMULATED, MAX_SIMULATED = 20_000, 400_000
+MIN_SIMULATED, MAX_SIMULATED = 20_000, 200_000
 TIE_SHARE = 0.01  # p95s within 1% are a tie, broken by max_rps_per_replica
 MAX_RECOUNTS = 8  # replica counts tried past the first when the simulation refuses
 
@@ -68,7 +68,7 @@ def _figures(result: LatencyResult, max_rps: float) -> dict:
 
 def _break_ties(options: list, curve: LatencyCurve, target_p95_ms: float, column: str) -> list:
     """p95s within 1% of the best are a tie: the highest max_rps_per_replica goes first."""
-    close = [o for o in options if o.p95_ms <= options[0].p95_ms * (1 + TIE_SHARE)][:6]
+    close = [o for o in options if o.p95_ms <= options[0].p95_ms * (1 + TIE_SHARE)][:4]
     if len(close) < 2:
         return options
     rps = {o: max_rps_per_replica(o.config, curve, target_p95_ms, column) for o in close}

@@ -25,6 +25,7 @@ DELAYS_MS = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0)
 LOAD_SHARES = (0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 MAX_EXTRA_REPLICAS = 64
 SIMULATED_CANDIDATES = 8
+BISECTIONS = 6  # max_rps_per_replica to within 1/64 of a load share
 
 
 @dataclass(frozen=True)
@@ -63,17 +64,17 @@ def max_rps_per_replica(
     """The highest Poisson load (requests/s) one replica serves within the target (analytic)."""
     service = curve.table(config.max_batch_size, column)
     capacity = config.max_batch_size / service[config.max_batch_size]
-    ok = [
-        s
-        for s in LOAD_SHARES
-        if p95_at(s * capacity, config, service, curve.overhead_ms) <= target_p95_ms
-    ]
-    if not ok:
+    # From the top down: p95 is not monotone at low load (the queue delay), and only the highest
+    # share within the target matters.
+    high = 1.0
+    for share in reversed(LOAD_SHARES):
+        if p95_at(share * capacity, config, service, curve.overhead_ms) <= target_p95_ms:
+            break
+        high = share
+    else:
         return 0.0
-    low = ok[-1] * capacity
-    following = [s for s in LOAD_SHARES if s > ok[-1]]
-    high = (following[0] if following else 1.0) * capacity
-    for _ in range(8):
+    low, high = share * capacity, high * capacity
+    for _ in range(BISECTIONS):
         mid = (low + high) / 2
         if p95_at(mid, config, service, curve.overhead_ms) <= target_p95_ms:
             low = mid

@@ -50,6 +50,8 @@ def cheapest_lifecycle(model: CostModel) -> tuple[Lifecycle, float]:
                 if not transition_allowed(prev, cls):
                     continue
                 last_entry = day - (1 if prev == STANDARD else min_gap_days(prev))
+                if last_entry < 0:  # (a negative slice end would count from the back)
+                    continue
                 entries = np.flatnonzero(np.isfinite(best[prev][: last_entry + 1]))
                 if entries.size == 0:
                     continue
