@@ -30,6 +30,13 @@ GPU_TAINT = {"key": GPU_RESOURCE, "value": "true", "effect": "NoSchedule"}
 POOL_LABEL = "aeon.ai/pool"
 ROLE_LABEL = "aeon.ai/pool-role"
 GPU_LABEL = "aeon.ai/gpu"
+# The NVIDIA device plugin chart (0.17.0 values.yaml) requires this label, or node feature
+# discovery's pci-10de label, on a node before it schedules there; we run no NFD, so we set it.
+GPU_PRESENT_LABEL = "nvidia.com/gpu.present"
+# Cluster Autoscaler's AWS GPU label (cloudprovider/aws, chart 9.43.2): a node carrying it but not
+# yet advertising nvidia.com/gpu counts as still starting, so the autoscaler waits for the device
+# plugin instead of scaling up again.
+ACCELERATOR_LABEL = "k8s.amazonaws.com/accelerator"
 DEVICE_PLUGIN_CONFIG_LABEL = "nvidia.com/device-plugin.config"
 AUTOSCALER_ENABLED = "k8s.io/cluster-autoscaler/enabled"
 NODE_TEMPLATE = "k8s.io/cluster-autoscaler/node-template"
@@ -52,8 +59,16 @@ def node_labels(pool: Pool, facts: PoolFacts) -> dict[str, str]:
     labels = {POOL_LABEL: pool.name, ROLE_LABEL: pool.role.value, **pool.labels}
     if facts.has_gpu:
         labels[GPU_LABEL] = "true"
+        labels[GPU_PRESENT_LABEL] = "true"
+        labels[ACCELERATOR_LABEL] = facts.accelerator
         labels[DEVICE_PLUGIN_CONFIG_LABEL] = pool.name  # the device plugin's per-pool config
     return labels
+
+
+def advertised_gpus(pool: Pool, facts: PoolFacts) -> int:
+    """`nvidia.com/gpu` a node advertises: time-slicing multiplies each GPU by its replicas."""
+    replicas = pool.gpu_sharing.time_slicing_replicas if pool.gpu_sharing else 1
+    return facts.gpus_per_node * replicas
 
 
 def kubelet_config(pool: Pool, facts: PoolFacts, kube: Kubernetes) -> dict[str, Any]:
@@ -118,8 +133,7 @@ def autoscaler_tags(cluster_name: str, pool: Pool, facts: PoolFacts) -> dict[str
         tags[f"{NODE_TEMPLATE}/taint/{GPU_TAINT['key']}"] = (
             f"{GPU_TAINT['value']}:{GPU_TAINT['effect']}"
         )
-        tags[f"{NODE_TEMPLATE}/resources/{GPU_RESOURCE}"] = str(facts.gpus_per_node)
-    tags[NTH_MANAGED] = "true"
+        tags[f"{NODE_TEMPLATE}/resources/{GPU_RESOURCE}"] = str(advertised_gpus(pool, facts))
     return tags
 
 
@@ -251,7 +265,8 @@ class NodePool(pulumi.ComponentResource):
                     "default_result": "CONTINUE",
                 }
             ],
-            tags=group_tags({**tags, "Name": name}, True)
+            # The termination handler reads its managed tag on the instance: it must propagate.
+            tags=group_tags({**tags, "Name": name, NTH_MANAGED: "true"}, True)
             + group_tags(autoscaler_tags(args.cluster_name, pool, facts), False),
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["desired_capacity"]),
         )

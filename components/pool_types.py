@@ -23,6 +23,7 @@ class PoolFacts:
     gpus_per_node: int  # the smallest GPU count among the types (0 for CPU pools)
     max_gpus_per_node: int
     weights: dict[str, int]  # weighted capacity per type, in units of the smallest type
+    accelerator: str = ""  # GPU model as a label value, e.g. nvidia-h100 ("" for CPU pools)
 
     @property
     def has_gpu(self) -> bool:
@@ -129,4 +130,10 @@ def _facts(pool: Pool, path: str, catalog, problems: list[str]) -> PoolFacts | N
         gpus_per_node=min(s.gpu_count for s in specs),
         max_gpus_per_node=max(s.gpu_count for s in specs),
         weights={s.instance_type: max(1, round(capacity(pool, s) / smallest)) for s in specs},
+        accelerator=_accelerator(specs),
     )
+
+
+def _accelerator(specs) -> str:
+    names = sorted({s.gpu_name for s in specs if s.has_gpu and s.gpu_name})
+    return "-".join(["nvidia", *(n.lower().replace(" ", "-") for n in names)]) if names else ""
