@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 
 import numpy as np
 
+from components.facts.tags import POOL_TAG
+
 # NVML "GPU util" phase means measured on an H200 (FACTS.md, nvml_load_phases.csv).
 PHASES = {"idle": 0.0, "tiny": 20.5, "decode": 71.0, "duty50": 67.0, "matmul": 98.5}
 GIB = 1024**3
@@ -132,7 +134,7 @@ def seed(endpoint: str, fleet: Sequence[DemoMachine], *, now: int, seed_value: i
     ids: dict[str, str] = {}
     for machine in fleet:
         extra = {"InstanceMarketOptions": {"MarketType": "spot"}} if machine.spot else {}
-        tags = [{"ResourceType": "instance", "Tags": [{"Key": "aeon:pool", "Value": machine.pool}]}]
+        tags = [{"ResourceType": "instance", "Tags": [{"Key": POOL_TAG, "Value": machine.pool}]}]
         iid = ec2.run_instances(
             ImageId=ami,
             MinCount=1,
