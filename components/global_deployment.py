@@ -14,7 +14,6 @@ from components.regional_serving import MODEL_BUCKET
 from components.routing import GlobalRouting, GlobalRoutingArgs
 from components.settings import PROJECT, RegionRole, StackSettings
 
-
 GLOBAL_REGION = "us-east-1"  # CloudFront takes certificates from us-east-1 only
 
 

@@ -187,6 +187,7 @@ class RegionalDeployment(pulumi.ComponentResource):
                     security_group_id=self.network.internal_security_group.id,
                     ami_id=self._ami(fleet_ami_parameter(facts.architecture)),
                     alert_topic_arn=self.monitoring.alert_topic.arn,
+                    origin=settings.routing.domain if settings.routing else None,
                 ),  # fmt: skip
                 opts=within,
             )

@@ -48,10 +48,13 @@ def store_config(store: VectorStore) -> dict[str, Any]:
         "replication_factor": store.replication_factor,
         "partition_size_gb": store.partition_size_gb,
         "cache": {
-            "l1": {"medium": "memory", "size_gb": store.l1_cache.size_gb, "ttl_s": store.l1_cache.ttl_s},
-            "l2": {"medium": "disk", "size_gb": store.l2_cache.size_gb, "ttl_s": store.l2_cache.ttl_s},
+            level: {"medium": medium, "size_gb": cache.size_gb, "ttl_s": cache.ttl_s}
+            for level, medium, cache in (
+                ("l1", "memory", store.l1_cache),
+                ("l2", "disk", store.l2_cache),
+            )
         },
-    }  # fmt: skip
+    }
 
 
 def data_volume_gi(store: VectorStore) -> int:
@@ -99,6 +102,9 @@ def create_collection_script(collection: str, body: dict[str, Any], peers: int) 
     )
 
 
+GREEN = '\'"status":"green"\''  # a fully optimized collection, as GET /collections/<c> says
+
+
 def optimize_script(collection: str, window_s: int) -> str:
     """Open optimizations, wait for the collection to turn green or the window to close, pause."""
     api = f"http://{NAME}:{HTTP_PORT}/collections/{collection}"
@@ -107,7 +113,7 @@ def optimize_script(collection: str, window_s: int) -> str:
         "set -eu\n"
         f'{patch}\'{{"optimizers_config": {{"max_optimization_threads": null}}}}\'\n'
         f"end=$(( $(date +%s) + {window_s} ))\n"
-        f'while [ "$(date +%s)" -lt "$end" ] && ! curl -fsS {api} | grep -q \'"status":"green"\'; do\n'
+        f'while [ "$(date +%s)" -lt "$end" ] && ! curl -fsS {api} | grep -q {GREEN}; do\n'
         "  sleep 30\n"
         "done\n"
         f'{patch}\'{{"optimizers_config": {{"max_optimization_threads": 0}}}}\'\n'
@@ -204,6 +210,10 @@ class VectorStoreService(pulumi.ComponentResource):
                 from_pods(args.client_labels, [HTTP_PORT, GRPC_PORT]),
             ],
             child,
+        )
+        # The admin jobs only call out: nothing may connect to them.
+        network_policy(
+            f"{name}-admin-ingress", f"{NAME}-admin", store.namespace, job_labels, [], child
         )
         body = collection_body(store, args.vector_size, args.distance)
         self.collection_job = k8s.batch.v1.Job(

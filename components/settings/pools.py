@@ -127,6 +127,11 @@ class Pool(Model):
     latency_target_ms: float | None = Field(default=None, gt=0)
     root_volume_gb: int = Field(default=100, ge=20, le=16_384)
     labels: dict[str, str] = Field(default_factory=dict)
+    worker_image: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9.-]+(:[0-9]+)?/[a-z0-9._/-]+(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})$",
+        description="preprocessing fleets: the worker container image, pinned by tag or digest",
+    )
 
     @field_validator("instance_types")
     @classmethod
@@ -164,6 +169,12 @@ class Pool(Model):
         if self.scaling is None and not self.role.runs_on_kubernetes:
             raise SettingsRuleError(
                 f"a {self.role} fleet is scaled by an ASG policy: set scaling", "scaling"
+            )
+        if (self.worker_image is None) == (self.role == PoolRole.PREPROCESSING):
+            raise SettingsRuleError(
+                "worker_image is required on preprocessing fleets (the container they run) and "
+                f"only there; this pool's role is {self.role}",
+                "worker_image",
             )
         return self
 
