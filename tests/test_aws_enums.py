@@ -7,15 +7,12 @@ value in either stack fails too: the table must follow the code.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
 import botocore.loaders
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "components"))  # not a package: see component_runs
-import component_runs as runs  # noqa: E402
+from tests.components import component_runs as runs
 
 ENUMS = [
     ("aws:cloudfront/distribution:Distribution",

@@ -9,17 +9,13 @@ over every config.pbtxt, plus the rules that make a model loadable by the image 
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 import yaml
 
-sys.path.insert(0, str(Path(__file__).parent / "components"))  # not a package: see component_runs
-import component_runs as runs  # noqa: E402
-import rendered  # noqa: E402
-
-from components.triton_models import VLLM, image_serves  # noqa: E402
+from components.triton_models import VLLM, image_serves
+from tests import rendered
+from tests.components import component_runs as runs
 
 SKIPS = yaml.safe_load((rendered.REPO / "tests/validators/checkov-skips.yaml").read_text())
 STACKS = ("prod", "dev")

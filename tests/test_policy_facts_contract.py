@@ -8,8 +8,6 @@ roles. This test is what ties each copy to the one the components, optimizers an
 from __future__ import annotations
 
 import importlib
-import sys
-from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -25,18 +23,15 @@ from components.facts.s3 import (
     S3_WATERFALL,
 )
 from components.facts.tags import COST_TAG_KEYS, POOL_ROLE_TAG, POOL_TAG, POOL_TAG_KEYS
+from tests.policy.pack import import_guardrails
 
-PACK = Path(__file__).resolve().parents[1] / "policies"
 ROLES = [role.value for role in PoolRole]
 
 
 def pack_module(name: str) -> ModuleType:
-    """A module of the pack, imported as the Pulumi CLI imports it: with policies/ on the path."""
-    sys.path.insert(0, str(PACK))
-    try:
-        return importlib.import_module(name)
-    finally:
-        sys.path.remove(str(PACK))
+    """A module of the pack's own package (imported by location, as the CLI's working directory)."""
+    import_guardrails()
+    return importlib.import_module(name)
 
 
 def guardrail_default(name: str, key: str):

@@ -22,7 +22,7 @@ from .core import (
     truthy,
 )
 
-# Waterfall order: a transition may only move right (S3 lifecycle documentation).
+# Waterfall order: a transition may only move right (docs/aws-rules.md#s3-lifecycle).
 WATERFALL = (
     "STANDARD",
     "STANDARD_IA",
@@ -39,7 +39,8 @@ FORBIDDEN = {
     ("ONEZONE_IA", "INTELLIGENT_TIERING"),
     ("ONEZONE_IA", "GLACIER_IR"),
 }
-# Minimum storage duration charges, in days (S3 pricing page).
+# Minimum storage duration charges, in days
+# (docs/aws-rules.md#s3-minimum-storage-duration-and-size).
 MIN_DURATION_DAYS = {
     "STANDARD_IA": 30,
     "ONEZONE_IA": 30,
