@@ -8,14 +8,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from billing.exports import (
-    FOCUS_COLUMNS,
-    LEGACY_CUR,
-    cur_row,
-    focus_columns,
-    focus_row,
-    write_csv,
-)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +16,14 @@ from optimizers.billing.formats import BillingFormat, legacy_cur_name
 from optimizers.billing.local import LocalBilling
 from optimizers.billing.usage import read_hourly_usage
 from optimizers.pricing import load_price_book
+from tests.billing.exports import (
+    FOCUS_COLUMNS,
+    LEGACY_CUR,
+    cur_row,
+    focus_columns,
+    focus_row,
+    write_csv,
+)
 
 # ../shared beside the clone (CI), or the main checkout's when run from a worktree under /work/wt
 SAMPLE = next(

@@ -432,16 +432,44 @@ def clean_plan() -> dict[str, Any]:
                     "metadata": {"labels": {"app": "trainer"}},
                     "spec": {
                         "priorityClassName": "batch-training",
+                        "securityContext": {"runAsNonRoot": True, "runAsUser": 1000.0},
                         "containers": [
                             {
                                 "name": "trainer",
                                 "image": "nvcr.io/nvidia/pytorch:24.10-py3",
-                                "resources": {"limits": {"nvidia.com/gpu": "8"}},
+                                "resources": {
+                                    "requests": {
+                                        "cpu": "90",
+                                        "memory": "900Gi",
+                                        "nvidia.com/gpu": "8",
+                                    },
+                                    "limits": {
+                                        "cpu": "90",
+                                        "memory": "900Gi",
+                                        "nvidia.com/gpu": "8",
+                                    },
+                                },  # fmt: skip
+                                "securityContext": {"allowPrivilegeEscalation": False},
+                                "livenessProbe": {
+                                    "exec": {"command": ["test", "-f", "/tmp/alive"]}
+                                },
+                                "readinessProbe": {
+                                    "exec": {"command": ["test", "-f", "/tmp/ready"]}
+                                },
                             }
                         ],
                     },
                 },
             },
+        },
+        **k8s,
+    )
+    b.add(
+        "kubernetes:policy/v1:PodDisruptionBudget",
+        "trainer-pdb",
+        {
+            "metadata": {"name": "trainer", "namespace": "training"},
+            "spec": {"maxUnavailable": 1.0, "selector": {"matchLabels": {"app": "trainer"}}},
         },
         **k8s,
     )
