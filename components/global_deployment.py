@@ -80,11 +80,11 @@ def _serving_references(settings: StackSettings) -> list[str]:
             f"{MODEL_BUCKET!r} bucket (models/<model>/); add it"
         )
     store_pool = serving.vector_store.pool
-    primary = {p.name for p in settings.pools_in(settings.primary_region.name)}
+    primary = {p.group for p in settings.pools_in(settings.primary_region.name)}
     if store_pool is not None and store_pool not in primary:
         problems.append(
-            f"{PROJECT}:serving.vector_store.pool: {store_pool!r} is not a pool of the primary "
-            f"region {settings.primary_region.name}"
+            f"{PROJECT}:serving.vector_store.pool: {store_pool!r} is not a pool or node group "
+            f"of the primary region {settings.primary_region.name}"
         )
     return problems
 

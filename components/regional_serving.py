@@ -83,12 +83,12 @@ class RegionalServing(pulumi.ComponentResource):
                 target, inference.replicas, inference.max_replicas, inference.tensor_parallelism,
                 inference.cpu_per_replica, inference.memory_gib_per_replica, public=True,
             )  # fmt: skip
-            shared = [p for p in settings.pools_in(args.region.name)
+            shared = [p.group for p in settings.pools_in(args.region.name)
                       if p.role == PoolRole.INFERENCE and p.gpu_sharing is not None]  # fmt: skip
             embed_image = inference.image.replace(VLLM_IMAGE_SUFFIX, STANDARD_IMAGE_SUFFIX)
             self._triton(
                 name, EMBEDDER["name"], EMBEDDER["backend"], embed_image, inference.namespace,
-                shared[0].name if shared else target, EMBEDDER["replicas"],
+                shared[0] if shared else target, EMBEDDER["replicas"],
                 EMBEDDER["max_replicas"], 1, EMBEDDER["cpu"], EMBEDDER["memory_gib"],
                 public=False, artifact_gib=EMBEDDER["artifact_gib"],
             )  # fmt: skip
@@ -114,7 +114,7 @@ class RegionalServing(pulumi.ComponentResource):
         elif serving.edge_inference is not None and args.region.role == RegionRole.EDGE:
             edge = serving.edge_inference
             target = next(
-                p.name for p in settings.pools_in(args.region.name) if p.role == PoolRole.INFERENCE
+                p.group for p in settings.pools_in(args.region.name) if p.role == PoolRole.INFERENCE
             )
             self._triton(
                 name, edge.model_name, VLLM, inference.image, edge.namespace, target,
@@ -129,7 +129,7 @@ class RegionalServing(pulumi.ComponentResource):
                     node_port=inference.node_port,
                     vpc_id=args.vpc_id,
                     public_subnet_ids=args.public_subnet_ids,
-                    group_names=[args.node_groups[target]],
+                    group_names=[args.node_groups[p.name] for p in settings.node_group(target)],
                     node_security_group_id=args.cluster.node_security_group_id,
                     zone_id=args.zone_id,
                 ),  # fmt: skip

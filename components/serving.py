@@ -18,7 +18,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 from pydantic import BaseModel, ConfigDict
 
-from components.node_pool import GPU_RESOURCE, GPU_TAINT, POOL_LABEL
+from components.node_pool import GPU_RESOURCE, GPU_TAINT, NODE_GROUP_LABEL
 from components.settings import DynamicBatching
 from components.triton_models import VERSION, VLLM, image_serves, repository_files
 from components.workloads import (
@@ -48,7 +48,7 @@ class TritonServingArgs(BaseModel):
     backend: str  # "vllm", or a dynamically batched backend such as "onnxruntime"
     image: str
     namespace: str
-    pool: str
+    pool: str  # the node group the pods land on
     priority_class: str | None
     replicas: int
     max_replicas: int
@@ -222,7 +222,7 @@ class TritonServing(pulumi.ComponentResource):
             "serviceAccountName": account.metadata["name"],
             "automountServiceAccountToken": False,
             "securityContext": pod_security(TRITON_USER),
-            "nodeSelector": {POOL_LABEL: args.pool},
+            "nodeSelector": {NODE_GROUP_LABEL: args.pool},
             "tolerations": [
                 {"key": GPU_TAINT["key"], "operator": "Exists", "effect": GPU_TAINT["effect"]}
             ],

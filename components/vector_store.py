@@ -22,7 +22,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 from pydantic import BaseModel, ConfigDict
 
-from components.node_pool import POOL_LABEL
+from components.node_pool import NODE_GROUP_LABEL
 from components.settings import VectorStore
 from components.workloads import (
     container_security,
@@ -310,7 +310,7 @@ class VectorStoreService(pulumi.ComponentResource):
             ],
         }  # fmt: skip
         if store.pool:
-            pod["nodeSelector"] = {POOL_LABEL: store.pool}
+            pod["nodeSelector"] = {NODE_GROUP_LABEL: store.pool}
         return pod
 
 

@@ -127,6 +127,12 @@ class Pool(Model):
     latency_target_ms: float | None = Field(default=None, gt=0)
     root_volume_gb: int = Field(default=100, ge=20, le=16_384)
     labels: dict[str, str] = Field(default_factory=dict)
+    node_group: Name | None = Field(
+        default=None,
+        description="pools of one node group serve the same pods (they select the group's "
+        "aeon.ai/node-group label) and the autoscaler's expander chooses among them; each pool "
+        "holds one node shape. Default: the pool's own name",
+    )
     worker_image: str | None = Field(
         default=None,
         pattern=r"^[a-z0-9.-]+(:[0-9]+)?/[a-z0-9._/-]+(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})$",
@@ -181,3 +187,7 @@ class Pool(Model):
     @property
     def is_gpu(self) -> bool:
         return self.role.is_gpu
+
+    @property
+    def group(self) -> str:
+        return self.node_group or self.name

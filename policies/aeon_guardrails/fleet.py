@@ -19,6 +19,7 @@ from .core import (
     instance_types,
     is_gpu_type,
     items,
+    known,
     linked,
     number,
     region_of,
@@ -96,13 +97,16 @@ def _zones(res: Res) -> int:
 
 @guardrail(
     "asg-spot-diversified",
-    "An Auto Scaling group with spot capacity (OnDemandPercentageAboveBaseCapacity below 100) "
-    "lists at least N interchangeable instance types across at least 2 Availability Zones; N "
-    "by the aeon:pool-role tag (inference and cpu 10, training 2), capped at the suitable types "
-    "the group's region offers (GPU pools: same GPU maker and CPU architecture, GPU count in the "
-    "group's range, no less GPU memory). Remediation: add instance types of the same size class "
-    "(or GPU profile) to mixedInstancesPolicy.launchTemplate.overrides and subnets in another AZ.",
+    "Spot capacity (OnDemandPercentageAboveBaseCapacity below 100) is diversified: the spot "
+    "Auto Scaling groups of one aeon:pool-role in one region (sibling pools: one node shape each, "
+    "among which the Cluster Autoscaler's expander chooses) list at least N distinct instance "
+    "types together, N by role (inference and cpu 10, training 2), capped at the suitable types "
+    "the region offers (GPU pools: same GPU maker and CPU architecture, GPU count in the pools' "
+    "range, no less GPU memory); each group spans at least 2 Availability Zones, except a "
+    "training group in a cluster placement group (EFA needs one AZ). Remediation: add types or "
+    "sibling pools of other shapes, and subnets in another AZ.",
     severity="high",
+    kind="stack",
     config={
         "min_types_by_role": {
             "type": "object",
@@ -120,27 +124,39 @@ def _zones(res: Res) -> int:
     },
     relaxes={"min_types_by_role": "lower", "min_availability_zones": "lower"},
 )
-def spot_diversified(res: Res, cfg: Mapping[str, Any]) -> Iterable[str]:
-    if res.type != ASG or _spot_share(res) <= 0:
-        return
-    role = res.role or "cpu"
-    types = sorted(set(instance_types(res)))
-    wanted = int(get(cfg, "min_types_by_role", role, default=10))
-    region = region_of(res, cfg)
-    offered = get(cfg, "region_offerings", region) if region else None
-    suitable = _suitable(types, offered, cfg) if offered is not None else None
-    required = wanted if suitable is None else max(1, min(wanted, suitable))
-    if len(types) < required:
-        cap = f", {suitable} suitable types offered in {region}" if suitable is not None else ""
-        yield (
-            f"spot pool with role {role} lists {len(types)} instance type(s) "
-            f"({', '.join(types) or 'none'}); required at least {required} interchangeable types "
-            f"(limit {wanted} for {role}{cap})"
-        )
-    zones = _zones(res)
-    min_zones = int(cfg["min_availability_zones"])
-    if zones < min_zones:
-        yield f"spot pool spans {zones} Availability Zone(s); required at least {min_zones}"
+def spot_diversified(resources: list[Res], cfg: Mapping[str, Any]):
+    spot = [r for r in resources if r.type == ASG and known(lambda r=r: _spot_share(r), 0) > 0]
+    siblings: dict[tuple[str | None, str], list[Res]] = {}
+    for res in spot:
+        siblings.setdefault((region_of(res, cfg), res.role or "cpu"), []).append(res)
+    for (region, role), group in sorted(siblings.items(), key=lambda kv: str(kv[0])):
+        types = sorted({t for res in group for t in instance_types(res)})
+        wanted = int(get(cfg, "min_types_by_role", role, default=10))
+        offered = get(cfg, "region_offerings", region) if region else None
+        suitable = _suitable(types, offered, cfg) if offered is not None else None
+        required = wanted if suitable is None else max(1, min(wanted, suitable))
+        for res in group:
+            if len(types) < required:
+                cap = f", {suitable} suitable types offered in {region}" if suitable else ""
+                yield (
+                    res.urn,
+                    (
+                        f"spot pools with role {role} list {len(types)} instance type(s) across "
+                        f"{len(group)} sibling pool(s) ({', '.join(types) or 'none'}); required at "
+                        f"least {required} interchangeable types (limit {wanted} for {role}{cap})"
+                    ),
+                )
+            if role == "training" and get(res.props, "placementGroup") is not None:
+                continue  # a cluster placement group (EFA) is one AZ by construction
+            zones = _zones(res)
+            if zones < int(cfg["min_availability_zones"]):
+                yield (
+                    res.urn,
+                    (
+                        f"spot pool spans {zones} Availability Zone(s); required at least "
+                        f"{int(cfg['min_availability_zones'])}"
+                    ),
+                )
 
 
 @guardrail(

@@ -249,10 +249,14 @@ def clean_plan() -> dict[str, Any]:
     training = b.add(
         "aws:autoscaling/group:Group",
         "training",
-        asg_inputs(
-            "training", "training", ("p5.48xlarge", "p4de.24xlarge"), base=1, pct=0, subnets=3,
-            max_size=8, extra_tags={"k8s.io/cluster-autoscaler/enabled": "true"},
-        ),
+        {
+            # EFA in a cluster placement group: one AZ, exempt from the several-AZ rule.
+            **asg_inputs(
+                "training", "training", ("p5.48xlarge", "p4de.24xlarge"), base=1, pct=0,
+                subnets=1, max_size=8, extra_tags={"k8s.io/cluster-autoscaler/enabled": "true"},
+            ),
+            "placementGroup": "training-cluster",
+        },
     )  # fmt: skip
     b.add(
         "aws:autoscaling/schedule:Schedule",
@@ -273,7 +277,7 @@ def clean_plan() -> dict[str, Any]:
         asg_inputs(
             "inference",
             "inference",
-            INFERENCE_TYPES,
+            INFERENCE_TYPES[:5],
             base=2,
             pct=20,
             subnets=3,
@@ -281,6 +285,13 @@ def clean_plan() -> dict[str, Any]:
             min_size=2,
         ),
     )
+    # A sibling pool of other shapes: spot diversity counts across both.
+    b.add(
+        "aws:autoscaling/group:Group",
+        "inference-b",
+        asg_inputs("inference-b", "inference", INFERENCE_TYPES[5:], base=0, pct=20, subnets=3,
+                   max_size=8),
+    )  # fmt: skip
     b.add(
         "aws:autoscaling/group:Group",
         "system",
