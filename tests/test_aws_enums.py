@@ -44,6 +44,7 @@ ENUMS = [
     ("aws:cloudwatch/metricAlarm:MetricAlarm", "comparisonOperator", "cloudwatch",
      "ComparisonOperator"),
     ("aws:cloudwatch/metricAlarm:MetricAlarm", "statistic", "cloudwatch", "Statistic"),
+    ("aws:ec2/placementGroup:PlacementGroup", "strategy", "ec2", "PlacementStrategy"),
     ("aws:ec2/launchTemplate:LaunchTemplate", "metadataOptions.httpTokens", "ec2",
      "LaunchTemplateHttpTokensState"),
     ("aws:ec2/launchTemplate:LaunchTemplate", "blockDeviceMappings[].ebs.volumeType", "ec2",
