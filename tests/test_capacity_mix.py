@@ -3,16 +3,13 @@ base at the committed steady state, and a result the settings and the policy pac
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from components.settings import CapacityMix
 from optimizers.capacity_mix import PoolMixInput, SpotFigures, plan_pool_mix
+from tests.policy.pack import import_guardrails
 
-PACK = Path(__file__).resolve().parents[1] / "policies"
 TEN = ["g6e.12xlarge", "g6e.24xlarge", "g6e.48xlarge", "g5.12xlarge", "g5.24xlarge",
        "g5.48xlarge", "g6.12xlarge", "g6.24xlarge", "g6.48xlarge", "g4dn.12xlarge"]  # fmt: skip
 
@@ -102,13 +99,10 @@ def asg(decision, types, zones):
 
 @pytest.fixture(scope="module")
 def fleet():
-    sys.path.insert(0, str(PACK))
-    try:
-        from aeon_guardrails import fleet
+    import_guardrails()
+    from aeon_guardrails import fleet
 
-        yield fleet
-    finally:
-        sys.path.remove(str(PACK))
+    return fleet
 
 
 def test_the_policy_pack_accepts_what_the_planner_proposes(fleet):

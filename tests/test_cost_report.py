@@ -7,10 +7,10 @@ import json
 import re
 
 import pytest
-from test_report_html import browse, chromium
 
 from aeon.cli import invoke
 from tests.billing.exports import LEGACY_CUR, cur_row, focus_row, write_csv
+from tests.test_report_html import browse, chromium
 
 
 @pytest.fixture

@@ -10,13 +10,10 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-import pytest
-
 from components.facts.roles import GPU_ROLES, PoolRole
 from components.facts.s3 import (
     S3_FORBIDDEN_TRANSITIONS,
     S3_MIN_BILLABLE_BYTES,
-    S3_MIN_BILLABLE_CLASSES,
     S3_MIN_STORAGE_DAYS,
     S3_MIN_TRANSITION_DAYS,
     S3_SMALL_OBJECT_CLASSES_WHEN_VARYING,
@@ -46,18 +43,11 @@ def test_s3_lifecycle_rules_match() -> None:
     assert storage.FORBIDDEN == S3_FORBIDDEN_TRANSITIONS
     assert storage.MIN_DURATION_DAYS == S3_MIN_STORAGE_DAYS
     assert storage.MIN_BILLABLE_BYTES == S3_MIN_BILLABLE_BYTES
-    assert set(storage.SMALL_OBJECT_CLASSES) <= set(S3_MIN_BILLABLE_CLASSES)
     assert guardrail_default("s3-small-object-transition", "min_object_size_bytes") == (
         S3_MIN_BILLABLE_BYTES
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known pack bug, left for its own change: with varies_by_storage_class S3 lets objects "
-    "under 128 KB reach only GLACIER and DEEP_ARCHIVE (STANDARD_IA and GLACIER_IR still refuse "
-    "them), but s3-small-object-transition checks STANDARD_IA and GLACIER_IR",
-)
 def test_small_object_rule_checks_the_classes_small_objects_reach() -> None:
     storage = pack_module("aeon_guardrails.storage")
     assert set(storage.SMALL_OBJECT_CLASSES) == set(S3_SMALL_OBJECT_CLASSES_WHEN_VARYING)
