@@ -111,6 +111,6 @@ def test_the_policy_pack_accepts_what_the_planner_proposes(fleet):
         inp = pool(**changes)
         decision = plan_pool_mix(inp)
         res = asg(decision, inp.instance_types, inp.zones)
-        assert list(fleet.spot_diversified(res, defaults)) == []
+        assert list(fleet.spot_diversified([res], defaults)) == []
         committed = {"pools": {"inference": {"committed": decision.proposed["committed"]}}}
         assert list(fleet.base_within_commitment(res, committed)) == []

@@ -27,7 +27,7 @@ def tier_before_30_days(c):
 
 
 def min_above_desired(c):
-    pool(c, "inference-4x24g")["min_size"] = 5
+    pool(c, "inference")["min_size"] = 5
 
 
 def commitment_above_max(c):
@@ -47,7 +47,7 @@ def unequal_training_gpus(c):
 
 
 def mixed_shapes_in_an_autoscaler_pool(c):
-    pool(c, "inference-4x24g")["instance_types"] = ["g5.12xlarge", "g6e.12xlarge", "g5.24xlarge"]
+    pool(c, "inference")["instance_types"] = ["g5.12xlarge", "g6e.12xlarge", "g5.24xlarge"]
 
 
 def tensor_parallel_on_shared_pool(c):
@@ -95,7 +95,7 @@ CASES = [
     ),
     (
         mixed_shapes_in_an_autoscaler_pool,
-        "aeon-infra:pools[2].instance_types ('inference-4x24g')",
+        "aeon-infra:pools[2].instance_types ('inference')",
         "must be interchangeable (same vCPUs, memory within 10%, same GPU count and GPU memory); "
         "got g5.12xlarge (48 vCPU, 192 GiB, 4x22.4 GiB GPU); g6e.12xlarge (48 vCPU, 384 GiB, "
         "4x44.7 GiB GPU); g5.24xlarge (96 vCPU, 384 GiB, 4x22.4 GiB GPU)",

@@ -57,11 +57,13 @@ def test_time_slicing_only_on_the_shared_pool_and_it_rejects_multi_gpu_pods(prod
         and c.inputs["metadata"]["name"] == "nvidia-device-plugin-configs"
     ]  # fmt: skip
     configs = {k: yaml.safe_load(v) for k, v in primary.inputs["data"].items()}
-    assert set(configs) == {"whole-gpus", "training", "inference", "inference-shared"}
-    slicing = configs["inference-shared"]["sharing"]["timeSlicing"]
-    assert slicing["failRequestsGreaterThanOne"] is True
-    assert slicing["resources"] == [{"name": "nvidia.com/gpu", "replicas": 4}]
-    for unshared in ("whole-gpus", "training", "inference"):  # TP=2 Triton runs on `inference`
+    shared = {"inference-shared", "inference-shared-8c", "inference-shared-48g"}
+    assert {"whole-gpus", "training-p5", "inference"} | shared <= set(configs)
+    for name in shared:
+        slicing = configs[name]["sharing"]["timeSlicing"]
+        assert slicing["failRequestsGreaterThanOne"] is True
+        assert slicing["resources"] == [{"name": "nvidia.com/gpu", "replicas": 4}]
+    for unshared in set(configs) - shared:  # TP=2 Triton runs on the `inference` node group
         assert "sharing" not in configs[unshared]
     (plugin,) = [r for r in releases(prod_run, "nvidia-device-plugin") if r.region == "us-east-1"]
     assert plugin.inputs["values"]["config"] == {

@@ -30,7 +30,7 @@ def test_the_llm_runs_on_vllm_with_tp_gpus_on_the_unshared_pool(prod_run) -> Non
     (container,) = pod["containers"]
     assert container["image"] == "nvcr.io/nvidia/tritonserver:24.10-vllm-python-py3"
     assert container["resources"]["limits"]["nvidia.com/gpu"] == "2"
-    assert pod["nodeSelector"] == {"aeon.ai/pool": "inference"}  # not time-sliced
+    assert pod["nodeSelector"] == {"aeon.ai/node-group": "inference"}  # not time-sliced
     assert pod["priorityClassName"] == "online-inference"
     assert deployment.inputs["metadata"]["namespace"] == "inference"
     (config,) = [
@@ -50,7 +50,7 @@ def test_the_embedder_batches_in_triton_in_the_standard_image(prod_run) -> None:
     deployment = triton(prod_run, "us-east-1", "embedder")
     pod = deployment.inputs["spec"]["template"]["spec"]
     assert pod["containers"][0]["image"] == "nvcr.io/nvidia/tritonserver:24.10-py3"
-    assert pod["nodeSelector"] == {"aeon.ai/pool": "inference-shared"}  # one time-sliced GPU
+    assert pod["nodeSelector"] == {"aeon.ai/node-group": "inference-shared"}  # time-sliced GPU
     (service,) = [
         s for s in runs.of_type(prod_run, "kubernetes:core/v1:Service")
         if s.inputs["metadata"]["name"] == "triton-embedder"

@@ -41,7 +41,7 @@ def test_scale_from_zero_advertises_time_sliced_gpus(prod_run) -> None:
     key = "k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu"
     shared = group_tags(runs.group_of(prod_run, "inference-shared"))
     assert shared[key]["value"] == "4"  # 1 GPU x 4 time-slicing replicas
-    assert group_tags(runs.group_of(prod_run, "inference-4x24g"))[key]["value"] == "4"
+    assert group_tags(runs.group_of(prod_run, "inference"))[key]["value"] == "4"
     assert group_tags(runs.group_of(prod_run, "training-p5"))[key]["value"] == "8"
 
 
@@ -74,7 +74,7 @@ def test_training_pools_use_efa_in_a_cluster_placement_group(prod_run) -> None:
             (0, 0),
             (1, 1),
         ]
-    inference = runs.template_of(prod_run, "inference-4x24g").inputs
+    inference = runs.template_of(prod_run, "inference").inputs
     assert "networkInterfaces" not in inference and inference["vpcSecurityGroupIds"]
 
 
