@@ -3,6 +3,10 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Validators the tests run as subprocesses (checkov, kubernetes-validate, tritonclient's protos):
+# their own virtualenv, since their pins clash with ours (tests/validators/requirements.txt).
+VALIDATORS := .venv-validators
+VSTAMP := $(VALIDATORS)/.installed
 
 .PHONY: setup run test lint bench
 
@@ -12,7 +16,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+$(VSTAMP): tests/validators/requirements.txt
+	$(PYTHON) -m venv $(VALIDATORS)
+	$(VALIDATORS)/bin/python -m pip install --quiet --upgrade pip
+	$(VALIDATORS)/bin/python -m pip install --quiet -r tests/validators/requirements.txt
+	touch $(VSTAMP)
+
+setup: $(STAMP) $(VSTAMP)
 
 run: setup
 	$(BIN)/aeon preview --stack prod
