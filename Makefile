@@ -24,11 +24,12 @@ $(VSTAMP): tests/validators/requirements.txt
 
 setup: $(STAMP) $(VSTAMP)
 
-run: setup
+# The preview needs only the project's venv; the validators' venv is for the tests.
+run: $(STAMP)
 	$(BIN)/aeon preview --stack prod
 
 # pytest exits 5 when it collects nothing: that is a broken suite here, not a pass.
-test: setup
+test: $(STAMP) $(VSTAMP)
 	@$(BIN)/pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
