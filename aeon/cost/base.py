@@ -51,7 +51,7 @@ class BaseRun:
                 out, err = self.process.communicate(timeout=BASE_TIMEOUT_S)
             except subprocess.TimeoutExpired:
                 self.process.kill()
-                raise UserError(f"the stack at {self.ref} did not finish in {BASE_TIMEOUT_S}s")
+                raise UserError(f"the stack at {self.ref} ran over {BASE_TIMEOUT_S}s") from None
             if self.process.returncode != 0:
                 last = (err.strip().splitlines() or ["no message"])[-1]
                 raise UserError(f"the stack at {self.ref} could not be run offline: {last}")

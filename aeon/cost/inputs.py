@@ -65,8 +65,14 @@ def as_snapshot(inputs: StackInputs) -> dict[str, Any]:
         "config": dict(inputs.config),
         "resources": [
             {
-                "urn": r.urn, "type": r.type, "name": r.name, "region": r.region,
-                "inputs": r.inputs, "parent": r.parent, "custom": r.custom, "id": r.id,
+                "urn": r.urn,
+                "type": r.type,
+                "name": r.name,
+                "region": r.region,
+                "inputs": r.inputs,
+                "parent": r.parent,
+                "custom": r.custom,
+                "id": r.id,
                 "property_dependencies": {k: list(v) for k, v in r.property_dependencies.items()},
                 "dependencies": list(r.dependencies),
             }  # fmt: skip
@@ -78,10 +84,16 @@ def as_snapshot(inputs: StackInputs) -> dict[str, Any]:
 def from_snapshot(data: Mapping[str, Any]) -> StackInputs:
     resources = [
         PlannedResource(
-            urn=r["urn"], type=r["type"], name=r["name"], region=r.get("region"),
-            inputs=r.get("inputs") or {}, parent=r.get("parent"), custom=r.get("custom", True),
+            urn=r["urn"],
+            type=r["type"],
+            name=r["name"],
+            region=r.get("region"),
+            inputs=r.get("inputs") or {},
+            parent=r.get("parent"),
+            custom=r.get("custom", True),
             property_dependencies={k: tuple(v) for k, v in r["property_dependencies"].items()},
-            dependencies=tuple(r.get("dependencies") or ()), id=r.get("id"),
+            dependencies=tuple(r.get("dependencies") or ()),
+            id=r.get("id"),
         )  # fmt: skip
         for r in data["resources"]
     ]
