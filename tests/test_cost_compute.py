@@ -55,8 +55,9 @@ def test_usage_names_another_override_and_its_weight_sets_the_instances():
     report = price_plan(plan, usage_file=file)
     gap = by_name(report, "inference")  # no spot figure for g6e.24xlarge: unpriced, named
     assert isinstance(gap, Unpriced) and "spot_avg_usd_per_hour" in gap.why
-    priced = price_plan(plan, usage_file=file,
-                        prices=sources(us_east_1__g6e_24xlarge__spot_saving_pct="50"))  # fmt: skip
+    priced = price_plan(
+        plan, usage_file=file, prices=sources(us_east_1__g6e_24xlarge__spot_saving_pct="50")
+    )
     got = lines(priced, "inference")
     # 3 on-demand units / weight 2 -> 2 instances; 2 spot units -> 1 instance
     assert got["Instance usage (linux, on-demand, g6e.24xlarge)"] == 2 * H * 15
@@ -76,8 +77,10 @@ def test_usage_instances_overrides_the_desired_capacity():
 
 def test_an_override_the_group_does_not_list_is_a_usage_error():
     with pytest.raises(UsageFileError, match="not one of g6e.12xlarge, g6e.24xlarge"):
-        price_plan(load("autoscaling-group"),
-                   usage_file=usage({"inference": {"instance_type": "p5.48xlarge"}}))  # fmt: skip
+        price_plan(
+            load("autoscaling-group"),
+            usage_file=usage({"inference": {"instance_type": "p5.48xlarge"}}),
+        )
 
 
 def test_desired_above_max_is_priced_as_written_and_warned():
@@ -104,10 +107,12 @@ def test_burstable_instance_root_default_and_cpu_credits():
     }
     credit = usage({"bastion": {"monthly_cpu_credit_hrs": 100}})
     assert lines(price_plan(load("ec2-instance"), usage_file=credit), "bastion")[
-        "CPU credits"] == pytest.approx(100 * 2 * 0.05)  # t3.large: 2 vCPUs  # fmt: skip
+        "CPU credits"
+    ] == pytest.approx(100 * 2 * 0.05)  # t3.large: 2 vCPUs
     four = usage({"bastion": {"monthly_cpu_credit_hrs": 100, "vcpu_count": 4}})
     assert lines(price_plan(load("ec2-instance"), usage_file=four), "bastion")[
-        "CPU credits"] == pytest.approx(100 * 4 * 0.05)  # fmt: skip
+        "CPU credits"
+    ] == pytest.approx(100 * 4 * 0.05)
 
 
 def test_older_type_pays_the_ebs_optimized_surcharge_and_monitoring():
@@ -128,14 +133,32 @@ def test_older_type_pays_the_ebs_optimized_surcharge_and_monitoring():
     [
         ({"monthly_hrs": 100}, 100 * 0.08),
         ({"operating_system": "windows"}, H * 0.1108),
-        ({"reserved_instance_type": "standard", "reserved_instance_term": "1_year",
-          "reserved_instance_payment_option": "no_upfront"}, H * 0.08 * 0.7),
-        ({"reserved_instance_type": "standard", "reserved_instance_term": "3_year",
-          "reserved_instance_payment_option": "no_upfront"}, H * 0.08 * 0.5),
-        ({"reserved_instance_type": "convertible", "reserved_instance_term": "3_year",
-          "reserved_instance_payment_option": "all_upfront"}, H * 0.03),
+        (
+            {
+                "reserved_instance_type": "standard",
+                "reserved_instance_term": "1_year",
+                "reserved_instance_payment_option": "no_upfront",
+            },
+            H * 0.08 * 0.7,
+        ),
+        (
+            {
+                "reserved_instance_type": "standard",
+                "reserved_instance_term": "3_year",
+                "reserved_instance_payment_option": "no_upfront",
+            },
+            H * 0.08 * 0.5,
+        ),
+        (
+            {
+                "reserved_instance_type": "convertible",
+                "reserved_instance_term": "3_year",
+                "reserved_instance_payment_option": "all_upfront",
+            },
+            H * 0.03,
+        ),
     ],
-)  # fmt: skip
+)
 def test_instance_usage_keys(keys, expected_hours_usd):
     report = price_plan(load("ec2-instance"), usage_file=usage({"bastion": keys}))
     hours = by_name(report, "bastion").lines[0]
@@ -143,15 +166,20 @@ def test_instance_usage_keys(keys, expected_hours_usd):
 
 
 def test_a_reservation_without_a_price_makes_the_instance_unpriced_with_the_key():
-    keys = {"reserved_instance_type": "standard", "reserved_instance_term": "1_year",
-            "reserved_instance_payment_option": "partial_upfront"}  # fmt: skip
+    keys = {
+        "reserved_instance_type": "standard",
+        "reserved_instance_term": "1_year",
+        "reserved_instance_payment_option": "partial_upfront",
+    }
     gap = by_name(price_plan(load("ec2-instance"), usage_file=usage({"bastion": keys})), "bastion")
     assert gap.why == (
         "no price 'ec2.linux.reserved.standard.1_year.partial_upfront.t3.large' for us-east-1"
     )
     with pytest.raises(UsageFileError, match="reserved instances need all of"):
-        price_plan(load("ec2-instance"),
-                   usage_file=usage({"bastion": {"reserved_instance_term": "1_year"}}))  # fmt: skip
+        price_plan(
+            load("ec2-instance"),
+            usage_file=usage({"bastion": {"reserved_instance_term": "1_year"}}),
+        )
 
 
 # --- EKS node groups and clusters -----------------------------------------------------------

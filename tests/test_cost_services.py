@@ -41,8 +41,14 @@ def test_every_public_ipv4_address_is_billed():
 
 
 def test_load_balancer_capacity_units_take_the_busiest_dimension():
-    alb = {"web": {"new_connections": 50, "active_connections": 6000, "processed_bytes_gb": 3,
-                   "rule_evaluations": 500}}  # fmt: skip
+    alb = {
+        "web": {
+            "new_connections": 50,
+            "active_connections": 6000,
+            "processed_bytes_gb": 3,
+            "rule_evaluations": 500,
+        }
+    }
     # ALB LCUs: 50/25 = 2, 6000/3000 = 2, 3 GB/h = 3, 500/1000 = 0.5 -> 3
     assert cost("networking", "web", alb) == pytest.approx(H * 0.0225 + 3 * 5.84)
     nlb = {"tcp": {"new_connections": 1600, "active_connections": 50000, "processed_bytes_gb": 1}}
@@ -83,8 +89,12 @@ def test_elasticache_nodes_by_type_and_shape():
     assert why("elasticache", "valkey") == (
         "no price 'elasticache.valkey.on_demand.cache.m7g.large' for us-east-1"
     )
-    reserved = {"embeddings": {"reserved_instance_term": "1_year",
-                               "reserved_instance_payment_option": "all_upfront"}}  # fmt: skip
+    reserved = {
+        "embeddings": {
+            "reserved_instance_term": "1_year",
+            "reserved_instance_payment_option": "all_upfront",
+        }
+    }
     assert "elasticache.reserved.1_year.all_upfront.cache.m7g.large" in why(
         "elasticache", "embeddings", reserved
     )
@@ -99,9 +109,10 @@ def test_route53_zone_health_check_features_and_alias_records():
     check = [r for r in report.resources if r.type == "aws:route53/healthCheck:HealthCheck"][0]
     # HTTPS, a 10-second interval and latency measurement: three optional features
     assert round(check.monthly_usd, 6) == pytest.approx(0.5 + 3 * 1.0)
-    non_aws = price_plan(load("dns-and-cdn"),
-                         usage_file=usage({"aws_route53_health_check.origin": {
-                             "endpoint_type": "non_aws"}}))  # fmt: skip
+    non_aws = price_plan(
+        load("dns-and-cdn"),
+        usage_file=usage({"aws_route53_health_check.origin": {"endpoint_type": "non_aws"}}),
+    )
     check = [r for r in non_aws.resources if r.type == "aws:route53/healthCheck:HealthCheck"][0]
     assert round(check.monthly_usd, 6) == pytest.approx(0.75 + 3 * 2.0)
     alias = by_name(report, "alias")
@@ -121,21 +132,31 @@ def test_route53_queries_tiered_at_a_billion():
         "Latency based routing queries (first 1B)": pytest.approx(1000 * 0.6),
         "Latency based routing queries (over 1B)": pytest.approx(500 * 0.3),
         "Geo DNS queries (first 1B)": pytest.approx(2 * 0.7),
-    }  # fmt: skip
+    }
 
 
 def test_cloudfront_usage_by_group_and_tier():
     assert cost("dns-and-cdn", "cdn") == 0  # usage-based lines only, no usage
-    used = {"cdn": {
-        "monthly_data_transfer_to_internet_gb": {"us": 15360, "europe": 100},
-        "monthly_data_transfer_to_origin_gb": {"us": 1000},
-        "monthly_http_requests": {"us": 1_000_000},
-        "monthly_https_requests": {"europe": 2_000_000},
-        "monthly_invalidation_requests": 3000,
-        "custom_ssl_certificates": 1,
-    }}  # fmt: skip
-    expected = (10240 * 0.085 + 5120 * 0.08 + 100 * 0.085 + 1000 * 0.02 + 100 * 0.0075
-                + 200 * 0.012 + 2000 * 0.005 + 600)  # fmt: skip
+    used = {
+        "cdn": {
+            "monthly_data_transfer_to_internet_gb": {"us": 15360, "europe": 100},
+            "monthly_data_transfer_to_origin_gb": {"us": 1000},
+            "monthly_http_requests": {"us": 1_000_000},
+            "monthly_https_requests": {"europe": 2_000_000},
+            "monthly_invalidation_requests": 3000,
+            "custom_ssl_certificates": 1,
+        }
+    }
+    expected = (
+        10240 * 0.085
+        + 5120 * 0.08
+        + 100 * 0.085
+        + 1000 * 0.02
+        + 100 * 0.0075
+        + 200 * 0.012
+        + 2000 * 0.005
+        + 600
+    )
     assert cost("dns-and-cdn", "cdn", used) == pytest.approx(expected)
     japan = {"cdn": {"monthly_data_transfer_to_internet_gb": {"japan": 10}}}
     assert "cloudfront.data_transfer_out.japan.first_10tb" in why("dns-and-cdn", "cdn", japan)
@@ -153,16 +174,23 @@ def test_cloudwatch_alarms_by_resolution_metrics_and_anomaly_detection():
 
 def test_kms_sqs_and_sns_usage():
     assert cost("monitoring-and-messaging", "secrets") == 1.0
-    assert cost("monitoring-and-messaging", "secrets", {"secrets": {"monthly_requests": 100000}}) \
-        == pytest.approx(1 + 10 * 0.03)  # fmt: skip
+    assert cost(
+        "monitoring-and-messaging", "secrets", {"secrets": {"monthly_requests": 100000}}
+    ) == pytest.approx(1 + 10 * 0.03)
     # 100 KB requests are billed as two 64 KB chunks
-    assert cost("monitoring-and-messaging", "events",
-                {"events": {"monthly_requests": 10_000_000, "request_size_kb": 100}}) == \
-        pytest.approx(20 * 0.4)  # fmt: skip
-    assert cost("monitoring-and-messaging", "ordered.fifo",
-                {"ordered.fifo": {"monthly_requests": 1_000_000}}) == pytest.approx(0.5)  # fmt: skip
-    topic = {"alerts": {"monthly_requests": 2_000_000, "email_subscriptions": 3,
-                        "http_subscriptions": 1}}  # fmt: skip
+    assert cost(
+        "monitoring-and-messaging",
+        "events",
+        {"events": {"monthly_requests": 10_000_000, "request_size_kb": 100}},
+    ) == pytest.approx(20 * 0.4)
+    assert cost(
+        "monitoring-and-messaging",
+        "ordered.fifo",
+        {"ordered.fifo": {"monthly_requests": 1_000_000}},
+    ) == pytest.approx(0.5)
+    topic = {
+        "alerts": {"monthly_requests": 2_000_000, "email_subscriptions": 3, "http_subscriptions": 1}
+    }
     assert cost("monitoring-and-messaging", "alerts", topic) == pytest.approx(
         2 * 0.5 + 60 * 2.0 + 20 * 0.06
     )
@@ -173,28 +201,40 @@ def test_kms_sqs_and_sns_usage():
 
 def test_s3_bucket_storage_classes_and_requests():
     assert cost("s3-bucket", "datasets") == 0
-    used = {"datasets": {
-        "object_tags": 1_000_000,
-        "standard": {"storage_gb": 1000, "monthly_tier_1_requests": 100_000,
-                     "monthly_tier_2_requests": 1_000_000, "monthly_select_data_scanned_gb": 100,
-                     "monthly_select_data_returned_gb": 10},
-        "intelligent_tiering": {"frequent_access_storage_gb": 100,
-                                "infrequent_access_storage_gb": 200,
-                                "archive_access_storage_gb": 1000,
-                                "deep_archive_access_storage_gb": 1000,
-                                "monitored_objects": 10_000,
-                                "monthly_lifecycle_transition_requests": 5000,
-                                "early_delete_gb": 10},
-        "standard_infrequent_access": {"storage_gb": 500, "monthly_data_retrieval_gb": 100},
-        "glacier_flexible_retrieval": {"storage_gb": 10_000,
-                                       "monthly_standard_data_retrieval_requests": 2000,
-                                       "monthly_standard_data_retrieval_gb": 100,
-                                       "monthly_expedited_data_retrieval_requests": 100,
-                                       "monthly_expedited_data_retrieval_gb": 10},
-        "glacier_deep_archive": {"storage_gb": 100_000,
-                                 "monthly_bulk_data_retrieval_requests": 1000,
-                                 "monthly_bulk_data_retrieval_gb": 1000},
-    }}  # fmt: skip
+    used = {
+        "datasets": {
+            "object_tags": 1_000_000,
+            "standard": {
+                "storage_gb": 1000,
+                "monthly_tier_1_requests": 100_000,
+                "monthly_tier_2_requests": 1_000_000,
+                "monthly_select_data_scanned_gb": 100,
+                "monthly_select_data_returned_gb": 10,
+            },
+            "intelligent_tiering": {
+                "frequent_access_storage_gb": 100,
+                "infrequent_access_storage_gb": 200,
+                "archive_access_storage_gb": 1000,
+                "deep_archive_access_storage_gb": 1000,
+                "monitored_objects": 10_000,
+                "monthly_lifecycle_transition_requests": 5000,
+                "early_delete_gb": 10,
+            },
+            "standard_infrequent_access": {"storage_gb": 500, "monthly_data_retrieval_gb": 100},
+            "glacier_flexible_retrieval": {
+                "storage_gb": 10_000,
+                "monthly_standard_data_retrieval_requests": 2000,
+                "monthly_standard_data_retrieval_gb": 100,
+                "monthly_expedited_data_retrieval_requests": 100,
+                "monthly_expedited_data_retrieval_gb": 10,
+            },
+            "glacier_deep_archive": {
+                "storage_gb": 100_000,
+                "monthly_bulk_data_retrieval_requests": 1000,
+                "monthly_bulk_data_retrieval_gb": 1000,
+            },
+        }
+    }
     expected = (
         0.65  # 100 x 10k tags
         + 23

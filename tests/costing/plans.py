@@ -45,14 +45,26 @@ class Plan:
         ]
         for region in regions or ("us-east-1",):
             self.steps.append(
-                self._step(provider_urn(region), "pulumi:providers:aws", parent=STACK_URN,
-                           inputs={"region": region, "version": "7.51.0"})
-            )  # fmt: skip
+                self._step(
+                    provider_urn(region),
+                    "pulumi:providers:aws",
+                    parent=STACK_URN,
+                    inputs={"region": region, "version": "7.51.0"},
+                )
+            )
 
     @staticmethod
-    def _step(urn_: str, type_: str, *, custom: bool = True, parent: str | None = None,
-              inputs: dict | None = None, provider: str | None = None, op: str = "create",
-              refs: dict[str, list[str]] | None = None) -> dict[str, Any]:  # fmt: skip
+    def _step(
+        urn_: str,
+        type_: str,
+        *,
+        custom: bool = True,
+        parent: str | None = None,
+        inputs: dict | None = None,
+        provider: str | None = None,
+        op: str = "create",
+        refs: dict[str, list[str]] | None = None,
+    ) -> dict[str, Any]:
         state: dict[str, Any] = {"urn": urn_, "custom": custom, "type": type_}
         if parent:
             state["parent"] = parent
@@ -69,21 +81,40 @@ class Plan:
             step["provider"] = provider
         return step
 
-    def add(self, type_: str, name: str, inputs: dict[str, Any], *, region: str = "us-east-1",
-            refs: dict[str, list[str]] | None = None, op: str = "create") -> str:  # fmt: skip
+    def add(
+        self,
+        type_: str,
+        name: str,
+        inputs: dict[str, Any],
+        *,
+        region: str = "us-east-1",
+        refs: dict[str, list[str]] | None = None,
+        op: str = "create",
+    ) -> str:
         resource_urn = urn(type_, name)
         self.steps.append(
-            self._step(resource_urn, type_, parent=COMPONENT_URN, inputs=inputs,
-                       provider=provider_ref(region), op=op, refs=refs)
-        )  # fmt: skip
+            self._step(
+                resource_urn,
+                type_,
+                parent=COMPONENT_URN,
+                inputs=inputs,
+                provider=provider_ref(region),
+                op=op,
+                refs=refs,
+            )
+        )
         return resource_urn
 
     def document(self, config: dict[str, Any] | None = None) -> dict[str, Any]:
         ops: dict[str, int] = {}
         for step in self.steps:
             ops[step["op"]] = ops.get(step["op"], 0) + 1
-        return {"config": config or {}, "steps": self.steps, "diagnostics": [],
-                "changeSummary": ops}  # fmt: skip
+        return {
+            "config": config or {},
+            "steps": self.steps,
+            "diagnostics": [],
+            "changeSummary": ops,
+        }
 
 
 def launch_template(plan: Plan, name: str, **inputs: Any) -> str:
@@ -93,92 +124,169 @@ def launch_template(plan: Plan, name: str, **inputs: Any) -> str:
 def autoscaling_group() -> dict:
     plan = Plan()
     lt = launch_template(
-        plan, "gpu", imageId="ami-0abc", monitoring={"enabled": True},
-        blockDeviceMappings=[{"deviceName": "/dev/xvda", "ebs": {
-            "volumeSize": 200.0, "volumeType": "gp3", "iops": 4000.0, "throughput": 250.0}}],
-    )  # fmt: skip
+        plan,
+        "gpu",
+        imageId="ami-0abc",
+        monitoring={"enabled": True},
+        blockDeviceMappings=[
+            {
+                "deviceName": "/dev/xvda",
+                "ebs": {
+                    "volumeSize": 200.0,
+                    "volumeType": "gp3",
+                    "iops": 4000.0,
+                    "throughput": 250.0,
+                },
+            }
+        ],
+    )
     plan.add(
-        "aws:autoscaling/group:Group", "inference",
-        {"desiredCapacity": 5.0, "minSize": 1.0, "maxSize": 8.0,
-         "mixedInstancesPolicy": {
-             "instancesDistribution": {"onDemandBaseCapacity": 1.0,
-                                       "onDemandPercentageAboveBaseCapacity": 50.0,
-                                       "spotAllocationStrategy": "price-capacity-optimized"},
-             "launchTemplate": {
-                 "launchTemplateSpecification": {"launchTemplateId": UNKNOWN, "version": UNKNOWN},
-                 "overrides": [{"instanceType": "g6e.12xlarge", "weightedCapacity": "1"},
-                               {"instanceType": "g6e.24xlarge", "weightedCapacity": "2"}]}},
-         "tags": [{"key": "aeon:pool", "value": "inference", "propagateAtLaunch": True}],
-         "vpcZoneIdentifiers": [UNKNOWN, UNKNOWN]},
+        "aws:autoscaling/group:Group",
+        "inference",
+        {
+            "desiredCapacity": 5.0,
+            "minSize": 1.0,
+            "maxSize": 8.0,
+            "mixedInstancesPolicy": {
+                "instancesDistribution": {
+                    "onDemandBaseCapacity": 1.0,
+                    "onDemandPercentageAboveBaseCapacity": 50.0,
+                    "spotAllocationStrategy": "price-capacity-optimized",
+                },
+                "launchTemplate": {
+                    "launchTemplateSpecification": {
+                        "launchTemplateId": UNKNOWN,
+                        "version": UNKNOWN,
+                    },
+                    "overrides": [
+                        {"instanceType": "g6e.12xlarge", "weightedCapacity": "1"},
+                        {"instanceType": "g6e.24xlarge", "weightedCapacity": "2"},
+                    ],
+                },
+            },
+            "tags": [{"key": "aeon:pool", "value": "inference", "propagateAtLaunch": True}],
+            "vpcZoneIdentifiers": [UNKNOWN, UNKNOWN],
+        },
         refs={"mixedInstancesPolicy": [lt]},
-    )  # fmt: skip
+    )
     plan.add(
-        "aws:autoscaling/group:Group", "cpu",
-        {"desiredCapacity": 12.0, "minSize": 2.0, "maxSize": 10.0,
-         "launchTemplate": {"id": UNKNOWN, "version": "$Latest"}},
+        "aws:autoscaling/group:Group",
+        "cpu",
+        {
+            "desiredCapacity": 12.0,
+            "minSize": 2.0,
+            "maxSize": 10.0,
+            "launchTemplate": {"id": UNKNOWN, "version": "$Latest"},
+        },
         refs={"launchTemplate": [launch_template(plan, "cpu", instanceType="m7i.xlarge")]},
-    )  # fmt: skip
+    )
     return plan.document()
 
 
 def ec2_instance() -> dict:
     plan = Plan()
-    plan.add("aws:ec2/instance:Instance", "bastion", {"instanceType": "t3.large",
-                                                      "ami": "ami-0abc"})  # fmt: skip
     plan.add(
-        "aws:ec2/instance:Instance", "legacy",
-        {"instanceType": "r3.xlarge", "ami": "ami-0abc", "ebsOptimized": True,
-         "monitoring": True, "rootBlockDevice": {"volumeSize": 50.0, "volumeType": "gp3"},
-         "ebsBlockDevices": [{"deviceName": "/dev/sdf", "volumeSize": 100.0,
-                              "volumeType": "io1", "iops": 1000.0}]},
-    )  # fmt: skip
+        "aws:ec2/instance:Instance", "bastion", {"instanceType": "t3.large", "ami": "ami-0abc"}
+    )
+    plan.add(
+        "aws:ec2/instance:Instance",
+        "legacy",
+        {
+            "instanceType": "r3.xlarge",
+            "ami": "ami-0abc",
+            "ebsOptimized": True,
+            "monitoring": True,
+            "rootBlockDevice": {"volumeSize": 50.0, "volumeType": "gp3"},
+            "ebsBlockDevices": [
+                {"deviceName": "/dev/sdf", "volumeSize": 100.0, "volumeType": "io1", "iops": 1000.0}
+            ],
+        },
+    )
     return plan.document()
 
 
 def eks_cluster() -> dict:
     plan = Plan()
-    plan.add("aws:eks/cluster:Cluster", "current", {"version": "1.34", "roleArn": UNKNOWN,
-                                                    "vpcConfig": {"subnetIds": [UNKNOWN]}})  # fmt: skip
+    plan.add(
+        "aws:eks/cluster:Cluster",
+        "current",
+        {"version": "1.34", "roleArn": UNKNOWN, "vpcConfig": {"subnetIds": [UNKNOWN]}},
+    )
     plan.add("aws:eks/cluster:Cluster", "old", {"version": "1.30", "roleArn": UNKNOWN})
-    plan.add("aws:eks/cluster:Cluster", "old-standard-policy",
-             {"version": "1.30", "upgradePolicy": {"supportType": "STANDARD"}})  # fmt: skip
+    plan.add(
+        "aws:eks/cluster:Cluster",
+        "old-standard-policy",
+        {"version": "1.30", "upgradePolicy": {"supportType": "STANDARD"}},
+    )
     return plan.document()
 
 
 def eks_node_group() -> dict:
     plan = Plan()
     lt = launch_template(
-        plan, "nodes", instanceType="m7i.xlarge",
-        blockDeviceMappings=[{"deviceName": "/dev/xvda", "ebs": {"volumeSize": 100.0,
-                                                                  "volumeType": "gp3"}}],
-    )  # fmt: skip
+        plan,
+        "nodes",
+        instanceType="m7i.xlarge",
+        blockDeviceMappings=[
+            {"deviceName": "/dev/xvda", "ebs": {"volumeSize": 100.0, "volumeType": "gp3"}}
+        ],
+    )
     plan.add(
-        "aws:eks/nodeGroup:NodeGroup", "with-template",
-        {"clusterName": UNKNOWN, "nodeRoleArn": UNKNOWN, "subnetIds": [UNKNOWN],
-         "launchTemplate": {"id": UNKNOWN, "version": UNKNOWN},
-         "scalingConfig": {"desiredSize": 2.0, "minSize": 1.0, "maxSize": 4.0}},
+        "aws:eks/nodeGroup:NodeGroup",
+        "with-template",
+        {
+            "clusterName": UNKNOWN,
+            "nodeRoleArn": UNKNOWN,
+            "subnetIds": [UNKNOWN],
+            "launchTemplate": {"id": UNKNOWN, "version": UNKNOWN},
+            "scalingConfig": {"desiredSize": 2.0, "minSize": 1.0, "maxSize": 4.0},
+        },
         refs={"launchTemplate": [lt]},
-    )  # fmt: skip
+    )
     plan.add(
-        "aws:eks/nodeGroup:NodeGroup", "spot",
-        {"clusterName": UNKNOWN, "nodeRoleArn": UNKNOWN, "subnetIds": [UNKNOWN],
-         "instanceTypes": ["m5.large"], "capacityType": "SPOT", "diskSize": 50.0,
-         "scalingConfig": {"desiredSize": 3.0, "minSize": 1.0, "maxSize": 6.0}},
-    )  # fmt: skip
+        "aws:eks/nodeGroup:NodeGroup",
+        "spot",
+        {
+            "clusterName": UNKNOWN,
+            "nodeRoleArn": UNKNOWN,
+            "subnetIds": [UNKNOWN],
+            "instanceTypes": ["m5.large"],
+            "capacityType": "SPOT",
+            "diskSize": 50.0,
+            "scalingConfig": {"desiredSize": 3.0, "minSize": 1.0, "maxSize": 6.0},
+        },
+    )
     return plan.document()
 
 
 def ebs_volumes() -> dict:
     plan = Plan()
-    plan.add("aws:ebs/volume:Volume", "fast", {"availabilityZone": "us-east-1a", "size": 1000.0,
-                                               "type": "gp3", "iops": 6000.0,
-                                               "throughput": 500.0})  # fmt: skip
-    plan.add("aws:ebs/volume:Volume", "db", {"availabilityZone": "us-east-1a", "size": 500.0,
-                                             "type": "io2", "iops": 40000.0})  # fmt: skip
-    plan.add("aws:ebs/volume:Volume", "magnetic", {"availabilityZone": "us-east-1a",
-                                                   "size": 100.0, "type": "standard"})  # fmt: skip
-    plan.add("aws:ebs/volume:Volume", "archive", {"availabilityZone": "us-east-1a",
-                                                  "size": 2000.0, "type": "sc1"})  # fmt: skip
+    plan.add(
+        "aws:ebs/volume:Volume",
+        "fast",
+        {
+            "availabilityZone": "us-east-1a",
+            "size": 1000.0,
+            "type": "gp3",
+            "iops": 6000.0,
+            "throughput": 500.0,
+        },
+    )
+    plan.add(
+        "aws:ebs/volume:Volume",
+        "db",
+        {"availabilityZone": "us-east-1a", "size": 500.0, "type": "io2", "iops": 40000.0},
+    )
+    plan.add(
+        "aws:ebs/volume:Volume",
+        "magnetic",
+        {"availabilityZone": "us-east-1a", "size": 100.0, "type": "standard"},
+    )
+    plan.add(
+        "aws:ebs/volume:Volume",
+        "archive",
+        {"availabilityZone": "us-east-1a", "size": 2000.0, "type": "sc1"},
+    )
     return plan.document()
 
 
@@ -191,36 +299,94 @@ def s3_bucket() -> dict:
 def networking() -> dict:
     plan = Plan("us-east-1", "sa-east-1")
     eip = plan.add("aws:ec2/eip:Eip", "nat-ip", {"domain": "vpc"})
-    plan.add("aws:ec2/natGateway:NatGateway", "nat", {"allocationId": UNKNOWN,
-                                                      "subnetId": UNKNOWN},
-             refs={"allocationId": [eip]})  # fmt: skip
-    plan.add("aws:lb/loadBalancer:LoadBalancer", "web", {"loadBalancerType": "application",
-                                                         "subnets": [UNKNOWN, UNKNOWN]})  # fmt: skip
-    plan.add("aws:lb/loadBalancer:LoadBalancer", "tcp", {"loadBalancerType": "network",
-                                                         "subnets": [UNKNOWN]})  # fmt: skip
-    plan.add("aws:elb/loadBalancer:LoadBalancer", "classic", {"subnets": [UNKNOWN],
-             "listeners": [{"instancePort": 80.0, "instanceProtocol": "http", "lbPort": 80.0,
-                            "lbProtocol": "http"}]})  # fmt: skip
-    plan.add("aws:ec2/vpcEndpoint:VpcEndpoint", "s3", {"serviceName": "com.amazonaws.us-east-1.s3",
-             "vpcEndpointType": "Gateway", "vpcId": UNKNOWN})  # fmt: skip
-    plan.add("aws:ec2/vpcEndpoint:VpcEndpoint", "ecr", {
-        "serviceName": "com.amazonaws.us-east-1.ecr.dkr", "vpcEndpointType": "Interface",
-        "vpcId": UNKNOWN, "subnetIds": [UNKNOWN, UNKNOWN, UNKNOWN]})  # fmt: skip
-    plan.add("aws:ec2/natGateway:NatGateway", "edge-nat", {"allocationId": UNKNOWN,
-             "subnetId": UNKNOWN}, region="sa-east-1")  # fmt: skip
-    plan.add("aws:lb/loadBalancer:LoadBalancer", "edge-tcp", {"loadBalancerType": "network"},
-             region="sa-east-1")  # fmt: skip
+    plan.add(
+        "aws:ec2/natGateway:NatGateway",
+        "nat",
+        {"allocationId": UNKNOWN, "subnetId": UNKNOWN},
+        refs={"allocationId": [eip]},
+    )
+    plan.add(
+        "aws:lb/loadBalancer:LoadBalancer",
+        "web",
+        {"loadBalancerType": "application", "subnets": [UNKNOWN, UNKNOWN]},
+    )
+    plan.add(
+        "aws:lb/loadBalancer:LoadBalancer",
+        "tcp",
+        {"loadBalancerType": "network", "subnets": [UNKNOWN]},
+    )
+    plan.add(
+        "aws:elb/loadBalancer:LoadBalancer",
+        "classic",
+        {
+            "subnets": [UNKNOWN],
+            "listeners": [
+                {
+                    "instancePort": 80.0,
+                    "instanceProtocol": "http",
+                    "lbPort": 80.0,
+                    "lbProtocol": "http",
+                }
+            ],
+        },
+    )
+    plan.add(
+        "aws:ec2/vpcEndpoint:VpcEndpoint",
+        "s3",
+        {
+            "serviceName": "com.amazonaws.us-east-1.s3",
+            "vpcEndpointType": "Gateway",
+            "vpcId": UNKNOWN,
+        },
+    )
+    plan.add(
+        "aws:ec2/vpcEndpoint:VpcEndpoint",
+        "ecr",
+        {
+            "serviceName": "com.amazonaws.us-east-1.ecr.dkr",
+            "vpcEndpointType": "Interface",
+            "vpcId": UNKNOWN,
+            "subnetIds": [UNKNOWN, UNKNOWN, UNKNOWN],
+        },
+    )
+    plan.add(
+        "aws:ec2/natGateway:NatGateway",
+        "edge-nat",
+        {"allocationId": UNKNOWN, "subnetId": UNKNOWN},
+        region="sa-east-1",
+    )
+    plan.add(
+        "aws:lb/loadBalancer:LoadBalancer",
+        "edge-tcp",
+        {"loadBalancerType": "network"},
+        region="sa-east-1",
+    )
     return plan.document()
 
 
 def elasticache() -> dict:
     plan = Plan()
-    plan.add("aws:elasticache/replicationGroup:ReplicationGroup", "embeddings",
-             {"description": "e", "engine": "redis", "nodeType": "cache.m7g.large",
-              "numCacheClusters": 2.0})  # fmt: skip
-    plan.add("aws:elasticache/replicationGroup:ReplicationGroup", "sharded",
-             {"description": "s", "engine": "redis", "nodeType": "cache.r7g.large",
-              "numNodeGroups": 3.0, "replicasPerNodeGroup": 1.0})  # fmt: skip
+    plan.add(
+        "aws:elasticache/replicationGroup:ReplicationGroup",
+        "embeddings",
+        {
+            "description": "e",
+            "engine": "redis",
+            "nodeType": "cache.m7g.large",
+            "numCacheClusters": 2.0,
+        },
+    )
+    plan.add(
+        "aws:elasticache/replicationGroup:ReplicationGroup",
+        "sharded",
+        {
+            "description": "s",
+            "engine": "redis",
+            "nodeType": "cache.r7g.large",
+            "numNodeGroups": 3.0,
+            "replicasPerNodeGroup": 1.0,
+        },
+    )
     plan.add(
         "aws:elasticache/cluster:Cluster",
         "sessions",
@@ -238,52 +404,147 @@ def dns_and_cdn() -> dict:
     plan = Plan()
     zone = plan.add("aws:route53/zone:Zone", "api", {"name": "api.example.com"})
     lb = plan.add("aws:lb/loadBalancer:LoadBalancer", "origin", {"loadBalancerType": "network"})
-    check = plan.add("aws:route53/healthCheck:HealthCheck", "origin", {
-        "fqdn": UNKNOWN, "port": 443.0, "type": "HTTPS", "resourcePath": "/health",
-        "requestInterval": 10.0, "measureLatency": True, "failureThreshold": 3.0},
-        refs={"fqdn": [lb]})  # fmt: skip
-    plan.add("aws:route53/record:Record", "alias", {
-        "zoneId": UNKNOWN, "name": "api.example.com", "type": "A", "healthCheckId": UNKNOWN,
-        "aliases": [{"name": UNKNOWN, "zoneId": UNKNOWN, "evaluateTargetHealth": True}]},
-        refs={"zoneId": [zone], "healthCheckId": [check], "aliases": [lb]})  # fmt: skip
-    plan.add("aws:route53/record:Record", "www", {
-        "zoneId": UNKNOWN, "name": "www.example.com", "type": "CNAME", "ttl": 300.0,
-        "records": ["example.com"], "latencyRoutingPolicies": [{"region": "us-east-1"}],
-        "setIdentifier": "use1"}, refs={"zoneId": [zone]})  # fmt: skip
-    plan.add("aws:cloudfront/distribution:Distribution", "cdn", {
-        "enabled": True, "priceClass": "PriceClass_All",
-        "origins": [{"domainName": UNKNOWN, "originId": "api"}],
-        "defaultCacheBehavior": {"targetOriginId": "api", "viewerProtocolPolicy": "https-only",
-                                 "allowedMethods": ["GET", "HEAD"], "cachedMethods": ["GET", "HEAD"]},
-        "restrictions": {"geoRestriction": {"restrictionType": "none"}},
-        "viewerCertificate": {"cloudfrontDefaultCertificate": True}},
-        refs={"origins": [lb]})  # fmt: skip
+    check = plan.add(
+        "aws:route53/healthCheck:HealthCheck",
+        "origin",
+        {
+            "fqdn": UNKNOWN,
+            "port": 443.0,
+            "type": "HTTPS",
+            "resourcePath": "/health",
+            "requestInterval": 10.0,
+            "measureLatency": True,
+            "failureThreshold": 3.0,
+        },
+        refs={"fqdn": [lb]},
+    )
+    plan.add(
+        "aws:route53/record:Record",
+        "alias",
+        {
+            "zoneId": UNKNOWN,
+            "name": "api.example.com",
+            "type": "A",
+            "healthCheckId": UNKNOWN,
+            "aliases": [{"name": UNKNOWN, "zoneId": UNKNOWN, "evaluateTargetHealth": True}],
+        },
+        refs={"zoneId": [zone], "healthCheckId": [check], "aliases": [lb]},
+    )
+    plan.add(
+        "aws:route53/record:Record",
+        "www",
+        {
+            "zoneId": UNKNOWN,
+            "name": "www.example.com",
+            "type": "CNAME",
+            "ttl": 300.0,
+            "records": ["example.com"],
+            "latencyRoutingPolicies": [{"region": "us-east-1"}],
+            "setIdentifier": "use1",
+        },
+        refs={"zoneId": [zone]},
+    )
+    plan.add(
+        "aws:cloudfront/distribution:Distribution",
+        "cdn",
+        {
+            "enabled": True,
+            "priceClass": "PriceClass_All",
+            "origins": [{"domainName": UNKNOWN, "originId": "api"}],
+            "defaultCacheBehavior": {
+                "targetOriginId": "api",
+                "viewerProtocolPolicy": "https-only",
+                "allowedMethods": ["GET", "HEAD"],
+                "cachedMethods": ["GET", "HEAD"],
+            },
+            "restrictions": {"geoRestriction": {"restrictionType": "none"}},
+            "viewerCertificate": {"cloudfrontDefaultCertificate": True},
+        },
+        refs={"origins": [lb]},
+    )
     return plan.document()
 
 
 def monitoring_and_messaging() -> dict:
     plan = Plan()
     alarm = "aws:cloudwatch/metricAlarm:MetricAlarm"
-    plan.add(alarm, "cpu", {"comparisonOperator": "GreaterThanThreshold", "evaluationPeriods": 2.0,
-                            "metricName": "CPUUtilization", "namespace": "AWS/EC2",
-                            "period": 300.0, "statistic": "Average", "threshold": 80.0})  # fmt: skip
-    plan.add(alarm, "fast", {"comparisonOperator": "GreaterThanThreshold", "evaluationPeriods": 3.0,
-                             "metricName": "Latency", "namespace": "App", "period": 10.0,
-                             "statistic": "Average", "threshold": 1.0})  # fmt: skip
-    plan.add(alarm, "math", {"comparisonOperator": "GreaterThanThreshold", "evaluationPeriods": 1.0,
-                             "threshold": 100.0, "metricQueries": [
-                                 {"id": "a", "metric": {"metricName": "A", "namespace": "App",
-                                                        "period": 60.0, "stat": "Sum"}},
-                                 {"id": "b", "metric": {"metricName": "B", "namespace": "App",
-                                                        "period": 60.0, "stat": "Sum"}},
-                                 {"id": "e", "expression": "a/b", "returnData": True}]})  # fmt: skip
-    plan.add(alarm, "anomaly", {"comparisonOperator": "LessThanLowerOrGreaterThanUpperThreshold",
-                                "evaluationPeriods": 2.0, "thresholdMetricId": "band",
-                                "metricQueries": [
-                                    {"id": "m", "metric": {"metricName": "Requests",
-                                                           "namespace": "App", "period": 300.0,
-                                                           "stat": "Sum"}},
-                                    {"id": "band", "expression": "ANOMALY_DETECTION_BAND(m)"}]})  # fmt: skip
+    plan.add(
+        alarm,
+        "cpu",
+        {
+            "comparisonOperator": "GreaterThanThreshold",
+            "evaluationPeriods": 2.0,
+            "metricName": "CPUUtilization",
+            "namespace": "AWS/EC2",
+            "period": 300.0,
+            "statistic": "Average",
+            "threshold": 80.0,
+        },
+    )
+    plan.add(
+        alarm,
+        "fast",
+        {
+            "comparisonOperator": "GreaterThanThreshold",
+            "evaluationPeriods": 3.0,
+            "metricName": "Latency",
+            "namespace": "App",
+            "period": 10.0,
+            "statistic": "Average",
+            "threshold": 1.0,
+        },
+    )
+    plan.add(
+        alarm,
+        "math",
+        {
+            "comparisonOperator": "GreaterThanThreshold",
+            "evaluationPeriods": 1.0,
+            "threshold": 100.0,
+            "metricQueries": [
+                {
+                    "id": "a",
+                    "metric": {
+                        "metricName": "A",
+                        "namespace": "App",
+                        "period": 60.0,
+                        "stat": "Sum",
+                    },
+                },
+                {
+                    "id": "b",
+                    "metric": {
+                        "metricName": "B",
+                        "namespace": "App",
+                        "period": 60.0,
+                        "stat": "Sum",
+                    },
+                },
+                {"id": "e", "expression": "a/b", "returnData": True},
+            ],
+        },
+    )
+    plan.add(
+        alarm,
+        "anomaly",
+        {
+            "comparisonOperator": "LessThanLowerOrGreaterThanUpperThreshold",
+            "evaluationPeriods": 2.0,
+            "thresholdMetricId": "band",
+            "metricQueries": [
+                {
+                    "id": "m",
+                    "metric": {
+                        "metricName": "Requests",
+                        "namespace": "App",
+                        "period": 300.0,
+                        "stat": "Sum",
+                    },
+                },
+                {"id": "band", "expression": "ANOMALY_DETECTION_BAND(m)"},
+            ],
+        },
+    )
     plan.add("aws:kms/key:Key", "secrets", {"enableKeyRotation": True})
     plan.add("aws:sqs/queue:Queue", "events", {"messageRetentionSeconds": 300.0})
     plan.add("aws:sqs/queue:Queue", "ordered.fifo", {"fifoQueue": True})
@@ -293,25 +554,67 @@ def monitoring_and_messaging() -> dict:
 
 def kubernetes_volumes() -> dict:
     plan = Plan()
-    sc = plan.add("kubernetes:storage.k8s.io/v1:StorageClass", "fast", {
-        "metadata": {"name": "fast"}, "provisioner": "ebs.csi.aws.com",
-        "parameters": {"type": "gp3", "iops": "4000"}})  # fmt: skip
-    plan.add("kubernetes:apps/v1:StatefulSet", "store", {
-        "metadata": {"name": "store"}, "spec": {"replicas": 3.0, "serviceName": "store",
-        "selector": {"matchLabels": {"app": "store"}}, "template": {},
-        "volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": {
-            "accessModes": ["ReadWriteOnce"], "storageClassName": "fast",
-            "resources": {"requests": {"storage": "50Gi"}}}}]}},
-        refs={"spec": [sc]})  # fmt: skip
-    plan.add("kubernetes:core/v1:PersistentVolumeClaim", "scratch", {
-        "metadata": {"name": "scratch"}, "spec": {"accessModes": ["ReadWriteOnce"],
-        "storageClassName": "fast", "resources": {"requests": {"storage": "500G"}}}})  # fmt: skip
-    plan.add("kubernetes:core/v1:Service", "public", {
-        "metadata": {"name": "public"}, "spec": {"type": "LoadBalancer",
-                                                 "ports": [{"port": 443.0}]}})  # fmt: skip
-    plan.add("kubernetes:core/v1:Service", "internal", {
-        "metadata": {"name": "internal"}, "spec": {"type": "ClusterIP",
-                                                   "ports": [{"port": 80.0}]}})  # fmt: skip
+    sc = plan.add(
+        "kubernetes:storage.k8s.io/v1:StorageClass",
+        "fast",
+        {
+            "metadata": {"name": "fast"},
+            "provisioner": "ebs.csi.aws.com",
+            "parameters": {"type": "gp3", "iops": "4000"},
+        },
+    )
+    plan.add(
+        "kubernetes:apps/v1:StatefulSet",
+        "store",
+        {
+            "metadata": {"name": "store"},
+            "spec": {
+                "replicas": 3.0,
+                "serviceName": "store",
+                "selector": {"matchLabels": {"app": "store"}},
+                "template": {},
+                "volumeClaimTemplates": [
+                    {
+                        "metadata": {"name": "data"},
+                        "spec": {
+                            "accessModes": ["ReadWriteOnce"],
+                            "storageClassName": "fast",
+                            "resources": {"requests": {"storage": "50Gi"}},
+                        },
+                    }
+                ],
+            },
+        },
+        refs={"spec": [sc]},
+    )
+    plan.add(
+        "kubernetes:core/v1:PersistentVolumeClaim",
+        "scratch",
+        {
+            "metadata": {"name": "scratch"},
+            "spec": {
+                "accessModes": ["ReadWriteOnce"],
+                "storageClassName": "fast",
+                "resources": {"requests": {"storage": "500G"}},
+            },
+        },
+    )
+    plan.add(
+        "kubernetes:core/v1:Service",
+        "public",
+        {
+            "metadata": {"name": "public"},
+            "spec": {"type": "LoadBalancer", "ports": [{"port": 443.0}]},
+        },
+    )
+    plan.add(
+        "kubernetes:core/v1:Service",
+        "internal",
+        {
+            "metadata": {"name": "internal"},
+            "spec": {"type": "ClusterIP", "ports": [{"port": 80.0}]},
+        },
+    )
     return plan.document()
 
 
