@@ -81,6 +81,13 @@ def price_stack(
         except Unpriceable as exc:
             gap(str(exc))
             continue
+        except UsageFileError:
+            raise
+        except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+            # Inputs of a shape the provider's schema does not allow (a hostile or broken plan):
+            # the resource is listed as unpriced with the reason, never counted as zero.
+            gap(f"inputs the cost model cannot read ({type(exc).__name__}: {exc})")
+            continue
         if quote.missing:
             gap("; ".join(dict.fromkeys(quote.missing)))
             continue

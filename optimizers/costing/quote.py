@@ -8,6 +8,7 @@ guessed: the resource then goes to `unpriced` with every missing figure named. A
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -78,6 +79,7 @@ class Quote:
         A zero quantity needs no price (it costs 0 either way); it is kept only when usage-based,
         to say the cost depends on usage the file does not give.
         """
+        self._check_amount(component, quantity)
         region = region or self.region
         figure = self.sources.services.get(region, key)
         if figure is not None and figure.unit != unit:
@@ -99,6 +101,7 @@ class Quote:
     def ec2_hours(self, component: str, instance_type: str, purchase: str, hours: float) -> None:
         """Instance-hours from the EC2 price table. purchase: on-demand | spot | committed |
         reserved-1y | reserved-3y (standard, no upfront)."""
+        self._check_amount(component, hours)
         if not hours:
             return
         usd, source, estimate = self._ec2_rate(instance_type, purchase)
@@ -107,6 +110,11 @@ class Quote:
             return
         line = CostLine(component, "hours", hours, usd, source, estimate=estimate)
         self.lines.append(line)
+
+    @staticmethod
+    def _check_amount(component: str, quantity: float) -> None:
+        if not math.isfinite(quantity) or quantity < 0:
+            raise Unpriceable(f"{component}: {quantity:g} is no amount AWS would accept")
 
     def _ec2_rate(self, itype: str, purchase: str) -> tuple[float | None, str, bool]:
         book, region = self.sources.ec2, self.region

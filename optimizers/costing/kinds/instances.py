@@ -141,6 +141,9 @@ def instance_hours(
         raise Unpriceable("host tenancy is billed by the dedicated host, which is not modelled")
     system = q.usage.word("operating_system", "linux")
     reserved = reserved_purchase(q.usage)
+    if reserved is not None and not (counts.get("on-demand") or counts.get("committed")):
+        q.warn("reserved-instance keys ignored: a reservation covers on-demand instances, and "
+               "there are none here")  # fmt: skip
     for purchase, count in counts.items():
         if not count:
             continue
@@ -185,10 +188,13 @@ def per_instance_extras(q: Quote, shape: Shape, itype: str, count: float, hours:
         elif support == "unsupported":
             q.warn(f"{itype} cannot be EBS-optimized; AWS would reject ebsOptimized=true")
     family = itype.split(".", 1)[0]
-    if family in BURSTABLE:
-        credits = shape.cpu_credits or ("unlimited" if family in UNLIMITED_BY_DEFAULT else None)
-        if credits == "unlimited":
-            vcpus = q.usage.number("vcpu_count", float(default_vcpus(itype) or 0))
-            credit_hours = q.usage.number("monthly_cpu_credit_hrs") * vcpus * count
-            q.service("CPU credits", f"ec2.cpu_credits.{family}", credit_hours,
-                      "vCPU-hours", usage_based=True)  # fmt: skip
+    credits = shape.cpu_credits or ("unlimited" if family in UNLIMITED_BY_DEFAULT else None)
+    credit_keys = [k for k in ("monthly_cpu_credit_hrs", "vcpu_count") if q.usage.has(k)]
+    if family in BURSTABLE and credits == "unlimited":
+        vcpus = q.usage.number("vcpu_count", float(default_vcpus(itype) or 0))
+        credit_hours = q.usage.number("monthly_cpu_credit_hrs") * vcpus * count
+        q.service("CPU credits", f"ec2.cpu_credits.{family}", credit_hours, "vCPU-hours",
+                  usage_based=True)  # fmt: skip
+    elif credit_keys:
+        q.warn(f"{', '.join(credit_keys)} ignored: {itype} does not buy CPU credits "
+               "(only unlimited t2/t3/t3a/t4g do)")  # fmt: skip
