@@ -9,7 +9,7 @@ of the change (biggest movers first), the top saved recommendations. GitHub refu
 from __future__ import annotations
 
 from aeon.cost.recommendations import RecommendationRow
-from aeon.cost.verdict import Verdict
+from aeon.cost.verdict import LEVEL_ORDER, Verdict
 from aeon.output.cost import diff_markdown, short_type, usd
 from optimizers.costing import CostDiff
 
@@ -39,7 +39,8 @@ def _verdict(verdict: Verdict, limit: int | None) -> list[str]:
         f"{icon} **{mandatory} mandatory**, {verdict.count('advisory')} advisory, "
         f"{verdict.count('exempted')} exempted ({verdict.source})",
     ]
-    shown = verdict.findings[:limit]
+    ordered = sorted(verdict.findings, key=lambda f: (LEVEL_ORDER[f.level], f.policy, f.resource))
+    shown = ordered[:limit]
     if shown:
         lines += ["", "| | policy | resource | finding | fix |", "|---|---|---|---|---|"]
         for f in shown:
