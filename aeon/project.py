@@ -51,9 +51,10 @@ def find_project(start: Path | None = None) -> Project:
     )
 
 
-def load_yaml(path: Path) -> dict:
+def load_yaml(path: Path, text: str | None = None) -> dict:
+    """The mapping in the YAML file `path`; `text`, when given, stands for the file's content."""
     try:
-        data = YAML(typ="safe").load(path.read_text())
+        data = YAML(typ="safe").load(path.read_text() if text is None else text)
     except YAMLError as exc:
         raise UserError(f"{path}: not valid YAML: {exc}") from None
     if data is None:

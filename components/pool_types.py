@@ -1,7 +1,7 @@
 """What a pool's instance types are, from the EC2 catalog: checked before anything is registered.
 
 The facts (GPU count and memory, vCPUs, architecture, where a type is offered) come from moto's
-packaged DescribeInstanceTypes data through `optimizers.catalog`; no network. A pool whose types
+packaged DescribeInstanceTypes data (`components.facts.catalog`); no network. A pool whose types
 AWS would not launch together (unknown type, not offered in its region, mixed CPU architectures,
 training types of unequal GPU count or memory, GPU types in a CPU pool) fails here with the key
 path of the offending entry, before the first resource is registered.
@@ -10,8 +10,8 @@ path of the offending entry, before the first resource is registered.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
+from components.facts.catalog import Catalog, InstanceSpec, family_of, from_moto_package
 from components.settings import PROJECT, Pool, PoolRole, StackSettings
 
 
@@ -37,27 +37,20 @@ class PoolTypeError(ValueError):
         super().__init__("\n".join(problems))
 
 
-@cache
-def _catalog(regions: tuple[str, ...]):
-    from optimizers.catalog import from_moto_package  # loaded lazily: ~0.1 s of JSON
-
-    return from_moto_package(regions)
-
-
-def capacity(pool: Pool, spec) -> int:
+def capacity(pool: Pool, spec: InstanceSpec) -> int:
     """A type's capacity in its pool's basis: GPUs in GPU pools, vCPUs in the others."""
     return spec.gpu_count if pool.is_gpu else spec.vcpus
 
 
 def capacity_of(pool: Pool, instance_type: str, region: str) -> int | None:
     """`capacity` by type name, from the catalog; None for a type the catalog lacks."""
-    spec = _catalog((region,)).get(instance_type)
+    spec = from_moto_package((region,)).get(instance_type)
     return None if spec is None else capacity(pool, spec)
 
 
 def pool_facts(settings: StackSettings) -> dict[str, PoolFacts]:
     """Facts for every pool, or PoolTypeError listing every problem found."""
-    catalog = _catalog(tuple(sorted({r.name for r in settings.regions})))
+    catalog = from_moto_package(tuple(sorted({r.name for r in settings.regions})))
     facts: dict[str, PoolFacts] = {}
     problems: list[str] = []
     for index, pool in enumerate(settings.pools):
@@ -78,15 +71,15 @@ def pool_facts(settings: StackSettings) -> dict[str, PoolFacts]:
     return facts
 
 
-def _facts(pool: Pool, path: str, catalog, problems: list[str]) -> PoolFacts | None:
+def _facts(pool: Pool, path: str, catalog: Catalog, problems: list[str]) -> PoolFacts | None:
     specs = []
     before = len(problems)
     for i, name in enumerate(pool.instance_types):
         where = f"{path}.instance_types[{i}] ({pool.name!r})"
         spec = catalog.get(name)
         if spec is None:
-            family = name.split(".", 1)[0]
-            known = any(t.split(".", 1)[0] == family for t in catalog.specs)
+            family = family_of(name)
+            known = any(family_of(t) == family for t in catalog.specs)
             what = f"size of family {family}" if known else f"family {family}"
             problems.append(
                 f"{where}: unknown instance type {name!r} (no such {what} in the EC2 catalog)"

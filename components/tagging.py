@@ -3,7 +3,7 @@
 A stack transformation runs inside the SDK before registration, so the tags are part of each
 resource's own inputs: under the real CLI, offline under mocks, and in what policies see (provider
 default tags are not). Modern `register_resource_transform` transforms are not run by Pulumi's mock
-monitor (FACTS.md), hence the stack transformation.
+monitor (docs/pulumi-offline-engine.md#transforms), hence the stack transformation.
 """
 
 from __future__ import annotations
@@ -15,6 +15,15 @@ from functools import cache
 import pulumi
 import pulumi_aws as aws
 
+from components.facts.tags import (
+    COST_CENTER_TAG,
+    ENVIRONMENT_TAG,
+    POOL_ROLE_TAG,
+    POOL_TAG,
+    SERVICE_TAG,
+    STACK_TAG,
+    TEAM_TAG,
+)
 from components.settings import StackSettings
 
 # Autoscaling groups take tags as a list of {key, value, propagate_at_launch}.
@@ -23,16 +32,16 @@ _LIST_TAGGED = (aws.autoscaling.Group,)
 
 def cost_tags(settings: StackSettings, stack: str) -> dict[str, str]:
     return {
-        "team": settings.tags.team,
-        "cost-center": settings.tags.cost_center,
-        "environment": settings.environment,
-        "service": settings.tags.service,
-        "aeon:stack": stack,
+        TEAM_TAG: settings.tags.team,
+        COST_CENTER_TAG: settings.tags.cost_center,
+        ENVIRONMENT_TAG: settings.environment,
+        SERVICE_TAG: settings.tags.service,
+        STACK_TAG: stack,
     }
 
 
 def pool_tags(pool_name: str, role: str) -> dict[str, str]:
-    return {"aeon:pool": pool_name, "aeon:pool-role": role}
+    return {POOL_TAG: pool_name, POOL_ROLE_TAG: role}
 
 
 @cache

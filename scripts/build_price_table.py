@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
+from components.facts.project import PROJECT
 from optimizers.catalog import from_moto_package
 
 REPO = Path(__file__).resolve().parents[1]
@@ -69,7 +70,7 @@ def instance_types() -> set[tuple[str, str]]:
     used: set[str] = set()
     for stack_file in REPO.glob("Pulumi.*.yaml"):
         config = YAML(typ="safe").load(stack_file.read_text()).get("config") or {}
-        for pool in config.get("aeon-infra:pools", []):
+        for pool in config.get(f"{PROJECT}:pools", []):
             used.update(pool["instance_types"])
     return wanted | {(region, t) for region in REGIONS for t in used}
 

@@ -15,8 +15,9 @@ from ruamel.yaml import YAML
 
 from aeon.analyzer.report import PolicyReport, SourceLocation
 from aeon.engine.model import Resource
+from components.facts.project import PROJECT
+from components.facts.tags import POOL_TAG
 
-NAMESPACE = "aeon-infra"
 # Which stack config key a resource type comes from (first matching prefix wins).
 KEY_BY_TYPE_PREFIX = (
     ("aws:s3/", "storage"),
@@ -52,13 +53,13 @@ class StackFileLines:
         self.config_line = (doc.lc.key("config")[0] + 1) if self.config is not None else 1
 
     def key_line(self, key: str) -> int | None:
-        full = f"{NAMESPACE}:{key}"
+        full = f"{PROJECT}:{key}"
         if self.config is None or full not in self.config:
             return None
         return self.config.lc.key(full)[0] + 1
 
     def pool_line(self, pool: str) -> int | None:
-        pools = self.config.get(f"{NAMESPACE}:pools") if self.config is not None else None
+        pools = self.config.get(f"{PROJECT}:pools") if self.config is not None else None
         if not isinstance(pools, list):
             return None
         for i, item in enumerate(pools):
@@ -69,7 +70,7 @@ class StackFileLines:
     def locate(self, res: Resource | None, policy: str) -> SourceLocation:
         line = None
         if res is not None:
-            pool = _tags(res.inputs).get("aeon:pool")
+            pool = _tags(res.inputs).get(POOL_TAG)
             if isinstance(pool, str):
                 line = self.pool_line(pool)
             if line is None:

@@ -94,6 +94,10 @@ class PolicyPackProcess:
             stderr=self._stderr,
         )
         port = self._read_port()
+        # The CLI streams a plugin's stderr to the user; relay what the pack said while starting
+        # (e.g. that its speed shim could not install).
+        if started := self.stderr_text():
+            sys.stderr.write(started)
         self.channel = grpc.insecure_channel(
             f"127.0.0.1:{port}",
             options=[

@@ -127,23 +127,16 @@ def unified_diff(old: str, new: str, name: str, context: int = 3) -> str:
 
 
 def _settings(project, stack: str, text: str, edited: bool = False):
-    from ruamel.yaml import YAML
+    from aeon.settings_loader import load_settings
 
-    from aeon.engine.config import encode_value, namespaced, project_defaults
-    from components.settings import InvalidSettings, parse_settings
-
-    block = (YAML(typ="safe").load(text) or {}).get("config") or {}
-    values, _ = project_defaults(project)
-    values.update({namespaced(str(k), project.name): v for k, v in block.items()})
-    config = {k: encode_value(v) for k, v in sorted(values.items())}
     try:
-        return parse_settings(config, stack)
-    except InvalidSettings as exc:
+        return load_settings(project, stack, text)
+    except UserError as exc:
         if edited:
             raise UserError(
                 f"applying would make an invalid stack config; nothing written: {exc}"
             ) from None
-        raise UserError(str(exc)) from None
+        raise
 
 
 def _config_key(doc, name: str, project: str = "aeon-infra") -> str:

@@ -99,16 +99,12 @@ def sync_config(
     from aeon.analyzer import PACK_DIR
     from aeon.analyzer.config import load_config_file
     from aeon.analyzer.sync import fetch_offerings, merge_facts, stack_facts, write_json_atomic
-    from aeon.engine.config import load_stack_config
     from aeon.project import find_project
-    from components.settings import InvalidSettings, parse_settings
+    from aeon.settings_loader import load_settings
 
     project = find_project(cwd)
     project.stack_file(stack)
-    try:
-        settings = parse_settings(load_stack_config(project, stack), stack)
-    except InvalidSettings as exc:
-        raise UserError(str(exc)) from None
+    settings = load_settings(project, stack)
     path = project.root / PACK_DIR / "config" / f"{stack}.json"
     existing = load_config_file(path) if path.is_file() else {}
     regions = [r.name for r in settings.regions]

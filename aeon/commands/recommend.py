@@ -14,6 +14,7 @@ import typer
 
 from aeon.app import CwdOption, StackOption, app, format_option
 from aeon.errors import UserError
+from aeon.settings_loader import load_settings
 
 
 class SourceName(StrEnum):
@@ -238,16 +239,6 @@ def merge_frames(frames):
         merged.series.update(frame.series)
         merged.warnings.extend(frame.warnings)
     return merged
-
-
-def load_settings(project, stack: str):
-    from aeon.engine.config import load_stack_config
-    from components.settings import InvalidSettings, parse_settings
-
-    try:
-        return parse_settings(load_stack_config(project, stack), stack)
-    except InvalidSettings as exc:
-        raise UserError(str(exc)) from None
 
 
 def print_table(result) -> None:

@@ -57,10 +57,13 @@ def project_defaults(project: Project) -> tuple[dict[str, Any], set[str]]:
     return defaults, required
 
 
-def load_stack_config(project: Project, stack: str) -> dict[str, str]:
-    """`{"project:key": "string or JSON"}` for one stack, as `pulumi config --json` would give."""
+def load_stack_config(project: Project, stack: str, text: str | None = None) -> dict[str, str]:
+    """`{"project:key": "string or JSON"}` for one stack, as `pulumi config --json` would give.
+
+    `text` stands for the stack file's content (an edit not yet written) when given.
+    """
     path = project.stack_file(stack)
-    block = load_yaml(path).get("config") or {}
+    block = load_yaml(path, text).get("config") or {}
     if not isinstance(block, dict):
         raise UserError(f"{path}: `config` must be a mapping of keys to values")
     values, required = project_defaults(project)
