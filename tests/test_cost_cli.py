@@ -8,8 +8,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from costing.plans import BUILDERS, FIXTURES, render, urn
-from helpers import run_cli
+
+from tests.costing.plans import BUILDERS, FIXTURES, render, urn
+from tests.helpers import run_cli
 
 FIXTURE = str(FIXTURES / "networking.json")
 
@@ -17,7 +18,7 @@ FIXTURE = str(FIXTURES / "networking.json")
 @pytest.mark.parametrize("name", sorted(BUILDERS))
 def test_plan_fixtures_are_current(name):
     assert (FIXTURES / f"{name}.json").read_text() == render(name), (
-        "run `python tests/costing/plans.py` to rewrite the fixtures"
+        "run `python -m tests.costing.plans` to rewrite the fixtures"
     )
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from costing.prices import by_name, lines, load, price_plan, sources, usage
 
 from optimizers.costing.kinds.eks import support_on
 from optimizers.costing.model import Unpriced
 from optimizers.costing.usage import UsageFileError
+from tests.costing.prices import by_name, lines, load, price_plan, sources, usage
 
 H = 730
 

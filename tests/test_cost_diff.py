@@ -7,11 +7,11 @@ import copy
 import json
 
 import pytest
-from costing.plans import urn
-from costing.prices import load, price_plan, sources
-from helpers import run_cli
 
 from optimizers.costing import diff_reports
+from tests.costing.plans import urn
+from tests.costing.prices import load, price_plan, sources
+from tests.helpers import run_cli
 
 H = 730
 ASG = urn("aws:autoscaling/group:Group", "inference")

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from helpers import REPO
 
 from aeon.cost import estimates
 from aeon.cost.inputs import commitments
 from aeon.project import find_project
 from optimizers.costing import EMPTY_USAGE, default_sources
+from tests.helpers import REPO
 
 ON = date(2026, 12, 1)
 

@@ -4,9 +4,9 @@ ElastiCache, Route 53, CloudFront, alarms, KMS, SQS, SNS, S3 and Kubernetes volu
 from __future__ import annotations
 
 import pytest
-from costing.prices import by_name, lines, load, price_plan, usage
 
 from optimizers.costing.model import ResourceCost, Unpriced
+from tests.costing.prices import by_name, lines, load, price_plan, usage
 
 H = 730
 

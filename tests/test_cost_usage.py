@@ -7,13 +7,13 @@ import copy
 import json
 
 import pytest
-from costing.prices import by_name, load, price_plan, usage
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aeon.errors import UserError
 from optimizers.costing.registry import PRICED
 from optimizers.costing.usage import WHOLE, WORD, UsageFileError, load_usage, parse_usage
+from tests.costing.prices import by_name, load, price_plan, usage
 
 
 def test_version_sections_and_value_kinds_are_checked(tmp_path):

@@ -12,8 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import REPO, run_cli
 from ruamel.yaml import YAML
+
+from tests.helpers import REPO, run_cli
 
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
 PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")

@@ -1,10 +1,11 @@
 """Plan fixtures of the cost model, one per priced resource kind, in `pulumi preview --json`'s
-format (FACTS.md): steps with `op`, `urn`, `provider` and a `newState` holding `type`, `parent`,
-`provider`, `inputs`, `dependencies` and `propertyDependencies`. A reference to another resource
+format (docs/pulumi-offline-engine.md#preview-json-plans): steps with `op`, `urn`, `provider`
+and a `newState` holding `type`, `parent`, `provider`, `inputs`, `dependencies` and
+`propertyDependencies`. A reference to another resource
 created in the same preview is the engine's unknown sentinel, with the property dependency
 naming the resource it comes from (as the real CLI prints a launch template id it cannot know).
 
-`python tests/costing/plans.py` rewrites tests/costing/fixtures/*.json; a test checks they are
+`python -m tests.costing.plans` rewrites tests/costing/fixtures/*.json; a test checks they are
 current. Property names follow the pulumi-aws 7.51 and pulumi-kubernetes 4.34 schemas.
 """
 
