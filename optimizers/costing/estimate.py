@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from optimizers.costing import kinds  # noqa: F401  (registers the priced kinds)
-from optimizers.costing.graph import GLOBAL_REGION, PlannedResource, StackGraph
+from optimizers.costing.graph import PlannedResource, StackGraph
 from optimizers.costing.model import CostReport, ResourceCost, Unpriced
 from optimizers.costing.quote import PriceSources, Quote, Unpriceable
 from optimizers.costing.registry import PRICED, free_reason
@@ -104,6 +104,3 @@ def price_stack(
         unpriced=tuple(unpriced),
         warnings=tuple(warnings),
     )
-
-
-__all__ = ["GLOBAL_REGION", "price_stack"]
