@@ -4,8 +4,9 @@ Baseline: the offline engine runs the program and prints the preview's JSON docu
 `aeon preview --format json --no-policies` did before it priced anything), in a fresh process.
 Measured: `aeon cost --stack STACK --format json` (one run of the program, then pricing) and
 `aeon cost --stack STACK --base REF --format json` (the program twice: the base ref's in its own
-process from a temporary git worktree, beside the working tree's). One warm-up each, then the
-median of N runs. Targets: <= 1.2 for one stack, <= 2.3 for the diff. The last line is the
+process from a temporary git worktree, beside the working tree's). One warm-up each, then N
+rounds of the three commands, interleaved so that load from other processes weighs on all of
+them alike; medians. Targets: <= 1.2 for one stack, <= 2.3 for the diff. The last line is the
 ratio of one stack; the diff's ratio is on the line above.
 
     .venv/bin/python benchmarks/cost.py [--stack prod] [--base HEAD] [--runs 5]
@@ -40,9 +41,11 @@ def timed(command: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def median_of(command: list[str], runs: int) -> float:
-    timed(command)  # warm-up: file-system caches, .pyc files
-    return statistics.median(timed(command) for _ in range(runs))
+def medians(commands: list[list[str]], runs: int) -> list[float]:
+    for command in commands:
+        timed(command)  # warm-up: file-system caches, .pyc files
+    rounds = [[timed(command) for command in commands] for _ in range(runs)]
+    return [statistics.median(column) for column in zip(*rounds, strict=True)]
 
 
 def main() -> None:
@@ -57,10 +60,9 @@ def main() -> None:
         return
 
     aeon = [str(BIN / "aeon"), "cost", "--stack", args.stack, "--format", "json"]
-    base = median_of([sys.executable, __file__, "--baseline", "--stack", args.stack], args.runs)
-    one = median_of(aeon, args.runs)
-    diff = median_of([*aeon, "--base", args.base], args.runs)
-    print(f"stack: {args.stack}, median of {args.runs} fresh-process runs after one warm-up")
+    baseline = [sys.executable, __file__, "--baseline", "--stack", args.stack]
+    base, one, diff = medians([baseline, aeon, [*aeon, "--base", args.base]], args.runs)
+    print(f"stack: {args.stack}, medians of {args.runs} interleaved rounds of fresh processes")
     print(f"offline preview alone (engine + preview JSON): {base:.2f} s")
     print(f"aeon cost --stack {args.stack}:                   {one:.2f} s")
     print(f"aeon cost --stack {args.stack} --base {args.base}:       {diff:.2f} s")
