@@ -81,8 +81,8 @@ def _overrides(mip: dict | None) -> list[tuple[str, float]]:
     return out
 
 
-def _priced_type(q: Quote, shape: Shape, overrides: list[tuple[str, float]]) -> tuple[str, float]:
-    choices = overrides or ([(shape.instance_type, 1.0)] if shape.instance_type else [])
+def _priced_type(q: Quote, choices: list[tuple[str, float]]) -> tuple[str, float]:
+    """The first (type, weight), or the one the usage file's `instance_type` names."""
     if q.usage.has("instance_type"):
         wanted = q.usage.word("instance_type", "")
         for itype, weight in choices:
@@ -155,7 +155,8 @@ def _price_fleet(q: Quote, shape: Shape, itype: str, counts: dict[str, float]) -
 def autoscaling_group(q: Quote) -> None:
     mip = q.resource.get("mixedInstancesPolicy")
     shape = _asg_shape(q, mip)
-    itype, weight = _priced_type(q, shape, _overrides(mip))
+    single = [(shape.instance_type, 1.0)] if shape.instance_type else []
+    itype, weight = _priced_type(q, _overrides(mip) or single)
     units = _units(q, weight, ("desiredCapacity",), ("minSize",), ("maxSize",))
     q.note = f"{units:g} capacity units as {itype} (weight {weight:g})"
     _price_fleet(q, shape, itype, _split(q, units, weight, mip, shape.spot))
@@ -172,7 +173,7 @@ def eks_node_group(q: Quote) -> None:
         shape = Shape(None, volumes=(Volume("Root volume", "gp2", disk),))
     listed = [t for t in r.get("instanceTypes", default=[]) or [] if isinstance(t, str)]
     choices = [(t, 1.0) for t in listed] or [(shape.instance_type or NODE_GROUP_DEFAULT_TYPE, 1.0)]
-    itype, _ = _priced_type(q, Shape(None), choices)
+    itype, _ = _priced_type(q, choices)
     scaling = ("scalingConfig",)
     units = _units(q, 1.0, (*scaling, "desiredSize"), (*scaling, "minSize"), (*scaling, "maxSize"))
     q.note = f"{units:g} nodes of {itype}"
