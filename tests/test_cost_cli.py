@@ -174,3 +174,12 @@ def test_not_a_git_repository(tmp_path):
     (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
     result = run_cli("cost", "--cwd", str(tmp_path), "--stack", "dev", "--base", "main")
     assert result.code == 2 and "not in a git repository" in result.err
+
+
+def test_plan_resources_take_their_providers_region():
+    from aeon.analyzer.plan import load_plan
+
+    plan = load_plan(Path(__file__).parent / "engine" / "programs" / "nested" / "preview.json")
+    regions = {r.type: r.region for r in plan.resources if r.custom}
+    assert regions["aws:ec2/vpc:Vpc"] == "us-west-2"  # an explicit provider
+    assert regions["aws:s3/bucket:Bucket"] == "eu-west-1"  # the default one: aws:region

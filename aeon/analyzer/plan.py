@@ -2,7 +2,7 @@
 
 Every step with a `newState` is evaluated, deletes are skipped; stack and project come from the
 URNs. Provider steps carry the provider's inputs (its `region` among them), from which each
-resource's region follows as the engine reports it (DESIGN.md): its own `region` input, else its
+resource's region follows as `aeon preview` reports it: its own `region` input, else its
 provider's region (a default provider's: the `aws:region` config), else that of the resources it
 depends on (a Kubernetes provider built from an EKS cluster); `global` for global services.
 """
@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pulumi.runtime.rpc import UNKNOWN
+
 from aeon.analyzer.session import urn_name, urn_stack_project
 from aeon.engine.model import GLOBAL_REGION, Resource
 from aeon.engine.monitor import GLOBAL_TYPE_PREFIXES
 from aeon.errors import UserError
-
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 SKIPPED_OPS = {"delete", "delete-replaced", "discard", "remove-pending-replace", "read-discard"}
 
