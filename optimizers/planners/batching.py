@@ -4,9 +4,9 @@ its load with the fewest replicas (kind `batching`).
 Inputs: the model's latency curve by batch size (`--latency-curve`, CSV or perf_analyzer's) and its
 load (`--arrival-rps`, or `--arrivals` replayed as recorded); the catalog and prices to price the
 replicas. The engine is optimizers.batching. The stack's served model (`serving.inference`) runs
-on Triton's vLLM backend (components/serving.py): vLLM batches continuously, so its proposal is
-`max_num_seqs` (written to `serving.inference.batching.max_batch_size`, the key the component
-passes to vLLM) and replicas. A server the stack does not declare is described by flags.
+on Triton's vLLM backend (components/regional_serving.py): vLLM batches continuously, so its
+proposal is `max_num_seqs` (written to `serving.inference.batching.max_batch_size`, the key
+components/triton_models.py passes to vLLM) and replicas. A server the stack does not declare is described by flags.
 """
 
 from __future__ import annotations
@@ -47,7 +47,12 @@ from optimizers.recommendation.batching import (
     LatencyFigures,
 )
 
-STACK_ENGINE = "vllm"  # components/serving.py serves the stack's model on Triton's vLLM backend
+STACK_ENGINE = "vllm"  # components/regional_serving.py serves it on Triton's vLLM backend
+# The same keys configure the embedder's Triton batcher (components/regional_serving.py).
+SHARED_KEYS_NOTE = (
+    "serving.inference.batching also sets the embedder's Triton max_batch_size: applying this "
+    "changes it too"
+)
 
 
 @dataclass(frozen=True)
@@ -159,6 +164,7 @@ class Target:
     pool: str | None
     region: str | None
     gpus_per_replica: int
+    shared_keys: bool = False  # its stack keys configure another model too
 
 
 def _target(settings: StackSettings | None, options: BatchingOptions) -> Target:
@@ -191,8 +197,9 @@ def _target(settings: StackSettings | None, options: BatchingOptions) -> Target:
         inference.replicas,
     )
     return Target(
-        served, target, inference.pool, pool.region if pool else None, inference.tensor_parallelism
-    )
+        served, target, inference.pool, pool.region if pool else None,
+        inference.tensor_parallelism, shared_keys=True,
+    )  # fmt: skip
 
 
 def replica_usd_per_month(
@@ -260,6 +267,10 @@ def to_recommendation(
         notes = ["validate the change with `aeon validate` once it serves traffic"]
         if replicas[1] == 1 < replicas[0]:
             notes.append("one replica leaves no redundancy: a pod restart stops the service")
+        if target.shared_keys and plan.proposed.get("max_num_seqs") != plan.current.get(
+            "max_num_seqs"
+        ):
+            notes.append(SHARED_KEYS_NOTE)
         level = "medium" if replicas[1] > replicas[0] or len(notes) > 1 else "low"
         risk = Risk(level="medium" if not plan.meets_target else level, notes=notes)
     return BatchingRecommendation(
