@@ -19,7 +19,6 @@ from optimizers.validate import judge
 from tests.apply.recs import make_project, rec, rightsizing_file
 
 
-
 def _folder(path: Path) -> Path:
     path.mkdir()
     return path

@@ -6,7 +6,8 @@ load (`--arrival-rps`, or `--arrivals` replayed as recorded); the catalog and pr
 replicas. The engine is optimizers.batching. The stack's served model (`serving.inference`) runs
 on Triton's vLLM backend (components/regional_serving.py): vLLM batches continuously, so its
 proposal is `max_num_seqs` (written to `serving.inference.batching.max_batch_size`, the key
-components/triton_models.py passes to vLLM) and replicas. A server the stack does not declare is described by flags.
+components/triton_models.py passes to vLLM) and replicas. A server the stack does not declare is
+described by flags.
 """
 
 from __future__ import annotations
