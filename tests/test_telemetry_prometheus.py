@@ -9,7 +9,7 @@ import pytest
 
 from optimizers.telemetry import Metric, SeriesKey, get_source
 from optimizers.telemetry.frame import Purchase, ResourceInfo
-from optimizers.telemetry.prometheus import MAX_POINTS_PER_SERIES, split_range
+from optimizers.telemetry.prometheus import MAX_POINTS_PER_SERIES, QUERIES, split_range
 from optimizers.telemetry.registry import TelemetryInputError, TelemetryUnavailable
 from tests.telemetry.fake_prometheus import FakePrometheus
 
@@ -79,7 +79,7 @@ def test_inventory_passed_in_names_the_machines(monkeypatch):
         )
     assert frame.resources == inventory
     assert len(frame.series[SeriesKey("node-a", Metric.GPU_POWER_W, 0)]) == 13
-    assert len(prom.requests) == 9  # one range per query
+    assert len(prom.requests) == len(QUERIES)  # one range per query
 
 
 def test_split_range_covers_each_step_once():
