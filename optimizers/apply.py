@@ -15,8 +15,9 @@ What each kind changes in its pool (settings.Pool):
   exceed the new desired size; `max_size` stays (it is burst headroom for the autoscaler). The
   drop per apply is at most `recommendations.max_step_pct` percent of the desired size; the
   recommendations beyond it are deferred to a later apply (reported, not an error).
-- share: `gpu_sharing.time_slicing_replicas` becomes the proposed replicas, the proposed type goes
-  first, and the instances freed by packing (`current.count - proposed.count`) are removed as
+- share: `gpu_sharing.time_slicing_replicas` rises to the proposed replicas (never lowered: other
+  groups of the pool may already run that many per GPU; the edit's notes say when it stays), the
+  proposed type goes first, and the instances freed by packing (`current.count - proposed.count`) are removed as
   above, as far as the same step bound allows (the sharing is never deferred).
 - keep, not-enough-data: nothing.
 - scale-out, commit, capacity-mix, lifecycle, batching, revert: not applied yet (reported as
@@ -92,6 +93,7 @@ class PoolEdit(_Model):
     before: PoolState
     after: PoolState
     recommendations: list[str]
+    notes: list[str] = Field(default_factory=list)  # what was left as it was, and why
 
 
 class Skipped(_Model):
@@ -252,6 +254,7 @@ def plan_apply(
             (r for r in by_pool[name] if not _freed(r)), key=_by_saving, reverse=True
         )
         ids: list[str] = []
+        notes: list[str] = []
         for rec in ordered:
             freed = _freed(rec)
             if rec.kind is Kind.SHARE:  # the sharing itself always applies; freed nodes in bound
@@ -271,7 +274,15 @@ def plan_apply(
                     state.instance_types, rec.proposed.instance_type
                 )
             if rec.kind is Kind.SHARE and rec.proposed.gpu_replicas:
-                updates["time_slicing_replicas"] = rec.proposed.gpu_replicas
+                now = state.time_slicing_replicas
+                if now is None or rec.proposed.gpu_replicas > now:
+                    updates["time_slicing_replicas"] = rec.proposed.gpu_replicas
+                elif rec.proposed.gpu_replicas < now:
+                    notes.append(
+                        f"{rec.id}: time_slicing_replicas stays {now} (it asks "
+                        f"{rec.proposed.gpu_replicas}): lowering it would take slices from "
+                        "pods already sharing a GPU"
+                    )
             if freed:
                 desired = state.desired_size - freed
                 updates["desired_size"] = desired
@@ -289,7 +300,9 @@ def plan_apply(
             ids.append(rec.id)
             state = new
         if ids:
-            edits.append(PoolEdit(pool=name, before=before, after=state, recommendations=ids))
+            edits.append(
+                PoolEdit(pool=name, before=before, after=state, recommendations=ids, notes=notes)
+            )
             runs = [r for i in ids if (r := recset.run_of(i)) is not None]
             latest = max(runs, key=lambda r: r.generated_at)
             enforced[name] = EnforcedPool(

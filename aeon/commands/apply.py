@@ -231,6 +231,7 @@ def _print_summary(plan) -> None:
             for k, (old, new) in edit.before.diff(edit.after).items()
         )
         lines.append(f"  {edit.pool}: {changes or 'already as recommended'}")
+        lines += [f"    {note}" for note in edit.notes]
     reasons: dict[str, list[Any]] = {}
     for s in plan.skipped:
         reasons.setdefault(s.reason, []).append(s)

@@ -113,7 +113,9 @@ def measure(frame: TelemetryFrame, policy: SizingPolicy, start: int, end: int) -
             need.mem_peak_gib = row["max"] / GIB
             need.mem_need_gib = max(
                 row["max"] * policy.memory_peak_factor / GIB,
-                row[pq] * policy.headroom() / GIB if policy.memory_percentile_with_headroom else 0,
+                row[pq] * policy.memory_headroom() / GIB
+                if policy.memory_percentile_with_headroom
+                else 0,
             )
             used[rid].append(key)
 

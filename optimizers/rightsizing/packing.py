@@ -72,7 +72,7 @@ class PackResult:
 
 def lower_bound(fitter: Fitter) -> LowerBound:
     h, q = fitter.h, fitter.q
-    memory = math.ceil(float(fitter.mem.sum()) * h / fitter.host.gpu_memory_gib_each - 1e-9)
+    memory = math.ceil(float(fitter.mem.sum()) * fitter.hm / fitter.host.gpu_memory_gib_each - 1e-9)
     summed = fitter.busy.sum(axis=0)
     busy = math.ceil(float(percentile_rows(summed, q)[0]) * h / 100 - 1e-9)
     replicas = math.ceil(fitter.n / fitter.rules.max_members)

@@ -34,6 +34,7 @@ class Fitter:
         self.members, self.host, self.rules = members, host, rules
         self.n = len(members)
         self.h = rules.policy.headroom()
+        self.hm = rules.policy.memory_headroom()
         self.q = rules.policy.busy_percentile
         self.ids = [m.resource_id for m in members]
         self.mem = np.array([m.gpu_mem_gib for m in members], dtype=np.float64)
@@ -122,7 +123,7 @@ class Fitter:
         cpu = self.gcpu[cand] + (self.cpu[i] if self.cpu_known[i] else 0.0)
         return (
             (self.count[cand] + 1 <= self.rules.max_members)
-            & ((self.gmem[cand] + self.mem[i]) * h <= host.gpu_memory_gib_each)
+            & ((self.gmem[cand] + self.mem[i]) * self.hm <= host.gpu_memory_gib_each)
             & (cpu * h <= host.vcpus)
             & (self.ghmem[cand] + self.hmem[i] <= host.memory_gib)
         )
@@ -135,16 +136,18 @@ class Fitter:
         """(surely fits, surely does not) on the busy and latency rules, from bounds alone."""
         h = self.h
         hi = (self.gp_busy[cand] + self.busy_max[i]) * h
-        lo = np.maximum(
-            self.gp_busy[cand] + self.busy_min[i], self.busy_p[i] + self.gmin_busy[cand]
-        ) * h
+        lo = (
+            np.maximum(self.gp_busy[cand] + self.busy_min[i], self.busy_p[i] + self.gmin_busy[cand])
+            * h
+        )
         sure, never = hi <= 100 - EPS, lo > 100 + EPS
         if self.latency:  # the latency model grows with the summed occupancy
             members = self.count[cand] + 1
             rho_hi = (self.gp_occ[cand] + self.occ_max[i]) / 100
-            rho_lo = np.maximum(
-                self.gp_occ[cand] + self.occ_min[i], self.occ_p[i] + self.gmin_occ[cand]
-            ) / 100
+            rho_lo = (
+                np.maximum(self.gp_occ[cand] + self.occ_min[i], self.occ_p[i] + self.gmin_occ[cand])
+                / 100
+            )
             never |= ~self._latency_ok(rho_lo, members, EPS)
             sure &= self._latency_ok(rho_hi, members, -EPS)
         return sure & ~never, never
@@ -186,7 +189,7 @@ class Fitter:
             hmem += self.hmem[i]
             cpu += self.cpu[i] if self.cpu_known[i] else 0.0
         host = self.host
-        if mem * self.h > host.gpu_memory_gib_each or cpu * self.h > host.vcpus:
+        if mem * self.hm > host.gpu_memory_gib_each or cpu * self.h > host.vcpus:
             return False
         if hmem > host.memory_gib:
             return False

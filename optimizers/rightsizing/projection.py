@@ -32,7 +32,9 @@ class Projection:
 
 def gpu_mem_factor(policy: SizingPolicy) -> float:
     return (
-        policy.headroom() if policy.memory_percentile_with_headroom else policy.memory_peak_factor
+        policy.memory_headroom()
+        if policy.memory_percentile_with_headroom
+        else policy.memory_peak_factor
     )
 
 

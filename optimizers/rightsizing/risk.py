@@ -27,9 +27,7 @@ def confidence_of(span_s: int) -> Confidence:
 LEVELS = ("low", "medium", "high")
 
 
-def risk_of(
-    kind: Kind, confidence: Confidence | None, notes: list[str], raise_by: int = 0
-) -> Risk:
+def risk_of(kind: Kind, confidence: Confidence | None, notes: list[str], raise_by: int = 0) -> Risk:
     """The kind's base risk, one level up for low confidence on kinds that take capacity away,
     and `raise_by` levels up for what the caller could not check (capped at high)."""
     step = raise_by

@@ -61,8 +61,7 @@ def scale_out(ctx: SizingContext, members: list[Saturated]) -> Decision:
     pool = ctx.pool(first)
     if pool is not None and pool.desired_size + added > pool.max_size:
         risk_notes.append(
-            f"pool {pool.name}'s max_size {pool.max_size} is under desired_size + {added}: "
-            "raise it"
+            f"pool {pool.name}'s max_size {pool.max_size} is under desired_size + {added}: raise it"
         )
     scarcest = min(members, key=lambda m: m.need.span_s).need
     return Decision(

@@ -113,9 +113,10 @@ def check(group: list[Member], host: InstanceSpec, rules: ShareRules) -> GroupCh
     proj: dict[str, float] = {"members": float(len(group))}
     if len(group) > rules.max_members:
         return GroupCheck(False, proj, f"more than {rules.max_members} replicas")
+    hm = policy.memory_headroom()
     mem = sum(m.gpu_mem_gib for m in group)
-    proj["gpu_mem_need_gib"] = round(mem * h, 3)
-    if mem * h > host.gpu_memory_gib_each:
+    proj["gpu_mem_need_gib"] = round(mem * hm, 3)
+    if mem * hm > host.gpu_memory_gib_each:
         return GroupCheck(False, proj, "summed GPU memory peak plus headroom does not fit one GPU")
     busy = np.zeros_like(group[0].busy_row)
     occ = np.zeros_like(group[0].busy_row)

@@ -241,7 +241,7 @@ def collect_prometheus(
     if unnamed:
         warnings.append(f"ignored {unnamed} series without a machine label or GPU index")
     if outside:
-        where = "missing from the inventory" if inventory is not None else "no GPU or node series names"
+        where = "named by no other series" if inventory is None else "missing from the inventory"
         warnings.append(f"ignored series of {len(outside)} machine(s) {where}")
     return TelemetryFrame(
         source="prometheus", resources=resources, series=series, warnings=warnings
