@@ -77,14 +77,14 @@ class SizingContext:
         if pool is not None:
             return pool.latency_target_ms, f"pool {pool.name}'s latency_target_ms"
         if self.inputs.latency_target_ms is not None:
-            return self.inputs.latency_target_ms, "--latency-target-ms (pool not in the stack)"
+            return self.inputs.latency_target_ms, "--latency-target-ms, for a pool not in the stack"
         settings = self.inputs.settings
         target = (
             settings.recommendations.default_latency_target_ms
             if settings
             else DEFAULT_LATENCY_TARGET_MS
         )
-        return target, "recommendations.default_latency_target_ms (pool not in the stack)"
+        return target, "recommendations.default_latency_target_ms, for a pool not in the stack"
 
     def share_rules(self, info: ResourceInfo) -> ShareRules:
         pool = self.pool(info)

@@ -106,6 +106,7 @@ def share(ctx: SizingContext, group: Group, packing: PackResult | None = None) -
             f"{packing.hosts} GPUs for the pool's {sum(len(g.members) for g in packing.groups)} "
             f"{group.host.instance_type} members; first-fit decreasing {packing.ffd_groups}; "
             f"lower bound {packing.bound.describe()}"
+            + ("; the search stopped at its time budget" if packing.cut_short else "")
         )
         projected = {
             **projected,

@@ -9,7 +9,8 @@ monotone (a subset of a fitting group fits), which both methods below rely on:
   MIP (HiGHS, through `highspy`) picks the fewest that cover each member once: optimal;
 - large pools: first-fit decreasing (by GPU memory, then by busy-ness), then a local search that
   empties groups by moving their members into others, or by swapping one member of another
-  group out to a third, while every group still fits; within a time budget.
+  group out to a third, while every group still fits; restarted from a few other orders (fixed
+  seeds, so the same inputs give the same plan), within a time budget.
 FFD is the floor: a plan never has more groups than FFD's. Members share with members of their
 own instance type (one-shape pools); every group of the result is verified with `check`.
 """
@@ -30,6 +31,7 @@ from optimizers.rightsizing.stats import percentile_rows
 EXACT_MAX_MEMBERS = 24
 EXACT_MAX_GROUPS = 40_000  # fitting groups to enumerate before giving up on the exact method
 DEFAULT_BUDGET_S = 20.0
+RESTARTS = 4  # shuffled orders the local search restarts from (after the two FFD orders)
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class PackResult:
     optimal: bool  # proven optimal (exact method within its time limit)
     ffd_groups: int
     bound: LowerBound
+    cut_short: bool = False  # the time budget stopped the search (another run may differ)
 
     @property
     def hosts(self) -> int:
@@ -89,8 +92,12 @@ def first_fit_decreasing(fitter: Fitter, order: list[int]) -> list[list[int]]:
     return fitter.groups()
 
 
-def ffd_order(fitter: Fitter, by: str = "memory") -> list[int]:
-    """Decreasing GPU memory then busy-ness (the floor), or the other way round."""
+def ffd_order(fitter: Fitter, by: str | int = "memory") -> list[int]:
+    """Decreasing GPU memory then busy-ness (the floor), the other way round, or (an int)
+    decreasing memory with seeded noise: a restart's order."""
+    if isinstance(by, int):
+        noise = np.random.default_rng(by).uniform(0.8, 1.25, fitter.n)
+        return sorted(range(fitter.n), key=lambda i: (-fitter.mem[i] * noise[i], fitter.ids[i]))
     keys = {
         "memory": lambda i: (-fitter.mem[i], -fitter.busy_p[i], fitter.ids[i]),
         "busy": lambda i: (-fitter.busy_p[i], -fitter.mem[i], fitter.ids[i]),
@@ -181,14 +188,21 @@ def pack_one_type(
         if found is not None and len(found[0]) <= len(best):
             best, method, optimal = found[0], "exact", found[1]
     if not optimal and method != "exact":
-        for start in (floor, first_fit_decreasing(fitter, ffd_order(fitter, "busy"))):
+        for order in ("memory", "busy", *range(RESTARTS)):
+            start = (
+                floor
+                if order == "memory"
+                else first_fit_decreasing(fitter, ffd_order(fitter, order))
+            )
             improved = local_search(fitter, start, deadline)
             if len(improved) < len(best):
                 best, method = improved, "local search"
             if time.monotonic() >= deadline or len(best) <= bound.hosts:
                 break
         optimal = len(best) <= bound.strict
-    return PackResult(verified(members, host, rules, best), method, optimal, len(floor), bound)
+    cut = not optimal and time.monotonic() >= deadline
+    groups = verified(members, host, rules, best)
+    return PackResult(groups, method, optimal, len(floor), bound, cut)
 
 
 def verified(

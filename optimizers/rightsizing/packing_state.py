@@ -22,7 +22,7 @@ from optimizers.rightsizing.stats import percentile_rows
 
 EPS = 1e-9  # bounds decide only clear cases; a tie is computed exactly
 CHUNK = 64  # undecided groups computed together
-SWAP_TRIALS = 64  # (group, member) pairs tried per swap
+SWAP_TRIALS = 24  # (group, member) pairs tried per swap
 
 
 class _Abort(Exception):
@@ -228,27 +228,44 @@ class Fitter:
         return True
 
     def _swap_in(self, i: int, g: int, saved: dict[int, list[int]]) -> bool:
-        """Put i in a group h in place of a smaller member j, and j in a third group."""
-        ids = [k for k in self.open_ids() if k != g]
-        trials = 0
-        for h in sorted(ids, key=lambda k: -self.gmem[k]):
-            for j in self._lists[h]:
-                if self.mem[j] > self.mem[i] or trials >= SWAP_TRIALS:
-                    continue
-                trials += 1
-                swapped = [k for k in self._lists[h] if k != j] + [i]
-                if not self.fits_list(swapped):
-                    continue
-                third = self.first_fit(j, exclude=(g, h))
-                if third is None:
-                    continue
-                saved.setdefault(h, list(self._lists[h]))
-                saved.setdefault(third, list(self._lists[third]))
-                self._set(h, swapped)
-                self.add(third, j)
-                return True
-            if trials >= SWAP_TRIALS:
-                break
+        """Put i in a group h in place of a member j no larger, and j in a third group. Pairs
+        whose memory, CPU and host memory allow the swap are tried, smallest j first (the
+        easiest to place elsewhere), at most SWAP_TRIALS of them."""
+        pairs = [(h, j) for h in self.open_ids() if h != g for j in self._lists[h]]
+        if not pairs:
+            return False
+        hs = np.array([h for h, _ in pairs])
+        js = np.array([j for _, j in pairs])
+        cpu_i = self.cpu[i] if self.cpu_known[i] else 0.0
+        cpu_j = np.where(self.cpu_known[js], self.cpu[js], 0.0)
+        # The swapped group's busy percentile lies within these bounds (pointwise shifts).
+        hi = (self.gp_busy[hs] - self.busy_min[js] + self.busy_max[i]) * self.h
+        lo = (self.gp_busy[hs] - self.busy_max[js] + self.busy_min[i]) * self.h
+        ok = (
+            (self.mem[js] <= self.mem[i])
+            & (lo <= 100 + EPS)
+            & (
+                (self.gmem[hs] - self.mem[js] + self.mem[i]) * self.hm
+                <= self.host.gpu_memory_gib_each
+            )
+            & ((self.gcpu[hs] - cpu_j + cpu_i) * self.h <= self.host.vcpus)
+            & (self.ghmem[hs] - self.hmem[js] + self.hmem[i] <= self.host.memory_gib)
+        )
+        order = np.flatnonzero(ok)
+        order = order[np.lexsort((self.mem[js[order]], hi[order] > 100 - EPS))][:SWAP_TRIALS]
+        for k in order:  # those surely fitting on busy-ness first, then smallest j first
+            h, j = int(hs[k]), int(js[k])
+            swapped = [m for m in self._lists[h] if m != j] + [i]
+            if not self.fits_list(swapped):
+                continue
+            third = self.first_fit(j, exclude=(g, h))
+            if third is None:
+                continue
+            saved.setdefault(h, list(self._lists[h]))
+            saved.setdefault(third, list(self._lists[third]))
+            self._set(h, swapped)
+            self.add(third, j)
+            return True
         return False
 
     # --- the exact method's columns -------------------------------------------------------
