@@ -17,8 +17,9 @@ What each kind changes in its pool (settings.Pool):
   recommendations beyond it are deferred to a later apply (reported, not an error).
 - share: `gpu_sharing.time_slicing_replicas` rises to the proposed replicas (never lowered: other
   groups of the pool may already run that many per GPU; the edit's notes say when it stays), the
-  proposed type goes first, and the instances freed by packing (`current.count - proposed.count`) are removed as
-  above, as far as the same step bound allows (the sharing is never deferred).
+  proposed type goes first, and the instances freed by packing (`current.count -
+  proposed.count`) are removed as above, as far as the same step bound allows (the sharing is
+  never deferred).
 - keep, not-enough-data: nothing.
 - scale-out, commit, capacity-mix, lifecycle, batching, revert: not applied yet (reported as
   `not-applicable-yet`, never an error).

@@ -11,7 +11,7 @@ mixture of one real sample drawn from each phase. Kinds:
 - hot: continuous matmul and memory copies near full duty: the counter reads 93-99% at P99.5;
 - idle: a loaded model and no traffic (the counter reads 0 with memory resident).
 The H200 phases stand in for the H100's (both Hopper: the counter's and GPM's semantics are the
-same; their absolute busy-ness on an H100 would differ by the bandwidth ratio for memory-bound work).
+same; on an H100, memory-bound work would read busier by the bandwidth ratio, 4.8 / 3.35).
 
     phases = Phases.from_traces(Path("../shared/data/gpu-h200"))   # or Phases.from_means(csv)
     frame = synthesize(phases, FleetShape(pods=140, hours=23))
@@ -60,7 +60,11 @@ METRICS = {
 }
 # What each kind of pod runs when busy (phase -> share of the busy time).
 WORK = {
-    "serving": {"batch1_decode_mlp": 0.7, "matmul_half_duty": 0.2, "tiny_kernels_launch_bound": 0.1},
+    "serving": {
+        "batch1_decode_mlp": 0.7,
+        "matmul_half_duty": 0.2,
+        "tiny_kernels_launch_bound": 0.1,
+    },
     "hot": {"matmul_compute_bound": 0.5, "copy_memory_bound": 0.3, "batch1_decode_mlp": 0.2},
     "idle": {},
 }
@@ -84,8 +88,7 @@ class Phases:
                     [float(row[c]) for c in TRACE_COLUMNS.values()]
                 )
         samples = {
-            phase: np.array(r[RAMP:-RAMP] if len(r) > 2 * RAMP else r)
-            for phase, r in rows.items()
+            phase: np.array(r[RAMP:-RAMP] if len(r) > 2 * RAMP else r) for phase, r in rows.items()
         }
         return cls(samples, str(path))
 
@@ -123,8 +126,10 @@ class FleetShape:
 
 
 def _kinds(shape: FleetShape) -> list[str]:
-    return ["hot"] * shape.hot + ["idle"] * shape.idle + ["serving"] * (
-        shape.pods - shape.hot - shape.idle
+    return (
+        ["hot"] * shape.hot
+        + ["idle"] * shape.idle
+        + ["serving"] * (shape.pods - shape.hot - shape.idle)
     )
 
 

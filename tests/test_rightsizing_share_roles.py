@@ -7,7 +7,7 @@ import pytest
 
 from aeon.output.report_data import build, role_unknown_line
 from optimizers.recommendation import Kind, PlannerRun, RecommendationsFile
-from tests.rightsizing.fleet import Fleet, burst, by_target, run, settings
+from tests.rightsizing.fleet import Fleet, burst, run, settings
 
 
 def _fleet(role: str | None, cpu: float | None = None) -> Fleet:
