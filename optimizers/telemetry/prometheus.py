@@ -28,8 +28,9 @@ MAX_POINTS_PER_SERIES = 11_000
 DEFAULT_STEP_S = 60
 MIB = 1024 * 1024
 # Labels that name the machine, most specific first (EC2 service discovery relabelled to
-# instance_id; DCGM's Hostname; Kubernetes node; the scrape target without its port).
-RESOURCE_LABELS = ("instance_id", "Hostname", "node", "instance")
+# instance_id; DCGM's Hostname, `hostname` in exporter releases from 2026-05 on; Kubernetes node;
+# the scrape target without its port).
+RESOURCE_LABELS = ("instance_id", "Hostname", "hostname", "node", "instance")
 # The pool and its role, relabelled from EC2 service discovery's tag labels
 # (`__meta_ec2_tag_aeon_pool`, `__meta_ec2_tag_aeon_pool_role`: the `aeon:pool` and
 # `aeon:pool-role` tags) or from node labels: the first label present wins.
