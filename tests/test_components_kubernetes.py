@@ -3,9 +3,8 @@ autoscaler and the termination handler, and the cluster itself (private endpoint
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import json
+from pathlib import Path
 
 import pytest
 import yaml
