@@ -8,7 +8,8 @@ interchangeable with it (same GPU model for GPU pools; the families the pool or 
 for CPU pools); each node is replaced by one node (desired_size stays) and max_size is rescaled so
 the pool keeps its burst capacity in GPUs or vCPUs. When they disagree, nothing is applied and
 the disagreement is reported. Fleets outside Kubernetes keep weighted capacity (sizes count
-units of the smallest type): a smaller proposed type becomes the unit, and every size scales.
+units of the smallest type): a smaller proposed type becomes the unit, and every size scales
+(docs/rightsizing.md#apply-into-one-shape-pools).
 """
 
 from __future__ import annotations

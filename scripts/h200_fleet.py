@@ -109,7 +109,7 @@ def main() -> int:
             f"fleet: {shape.pods} pods on {shape.instance_type} ({shape.hot} hot, {shape.idle} "
             f"idle, {shape.pods - shape.hot - shape.idle} serving), {shape.hours:g} h of "
             f"1-minute samples (NVML counter, GPU and host memory; no CPU), pool {shape.pool} "
-            f"(not in the stack); phases from {args.data / 'gpm_workloads.csv'}"
+            f"(not in the stack); phases from {args.data.name}/gpm_workloads.csv"
         ]
         for title, role in (("role unknown", None), ("role inference", PoolRole.INFERENCE)):
             folder = out / ("role-unknown" if role is None else "role-inference")

@@ -12,7 +12,8 @@ monotone (a subset of a fitting group fits), which both methods below rely on:
   group out to a third, while every group still fits; restarted from a few other orders (fixed
   seeds, so the same inputs give the same plan), within a time budget.
 FFD is the floor: a plan never has more groups than FFD's. Members share with members of their
-own instance type (one-shape pools); every group of the result is verified with `check`.
+own instance type (one-shape pools); every group of the result is verified with `check`
+(docs/rightsizing.md#packing-share-groups).
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ NVML's utilization counter is the share of time a kernel was resident: 67-71 % w
 (docs/gpu-measurements.md#the-nvml-counter-vs-gpm). A GPU is saturated when
 - GPM SM or tensor activity at the busy percentile, times the headroom, exceeds 100 %, or
 - the served requests' latency or queue wait exceeds the pool's latency target.
-With neither signal, a high counter is "unknown", and nothing is spent on it.
+With neither signal, a high counter is "unknown", and nothing is spent on it
+(docs/rightsizing.md#saturation-signals).
 """
 
 from __future__ import annotations
