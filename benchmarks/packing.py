@@ -19,7 +19,7 @@ from pathlib import Path
 
 from components.facts.roles import PoolRole
 from optimizers.catalog import from_moto_package
-from optimizers.h200_fleet import FleetShape, Phases, synthesize
+from optimizers.h200_fleet import FleetShape, Phases, shared_traces, synthesize
 from optimizers.rightsizing import get_policy
 from optimizers.rightsizing.latency import default_service_ms
 from optimizers.rightsizing.measure import measure
@@ -31,17 +31,9 @@ REPO = Path(__file__).resolve().parents[1]
 TARGET_MS = 100.0
 
 
-def default_data() -> Path:
-    """../shared/data/gpu-h200 beside the clone (or beside a folder above it: worktrees)."""
-    for folder in REPO.parents:
-        if (folder / "shared" / "data" / "gpu-h200").is_dir():
-            return folder / "shared" / "data" / "gpu-h200"
-    return REPO.parent / "shared" / "data" / "gpu-h200"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=default_data())
+    parser.add_argument("--data", type=Path, default=shared_traces(REPO / "pyproject.toml"))
     parser.add_argument("--pods", type=int, default=2000)
     parser.add_argument("--days", type=float, default=7.0)
     parser.add_argument("--budget", type=float, default=45.0, help="packer time budget, s")

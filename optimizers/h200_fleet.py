@@ -13,7 +13,7 @@ mixture of one real sample drawn from each phase. Kinds:
 The H200 phases stand in for the H100's (both Hopper: the counter's and GPM's semantics are the
 same; on an H100, memory-bound work would read busier by the bandwidth ratio, 4.8 / 3.35).
 
-    phases = Phases.from_traces(Path("../shared/data/gpu-h200"))   # or Phases.from_means(csv)
+    phases = Phases.from_traces(shared_traces(Path(__file__)))   # or Phases.from_means(csv)
     frame = synthesize(phases, FleetShape(pods=140, hours=23))
 """
 
@@ -68,6 +68,16 @@ WORK = {
     "hot": {"matmul_compute_bound": 0.5, "copy_memory_bound": 0.3, "batch1_decode_mlp": 0.2},
     "idle": {},
 }
+
+
+def shared_traces(start: Path) -> Path:
+    """../shared/data/gpu-h200 beside the clone holding `start` (or beside a folder above it,
+    as for a worktree); the first candidate when none exists."""
+    folders = Path(start).resolve().parents
+    for folder in folders:
+        if (folder / "shared" / "data" / "gpu-h200").is_dir():
+            return folder / "shared" / "data" / "gpu-h200"
+    return folders[1] / "shared" / "data" / "gpu-h200"
 
 
 @dataclass(frozen=True)

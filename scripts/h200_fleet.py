@@ -26,18 +26,10 @@ from collections import Counter
 from pathlib import Path
 
 from components.facts.roles import PoolRole
-from optimizers.h200_fleet import FleetShape, Phases, synthesize
+from optimizers.h200_fleet import FleetShape, Phases, shared_traces, synthesize
 from optimizers.telemetry.csv_source import MetricsCsvWriter, inventory_csv_text
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def default_data() -> Path:
-    """../shared/data/gpu-h200 beside the clone (or beside a folder above it: worktrees)."""
-    for folder in REPO.parents:
-        if (folder / "shared" / "data" / "gpu-h200").is_dir():
-            return folder / "shared" / "data" / "gpu-h200"
-    return REPO.parent / "shared" / "data" / "gpu-h200"
 
 
 def write_fleet(frame, folder: Path) -> None:
@@ -91,7 +83,7 @@ def summary(title: str, run: dict, report: dict) -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=default_data())
+    parser.add_argument("--data", type=Path, default=shared_traces(REPO / "pyproject.toml"))
     parser.add_argument("--out", type=Path, help="keep the fleet's csv folders here")
     args = parser.parse_args()
     if not (args.data / "gpm_workloads.csv").is_file():

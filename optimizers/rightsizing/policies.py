@@ -149,18 +149,16 @@ def get_policy(
         if not 50 <= percentile <= 100:
             raise InputError(f"percentile {percentile:g} must be between 50 and 100")
         overrides["busy_percentile"] = percentile
-    if headroom_pct is not None:
-        if not 0 <= headroom_pct <= 100:
-            raise InputError(f"headroom {headroom_pct:g}% must be between 0 and 100")
-        if cls is Krr:
-            overrides["memory_peak_factor"] = 1 + headroom_pct / 100
+    for label, field, value in (
+        ("headroom", "headroom_pct", headroom_pct),
+        ("memory headroom", "memory_headroom_pct", memory_headroom_pct),
+    ):
+        if value is None:
+            continue
+        if not 0 <= value <= 100:
+            raise InputError(f"{label} {value:g}% must be between 0 and 100")
+        if cls is Krr:  # krr has one margin: the memory peak's
+            overrides["memory_peak_factor"] = 1 + value / 100
         else:
-            overrides["headroom_pct"] = headroom_pct
-    if memory_headroom_pct is not None:
-        if not 0 <= memory_headroom_pct <= 100:
-            raise InputError(f"memory headroom {memory_headroom_pct:g}% must be between 0 and 100")
-        if cls is Krr:
-            overrides["memory_peak_factor"] = 1 + memory_headroom_pct / 100
-        else:
-            overrides["memory_headroom_pct"] = memory_headroom_pct
+            overrides[field] = value
     return cls(**overrides)
