@@ -49,8 +49,8 @@ def test_the_model_knows_every_kind_prod_declares(prod):
 def test_commitments_come_from_the_pools_and_price_the_on_demand_base(prod):
     inputs, report = prod
     committed = commitments(inputs.config, "prod")
-    assert committed["training"] == 1 and committed["system"] == 3
-    training = next(r for r in report.resources if r.name == "training" and r.lines)
+    assert committed["training-p5"] == 1 and committed["system"] == 3
+    training = next(r for r in report.resources if r.name == "training-p5" and r.lines)
     assert any("committed" in line.component for line in training.lines)
 
 

@@ -2,7 +2,7 @@
 
 The one place the comment reads `.aeon/recommendations/<stack>.json`: through
 `aeon.saved_recommendations.load_saved`, mapped to plain rows here, so a new saved-file format
-needs one change, in `_row`.
+needs one change, here.
 """
 
 from __future__ import annotations
@@ -25,19 +25,13 @@ class RecommendationRow:
     risk: str
 
 
-def _side(part: Any) -> str:
-    itype = getattr(part, "instance_type", None) or "none"
-    count = getattr(part, "count", None)
-    return itype if count is None else f"{itype} x{count}"
-
-
 def _row(rec: Any) -> RecommendationRow:
     return RecommendationRow(
         id=str(rec.id),
         kind=str(getattr(rec.kind, "value", rec.kind)),
         pool=str(getattr(rec, "pool", "")),
         region=str(getattr(rec, "region", "")),
-        change=f"{_side(rec.current)} -> {_side(rec.proposed)}",
+        change=f"{rec.current_text()} -> {rec.proposed_text()}",
         monthly_saving_usd=float(rec.monthly_saving_usd or 0.0),
         risk=str(getattr(getattr(rec, "risk", None), "level", "")),
     )
@@ -55,5 +49,5 @@ def top_recommendations(
         return [], str(exc)
     rows = [_row(r) for r in saved.recommendations if (r.monthly_saving_usd or 0) > 0]
     rows.sort(key=lambda r: (-r.monthly_saving_usd, r.id))
-    generated = getattr(saved, "generated_at", "")
+    generated = max((run.generated_at for run in saved.runs), default="")
     return rows[:limit], f"{len(rows)} with a saving, generated {generated}"

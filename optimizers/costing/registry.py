@@ -94,6 +94,8 @@ FREE: dict[str, str] = {
     "aws:sns/topicPolicy:TopicPolicy": CONFIG,
     "aws:sns/topicSubscription:TopicSubscription": "deliveries are priced on the topic",
     "aws:kms/alias:Alias": "aliases are free",
+    "aws:acm/certificate:Certificate": "public ACM certificates are free",
+    "aws:acm/certificateValidation:CertificateValidation": CONFIG,
     "aws:budgets/budget:Budget": "budgets without actions are free",
 }
 S3_CONFIG_TYPES = (
