@@ -336,7 +336,8 @@ def plan_apply(
                     applied.append(
                         AppliedRecommendation(
                             id=rec.id, pool=name, kind=rec.kind.value, applied_at=applied_at,
-                            changes=state.diff(new),
+                            changes=state.diff(new), target=rec.target,
+                            baseline=baseline_of(rec, applied_at),
                         )
                     )  # fmt: skip
                     ids.append(rec.id)

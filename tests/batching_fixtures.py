@@ -8,13 +8,9 @@ from pathlib import Path
 import numpy as np
 
 from optimizers.batching.curve import LatencyCurve
+from tests.telemetry.fakes import SHARED_H200
 
-H200_RELATIVE = Path("shared/data/gpu-h200/mlp_batch_latency.csv")
-# ../shared beside the clone (CI), or further up for a worktree; tests using it skip without it.
-H200_FILE = next(
-    (d / H200_RELATIVE for d in Path(__file__).resolve().parents if (d / H200_RELATIVE).is_file()),
-    H200_RELATIVE,
-)
+H200_FILE = SHARED_H200 / "mlp_batch_latency.csv"  # tests using it skip without it
 SIZES = np.array([1, 2, 4, 8, 16, 32, 64, 128, 256])
 # 128 tokens per request: compute-bound, service time grows about linearly with the batch.
 TOKENS_128 = LatencyCurve(
