@@ -37,7 +37,7 @@ CLASSES = (
 )  # fmt: skip
 # Objects tallied at a time: enough that a batch's binary searches into the reads stay in cache,
 # few enough that DuckDB's stream buffer (10 MB) holds the next batch while this one is tallied.
-TALLY_ROWS = 1 << 18
+TALLY_ROWS = 1 << 19
 SAMPLE_ROWS = 1000  # checked before the whole inventory is read
 INVENTORY_FIELDS_HINT = (
     "enable the optional fields Size, LastModifiedDate and StorageClass in the bucket's inventory "

@@ -38,6 +38,7 @@ def connect() -> duckdb.DuckDBPyConnection:
     """A database of its own for one pass over files: closing it returns its memory."""
     con = duckdb.connect()
     con.execute("SET preserve_insertion_order = false")  # order is never used: less memory
+    con.execute("SET enable_progress_bar = false")  # stderr is ours
     return con
 
 
