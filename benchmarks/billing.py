@@ -35,7 +35,9 @@ if which == "ours":
 else:
     scan = (f"read_parquet('{path}')" if path.endswith(".parquet")
             else f"read_csv('{path}', header = true)")
-    out = len(duckdb.connect().execute(
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    out = len(con.execute(
         f"SELECT ServiceName, sum(CAST(ConsumedQuantity AS DOUBLE)) FROM {scan} GROUP BY 1"
     ).fetchall())
 wall = time.perf_counter() - start

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+import numpy as np
+
 from optimizers.billing.errors import BillingInputError
 from optimizers.billing.formats import Layout, detect
 from optimizers.billing.queries import compose
@@ -30,6 +32,9 @@ def _convert(value: str | None, kind: str) -> Any:
     if value is None:
         return None
     kind = kind.lower()
+    if kind.startswith("array"):  # numbers only in our questions: "[1, 2.5, 3]"
+        inner = value.strip()[1:-1].strip()
+        return np.array(inner.split(","), dtype=float) if inner else np.zeros(0)
     if kind in NUMBER_TYPES or kind.startswith("decimal"):
         return float(value)
     if kind in INTEGER_TYPES:
@@ -77,6 +82,8 @@ class AthenaBilling:
         return f'(SELECT *{nulls} FROM "{self.database}"."{self.table}") AS src'
 
     def query(self, question: str, **params: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        # Trino promises no order of the rows an array_agg collects: order them alike.
+        params = {"ordered": "ORDER BY hour", **params}
         return self.run(compose(question, self.layout, self.source(), **params))
 
     def locate_problem(self, column: str) -> BillingInputError:

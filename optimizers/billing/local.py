@@ -74,6 +74,7 @@ class LocalBilling:
         self.kind, self.files = find_files(spec)
         self.con = duckdb.connect()
         self.con.execute("SET TimeZone = 'UTC'")
+        self.con.execute("SET enable_progress_bar = false")  # stdout carries only the result
         for statement in DUCKDB_COMPAT:
             self.con.execute(statement)
         columns = self._columns()
@@ -123,13 +124,13 @@ class LocalBilling:
         return [d[0] for d in cursor.description], rows
 
     def query_arrays(self, question: str, **params: str) -> dict[str, np.ndarray]:
-        """A question's result as one numpy array per column (fast for large results)."""
+        """A question's result as one numpy array per column, masked where SQL says NULL."""
         text = compose(question, self.layout, self.source(), **params)
         try:
             found = self.con.execute(text).fetchnumpy()
         except duckdb.Error as exc:
             raise BillingInputError(_first_line(exc), path=self.label) from None
-        return {k: np.asarray(v) for k, v in found.items()}
+        return {k: np.ma.asarray(v) for k, v in found.items()}
 
     def locate_problem(self, column: str) -> BillingInputError:
         """The error for the first value of `column` (its SQL name) that does not parse."""

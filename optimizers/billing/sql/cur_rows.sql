@@ -49,16 +49,20 @@ SELECT
   END AS commitment_id,
   false AS unused_commitment,
   {tag_expr} AS tag_value,
+  -- the first column of the row that does not parse: one the usage questions read (`problem`),
+  -- else a cost column (`cost_problem`), so a question checks only what it reads
   CASE
     WHEN TRY_CAST(line_item_usage_start_date AS TIMESTAMP) IS NULL
       THEN 'line_item_usage_start_date'
     WHEN TRY_CAST(line_item_usage_end_date AS TIMESTAMP) IS NULL THEN 'line_item_usage_end_date'
     WHEN line_item_usage_amount IS NOT NULL AND TRY_CAST(line_item_usage_amount AS DOUBLE) IS NULL
       THEN 'line_item_usage_amount'
-    WHEN line_item_unblended_cost IS NOT NULL
-         AND TRY_CAST(line_item_unblended_cost AS DOUBLE) IS NULL THEN 'line_item_unblended_cost'
     WHEN pricing_public_on_demand_rate IS NOT NULL
          AND TRY_CAST(pricing_public_on_demand_rate AS DOUBLE) IS NULL
       THEN 'pricing_public_on_demand_rate'
-  END AS problem
+  END AS problem,
+  CASE
+    WHEN line_item_unblended_cost IS NOT NULL
+         AND TRY_CAST(line_item_unblended_cost AS DOUBLE) IS NULL THEN 'line_item_unblended_cost'
+  END AS cost_problem
 FROM {source}

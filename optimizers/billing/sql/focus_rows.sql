@@ -29,6 +29,8 @@ SELECT
   CommitmentDiscountId AS commitment_id,
   (CommitmentDiscountStatus = 'Unused') AS unused_commitment,
   {tag_expr} AS tag_value,
+  -- the first column of the row that does not parse: one the usage questions read (`problem`),
+  -- else a cost column (`cost_problem`), so a question checks only what it reads
   CASE
     WHEN TRY_CAST(ChargePeriodStart AS TIMESTAMP) IS NULL THEN 'ChargePeriodStart'
     WHEN TRY_CAST(ChargePeriodEnd AS TIMESTAMP) IS NULL THEN 'ChargePeriodEnd'
@@ -36,9 +38,11 @@ SELECT
       THEN 'ConsumedQuantity'
     WHEN ListUnitPrice IS NOT NULL AND TRY_CAST(ListUnitPrice AS DOUBLE) IS NULL
       THEN 'ListUnitPrice'
+  END AS problem,
+  CASE
     WHEN ListCost IS NOT NULL AND TRY_CAST(ListCost AS DOUBLE) IS NULL THEN 'ListCost'
     WHEN EffectiveCost IS NOT NULL AND TRY_CAST(EffectiveCost AS DOUBLE) IS NULL
       THEN 'EffectiveCost'
     WHEN BilledCost IS NOT NULL AND TRY_CAST(BilledCost AS DOUBLE) IS NULL THEN 'BilledCost'
-  END AS problem
+  END AS cost_problem
 FROM {source}
