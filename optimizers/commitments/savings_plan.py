@@ -49,19 +49,25 @@ class SavingsPlanCost:
     used_commitment_usd: float  # part of H * S actually applied
 
 
+def _sum(matrix: np.ndarray) -> float:
+    """Sum of an hours x series matrix: numpy's pairwise sums per series, then an exact sum
+    (a year of 1,000 series stays within a millionth of a cent, at numpy's speed)."""
+    return math.fsum(matrix.sum(axis=0)) if matrix.size else 0.0
+
+
 def evaluate(inp: SavingsPlanInput, commitment: float) -> SavingsPlanCost:
     """G(S) and what it covers, computed directly (inputs need not be ordered)."""
     ordered = inp.ordered()
     hours = inp.demand.shape[0]
-    total_od = float(math.fsum((inp.demand * inp.on_demand).ravel()))
+    total_od = _sum(inp.demand * inp.on_demand)
     if ordered.demand.shape[1] == 0:
         return SavingsPlanCost(commitment, hours * commitment + total_od, 0.0, 0.0)
     width = ordered.demand * ordered.sp_rate  # commitment dollars that cover all of it
     before = np.cumsum(width, axis=1) - width
     used = np.clip(commitment - before, 0.0, width)
     ratio = ordered.on_demand / ordered.sp_rate
-    covered = float(math.fsum((used * ratio).ravel()))
-    applied = float(math.fsum(used.ravel()))
+    covered = _sum(used * ratio)
+    applied = _sum(used)
     return SavingsPlanCost(commitment, hours * commitment + total_od - covered, covered, applied)
 
 
