@@ -51,7 +51,7 @@ def main() -> None:
         p, s = plan.series[i], usage.series[i]
         if p.best is None:
             continue
-        rate, od, demand = p.best.rate.usd_per_hour, s.on_demand_rate, s.demand
+        rate, od, demand = p.best.rate.usd_per_hour, s.on_demand_rate, s.on_demand
         levels = range(0, math.ceil(demand.max()) + 1)
         brute += min(cents(window_cost(demand, c, rate, od)) for c in levels)
         chosen += cents(window_cost(demand, p.best.units, rate, od))

@@ -19,12 +19,14 @@ What each kind changes in its pool (settings.Pool):
   first, and the instances freed by packing (`current.count - proposed.count`) are removed as
   above, as far as the same step bound allows (the sharing is never deferred).
 - keep, not-enough-data: nothing.
-- scale-out, commit, capacity-mix, lifecycle, batching, revert: not applied yet (reported as
-  `not-applicable-yet`, never an error).
+- capacity-mix: the pool's `capacity` mix keys; commit: no stack change, a purchase recorded in
+  the policy config (optimizers/apply_capacity.py says what and why).
+- scale-out, lifecycle, batching, revert: not applied yet (reported as `not-applicable-yet`,
+  never an error).
 A recommendation whose pool is not in the stack (or sits in another region) is not applicable;
 one already listed in `recommendations.applied` is skipped, so applying twice changes nothing.
-The policy pack's `recommendation-enforced` entry of every changed pool is the pool's resulting
-`instance_types` and `max_size`.
+The policy pack's `recommendation-enforced` entry of every pool a right-sizing recommendation
+changed is the pool's resulting `instance_types` and `max_size`.
 """
 
 from __future__ import annotations
@@ -35,18 +37,20 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from components.settings import AppliedRecommendation, Pool, StackSettings
+from components.settings import AppliedRecommendation, CapacityMix, Pool, StackSettings
+from optimizers import apply_capacity
 from optimizers.recommendation import (
     Kind,
     Recommendation,
     RecommendationsFile,
     SizingRecommendation,
 )
+from optimizers.recommendation.commitments import CapacityMixRecommendation, CommitRecommendation
 
 RISK_ORDER = {"low": 0, "medium": 1, "high": 2}
 TYPE_CHANGES = (Kind.DOWNSIZE, Kind.UPSIZE, Kind.CHANGE_FAMILY)
 NO_CHANGE = (Kind.KEEP, Kind.NOT_ENOUGH_DATA)
-APPLIED_KINDS = frozenset({*TYPE_CHANGES, *NO_CHANGE, Kind.REMOVE, Kind.SHARE})
+APPLIED_KINDS = frozenset({*TYPE_CHANGES, *NO_CHANGE, Kind.REMOVE, Kind.SHARE, Kind.CAPACITY_MIX})
 MAX_TYPES = 40  # settings.Pool.instance_types
 
 
@@ -68,6 +72,7 @@ class PoolState(_Model):
     desired_size: int
     max_size: int
     time_slicing_replicas: int | None
+    capacity: CapacityMix
 
     @classmethod
     def of(cls, pool: Pool) -> PoolState:
@@ -79,12 +84,20 @@ class PoolState(_Model):
             time_slicing_replicas=pool.gpu_sharing.time_slicing_replicas
             if pool.gpu_sharing
             else None,
+            capacity=pool.capacity,
         )
 
     def diff(self, after: PoolState) -> dict[str, list[Any]]:
-        """key -> [before, after] for the keys that differ."""
+        """key -> [before, after] for the keys that differ (`capacity.<key>` for its keys)."""
         old, new = self.model_dump(), after.model_dump()
-        return {k: [old[k], new[k]] for k in old if old[k] != new[k]}
+        out: dict[str, list[Any]] = {}
+        for key in old:
+            if isinstance(old[key], dict):
+                out |= {f"{key}.{k}": [v, new[key][k]] for k, v in old[key].items()
+                        if v != new[key][k]}  # fmt: skip
+            elif old[key] != new[key]:
+                out[key] = [old[key], new[key]]
+        return out
 
 
 class PoolEdit(_Model):
@@ -120,10 +133,11 @@ class ApplyPlan(_Model):
     applied: list[AppliedRecommendation]
     skipped: list[Skipped]
     enforced: dict[str, EnforcedPool]
+    purchases: dict[str, apply_capacity.PlannedPurchase] = Field(default_factory=dict)
 
     @property
     def changes_anything(self) -> bool:
-        return bool(self.applied)
+        return bool(self.applied or self.purchases)
 
 
 def select(
@@ -201,7 +215,8 @@ def plan_apply(
     done = {a.id for a in settings.recommendations.applied}
     step_pct = settings.recommendations.max_step_pct
     skipped: list[Skipped] = []
-    by_pool: dict[str, list[SizingRecommendation]] = {}
+    by_pool: dict[str, list[Recommendation]] = {}
+    purchases: dict[str, apply_capacity.PlannedPurchase] = {}
 
     def skip(rec: Recommendation, reason: Any, detail: str) -> None:
         skipped.append(
@@ -212,7 +227,15 @@ def plan_apply(
         )  # fmt: skip
 
     for rec in selected:
-        if not isinstance(rec, SizingRecommendation) or rec.kind not in APPLIED_KINDS:
+        if isinstance(rec, CommitRecommendation):
+            if not apply_capacity.buys_something(rec):
+                skip(rec, "nothing-to-change", "commit: nothing to buy")
+                continue
+            run = recset.run_of(rec.id)
+            when, made = (run.generated_at, run.planner) if run else (applied_at, "?")
+            purchases[rec.id] = apply_capacity.planned_purchase(rec, when, f"aeon recommend {made}")
+            continue
+        if rec.kind not in APPLIED_KINDS:
             run = recset.run_of(rec.id)
             made_by = f" (planner {run.planner})" if run else ""
             skip(
@@ -234,10 +257,23 @@ def plan_apply(
             )
         elif rec.id in done:
             skip(rec, "already-applied", "listed in recommendations.applied")
-        elif capacity_of is not None and (moved := _moves_unit(pool, rec, capacity_of)):
+        elif isinstance(rec, CapacityMixRecommendation) and (
+            refused := apply_capacity.mix_refusal(rec, pool, settings)
+        ):
+            skip(rec, "not-applicable", refused)
+        elif (
+            isinstance(rec, CapacityMixRecommendation)
+            and apply_capacity.mixed_capacity(rec, pool.capacity) == pool.capacity
+        ):
+            skip(rec, "nothing-to-change", "capacity-mix: the pool already runs this mix")
+        elif (
+            isinstance(rec, SizingRecommendation)
+            and capacity_of is not None
+            and (moved := _moves_unit(pool, rec, capacity_of))
+        ):
             skip(rec, "changes-capacity-unit", moved)
         else:
-            by_pool.setdefault(rec.pool, []).append(rec)
+            by_pool.setdefault(str(rec.pool), []).append(rec)
 
     edits: list[PoolEdit] = []
     applied: list[AppliedRecommendation] = []
@@ -266,7 +302,9 @@ def plan_apply(
                 continue
             budget -= freed
             updates: dict[str, Any] = {}
-            if rec.kind in TYPE_CHANGES or rec.kind is Kind.SHARE:
+            if isinstance(rec, CapacityMixRecommendation):
+                updates["capacity"] = apply_capacity.mixed_capacity(rec, state.capacity)
+            elif rec.kind in TYPE_CHANGES or rec.kind is Kind.SHARE:
                 updates["instance_types"] = _prefer(
                     state.instance_types, rec.proposed.instance_type
                 )
@@ -290,7 +328,9 @@ def plan_apply(
             state = new
         if ids:
             edits.append(PoolEdit(pool=name, before=before, after=state, recommendations=ids))
-            runs = [r for i in ids if (r := recset.run_of(i)) is not None]
+        sized = [r.id for r in by_pool[name] if r.id in ids and isinstance(r, SizingRecommendation)]
+        if sized:  # the pack enforces the types and sizes right-sizing chose, not the mix
+            runs = [r for i in sized if (r := recset.run_of(i)) is not None]
             latest = max(runs, key=lambda r: r.generated_at)
             enforced[name] = EnforcedPool(
                 allowed_instance_types=state.instance_types,
@@ -299,8 +339,9 @@ def plan_apply(
                 source=f"aeon recommend ({latest.mode}, {latest.source})",
             )
     return ApplyPlan(
-        stack=recset.stack, edits=edits, applied=applied, skipped=skipped, enforced=enforced
-    )
+        stack=recset.stack, edits=edits, applied=applied, skipped=skipped, enforced=enforced,
+        purchases=purchases,
+    )  # fmt: skip
 
 
 def settings_stack(recset: RecommendationsFile) -> str:

@@ -46,7 +46,9 @@ def test_base_is_the_committed_steady_state_when_spot_is_risky():
     assert decision.proposed["on_demand_percentage_above_base"] == 80
     # above-base units cost 0.2 * 4 + 0.8 * 10 = 8.8 > 6.2: commit the 2 units always running
     assert decision.base_units == 2 and decision.purchase_units == 2
-    assert any("commit 2 more" in r for r in decision.reasons)
+    assert any("buy 2 more" in r for r in decision.reasons)
+    # the base stays at the commitments held until they are bought
+    assert decision.proposed["committed"] == 0
 
 
 @pytest.mark.parametrize(
@@ -65,11 +67,12 @@ def test_no_spot_when_unsafe_or_not_worth_it(changes, reason):
     assert any(reason in r for r in decision.reasons)
 
 
-def test_never_below_held_commitments_nor_above_max_size():
+def test_the_base_stays_at_the_commitments_held_and_c_star_within_max_size():
     held = plan_pool_mix(pool(committed=5, unit_commit_usd=9.9))
-    assert held.proposed["committed"] == 5
+    assert held.proposed["committed"] == 5 and held.purchase_units == 0
     capped = plan_pool_mix(pool(demand=np.full(100, 50.0), interruptible=False))
-    assert capped.proposed["committed"] == 16
+    assert capped.proposed["committed"] == 0  # never above what is held
+    assert capped.base_units == 16 and capped.purchase_units == 16  # c* capped at max_size
 
 
 def asg(decision, types, zones):
@@ -105,7 +108,15 @@ def fleet():
     return fleet
 
 
-def test_the_policy_pack_accepts_what_the_planner_proposes(fleet):
+@pytest.fixture(scope="module")
+def commitments():
+    import_guardrails()
+    from aeon_guardrails import commitments
+
+    return commitments
+
+
+def test_the_policy_pack_accepts_what_the_planner_proposes(fleet, commitments):
     defaults = {"min_types_by_role": {"inference": 10}, "min_availability_zones": 2}
     for changes in ({}, {"instance_types": TEN[:4]}, {"zones": 1}):
         inp = pool(**changes)
@@ -113,4 +124,4 @@ def test_the_policy_pack_accepts_what_the_planner_proposes(fleet):
         res = asg(decision, inp.instance_types, inp.zones)
         assert list(fleet.spot_diversified(res, defaults)) == []
         committed = {"pools": {"inference": {"committed": decision.proposed["committed"]}}}
-        assert list(fleet.base_within_commitment(res, committed)) == []
+        assert list(commitments.base_within_commitment(res, committed)) == []

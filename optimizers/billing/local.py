@@ -19,6 +19,7 @@ import numpy as np
 from optimizers.billing.errors import BillingInputError
 from optimizers.billing.formats import Layout, detect
 from optimizers.billing.queries import DUCKDB_COMPAT, compose
+from optimizers.billing.tags import tag_expression
 
 CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.zst")
 PARQUET_SUFFIXES = (".parquet",)
@@ -131,6 +132,10 @@ class LocalBilling:
         except duckdb.Error as exc:
             raise BillingInputError(_first_line(exc), path=self.label) from None
         return {k: np.ma.asarray(v) for k, v in found.items()}
+
+    def tag_expression(self, key: str) -> str:
+        """DuckDB SQL for the value of resource tag `key` in this export's own tag columns."""
+        return tag_expression(self.layout, self.column_types, key, "duckdb")
 
     def locate_problem(self, column: str) -> BillingInputError:
         """The error for the first value of `column` (its SQL name) that does not parse."""

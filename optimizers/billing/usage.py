@@ -32,6 +32,8 @@ class BillingSource(Protocol):
 
     def locate_problem(self, column: str) -> BillingInputError: ...
 
+    def tag_expression(self, key: str) -> str: ...
+
 
 @dataclass
 class UsageSeries:
@@ -44,6 +46,7 @@ class UsageSeries:
     spot: np.ndarray
     on_demand_rate: float | None  # USD per instance-hour, as billed (None: unknown)
     rate_source: str  # "billing" | "price-table" | "missing"
+    tag: str | None = None  # the value of the resource tag asked for (by_tag), if any
 
     @property
     def demand(self) -> np.ndarray:
@@ -96,12 +99,12 @@ def _type_by_price(book: PriceBook | None, region: str | None, rate: float | Non
     return matches.pop() if len(matches) == 1 else None
 
 
-def _groups(source: BillingSource) -> dict[str, np.ndarray]:
+def _groups(source: BillingSource, tag_expr: str) -> dict[str, np.ndarray]:
     """The question's groups, one array per column (a few rows per series, not one per hour)."""
     fast = getattr(source, "query_arrays", None)
     if fast is not None:
-        return fast("hourly_usage.sql")
-    names, rows = source.query("hourly_usage.sql")
+        return fast("hourly_usage.sql", tag_expr=tag_expr)
+    names, rows = source.query("hourly_usage.sql", tag_expr=tag_expr)
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
     out = {}
     for name, column in zip(names, columns, strict=True):
@@ -135,6 +138,7 @@ class _Group:
     purchase: str | None
     sku: str | None
     rate: float | None
+    tag: str | None
     offsets: np.ndarray  # hour of each of its hourly rows in the window (0 = the first hour)
     quantities: np.ndarray  # instance-hours of each of those rows
 
@@ -144,10 +148,16 @@ class _Group:
 
 
 def read_hourly_usage(
-    source: BillingSource, *, book: PriceBook | None = None, lookback_s: int | None = None
+    source: BillingSource,
+    *,
+    book: PriceBook | None = None,
+    lookback_s: int | None = None,
+    by_tag: str | None = None,
 ) -> HourlyUsage:
-    """Instance usage of the export's window (the last `lookback_s`, or the whole span)."""
-    cols = _groups(source)
+    """Instance usage of the export's window (the last `lookback_s`, or the whole span); with
+    `by_tag` (a resource tag key such as aeon:pool), one series per value of that tag too."""
+    tag_expr = "CAST(NULL AS VARCHAR)" if by_tag is None else source.tag_expression(by_tag)
+    cols = _groups(source, tag_expr)
     for problem in _values(cols["problem"]):
         if problem is not None:
             raise source.locate_problem(str(problem))
@@ -169,10 +179,11 @@ def read_hourly_usage(
         first = max(first, last - int(lookback_s // 3600))
     hours = max(1, last - first)
     groups = []
-    for inst, itype, region, purchase, sku, rate, epoch_hours, quantities in zip(
+    for inst, itype, region, purchase, sku, rate, tag, epoch_hours, quantities in zip(
         _values(cols["is_instance"]), _values(cols["instance_type"]), _values(cols["region"]),
         _values(cols["purchase"]), _values(cols["sku"]), _values(cols["on_demand_rate"]),
-        _values(cols["hours"]), _values(cols["quantities"]), strict=True,
+        _values(cols["tag_value"]), _values(cols["hours"]), _values(cols["quantities"]),
+        strict=True,
     ):  # fmt: skip
         if not inst:
             continue
@@ -182,8 +193,8 @@ def read_hourly_usage(
         if not inside.all():
             offsets, amounts = offsets[inside], amounts[inside]
         groups.append(
-            _Group(itype, region, purchase, sku, None if rate is None else float(rate), offsets,
-                   amounts)
+            _Group(itype, region, purchase, sku, None if rate is None else float(rate),
+                   None if tag is None else str(tag), offsets, amounts)
         )  # fmt: skip
     del cols  # the query's arrays: the groups hold what is needed
     return _assemble(source, first, hours, groups, book)
@@ -225,17 +236,22 @@ def _resolve_types(groups: list[_Group], book: PriceBook | None) -> tuple[Unknow
 KINDS = {"on-demand": 0, "committed": 1, "spot": 2}
 
 
+def _series_order(name: tuple[str | None, str | None, str | None]) -> tuple[str, str, bool, str]:
+    instance_type, region, tag = name
+    return (instance_type or "", region or "", tag is not None, tag or "")
+
+
 def _assemble(
     source: BillingSource, first: int, hours: int, groups: list[_Group], book: PriceBook | None
 ) -> HourlyUsage:
     unknown, by_sku_rows, by_price_rows = _resolve_types(groups, book)
     typed = [g for g in groups if g.instance_type is not None and g.region]
-    names = sorted({(g.instance_type, g.region) for g in typed})
+    names = sorted({(g.instance_type, g.region, g.tag) for g in typed}, key=_series_order)
     index = {name: k for k, name in enumerate(names)}
     grid = np.zeros((len(names), len(KINDS), hours))
     od_usd, od_hours = np.zeros(len(names)), np.zeros(len(names))
     for g in typed:
-        k = index[(g.instance_type, g.region)]
+        k = index[(g.instance_type, g.region, g.tag)]
         # rows of one hour (several resources) add up
         grid[k, KINDS.get(g.purchase or "", 0)] += np.bincount(
             g.offsets, weights=g.quantities, minlength=hours
@@ -244,7 +260,7 @@ def _assemble(
             od_usd[k] += g.instance_hours * g.rate
             od_hours[k] += g.instance_hours
     series_list = []
-    for k, (instance_type, where) in enumerate(names):
+    for k, (instance_type, where, tag) in enumerate(names):
         # the on-demand rate the window's rows were billed at, weighted by hours
         rate, basis = None, "missing"
         if od_hours[k] > 0:
@@ -253,7 +269,7 @@ def _assemble(
             rate = book.number(where, instance_type, ONDEMAND)
             basis = "price-table" if rate is not None else "missing"
         series_list.append(
-            UsageSeries(instance_type, where, grid[k, 0], grid[k, 1], grid[k, 2], rate, basis)
+            UsageSeries(instance_type, where, grid[k, 0], grid[k, 1], grid[k, 2], rate, basis, tag)
         )
     return HourlyUsage(
         source=source.label,

@@ -33,7 +33,7 @@ def option_owners() -> list[tuple[str, type[Options]]]:
     owners = [(f"{name} planner", cls.Options) for name, cls in sorted(PLANNERS.items())]
     for name, loader in sorted(LOADERS.items()):
         owners += [(f"{name} input", loader.Options), *loader.every_nested()]
-    return owners
+    return list(dict.fromkeys(owners))  # loaders that share nested options list them once
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import os
 
-from . import cost, fleet, kubernetes, security, speed, storage  # noqa: F401  (registration)
+from . import (  # noqa: F401  (registration)
+    commitments,
+    cost,
+    fleet,
+    kubernetes,
+    security,
+    speed,
+    storage,
+)
 from .core import REGISTRY, Guardrail, exemptions_policy, to_pulumi_policy
 
 PACK_NAME = "aeon-guardrails"

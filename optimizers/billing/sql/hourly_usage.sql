@@ -1,7 +1,8 @@
 -- Question: how many instance-hours ran in each hour, per instance type, region and purchase
 -- option (on-demand, committed, spot)? Quantities are SUMMED (one row may carry many
 -- instance-hours); rows of other services fall into groups that are not instances and still tell
--- the span of the data and whether any row failed to parse (`problem`).
+-- the span of the data and whether any row failed to parse (`problem`). `tag_value` (one resource
+-- tag, e.g. aeon:pool, or NULL: {tag_expr} in the row mapping) splits the series further.
 --
 -- Rows are grouped by the columns their type, region and purchase come from (few distinct values
 -- even in a year of data), never by hour: each group carries the epoch hour and the quantity of
@@ -27,6 +28,7 @@ WITH keyed AS (
     coalesce(resource_id, '') LIKE 'i-%' AS instance_id,
     problem,
     on_demand_rate,
+    tag_value,
     charge_category = 'usage' AS metered,
     CAST(date_diff('hour', TIMESTAMP '1970-01-01 00:00:00', charge_start) AS INTEGER) AS hour,
     coalesce(quantity, 0.0) AS quantity,
@@ -37,7 +39,7 @@ WITH keyed AS (
 grouped AS (
   SELECT
     hourly, usage_type, listed_type, description, region, purchase, sku, resource_type,
-    instance_id, problem, on_demand_rate,
+    instance_id, problem, on_demand_rate, tag_value,
     count(*) AS rows,
     array_agg(hour {ordered}) FILTER (WHERE hourly) AS hours,
     array_agg(quantity {ordered}) FILTER (WHERE hourly) AS quantities,
@@ -45,7 +47,7 @@ grouped AS (
     min(charge_start) FILTER (WHERE metered) AS first_start,
     max(charge_end) FILTER (WHERE metered) AS last_end
   FROM keyed
-  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
 ),
 typed AS (
   SELECT
@@ -78,6 +80,7 @@ SELECT
   CASE WHEN is_instance THEN hours END AS hours,
   CASE WHEN is_instance THEN quantities END AS quantities,
   on_demand_rate,
+  tag_value,
   CASE WHEN is_instance THEN max_minutes END AS max_minutes,
   first_start,
   last_end

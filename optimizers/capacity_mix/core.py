@@ -6,15 +6,20 @@ what runs above it between on-demand and spot. Decided here, in pool capacity un
 
 1. Spot above the base only for pools marked `interruptible`, only when the pool lists enough
    interchangeable types for the policy pack's `asg-spot-diversified` (N by role, capped at what
-   the region offers) across at least two Availability Zones, and only when the Spot Advisor
-   saving of its types is worth an interruption (`min_spot_saving_pct`).
-2. The spot share follows the Spot Advisor interruption band of its types (the median band): the
-   expected share of above-base capacity interrupted in a month, share x band, stays under
-   `interruption_budget_pct` (5%: all spot under a "<5%" band, half under "5-10%", ...).
-3. The base is the committed steady state: the integer c* that minimises
-   `H c rate + blended * sum_h max(0, D_h - c)`, where `blended` is what an above-base unit costs
-   with that spot share; never below the commitments already held (they are paid until their
-   term ends) and never above `max_size` (the settings reject it).
+   the region offers) across at least two Availability Zones; a pool that fails these runs no
+   spot (a safety change, even when it costs money).
+2. For the others, the spot share follows the Spot Advisor interruption band of its types (the
+   median band): the expected share of above-base capacity interrupted in a month, share x band,
+   stays under `interruption_budget_pct` (5%: all spot under a "<5%" band, half under "5-10%",
+   ...), and only when the median saving is worth it (`min_spot_saving_pct`). A safe pool never
+   gets less spot than it runs today: that would cost money for a risk its owner accepted.
+3. The base stays at the commitments held (`committed`, which the stack keeps equal to what is
+   bought): raised above them, the base runs at on-demand prices, which the policy pack's
+   `on-demand-base-within-commitment` refuses; lowered, commitments paid until their term ends
+   would cover spot-eligible capacity no more. The committed steady state c*, the integer that
+   minimises `H c rate + blended * sum_h max(0, D_h - c)` (`blended`: what an above-base unit
+   costs with that spot share, capped at `max_size`), is reported with the units to buy before
+   the base can rise to it (`purchase_units`; the commitments planner plans the purchase).
 """
 
 from __future__ import annotations
@@ -78,7 +83,7 @@ class MixDecision:
     proposed: dict[str, object]  # the pool's `capacity` keys, as the settings accept them
     spot_share_pct: int
     base_units: int  # the committed steady state c*
-    purchase_units: int  # committed instances to buy before the base is raised
+    purchase_units: int  # committed units to buy before the base may rise to c*
     monthly_cost_before_usd: float | None
     monthly_cost_after_usd: float | None
     reasons: list[str] = field(default_factory=list)
@@ -99,40 +104,55 @@ def required_types(role: str, suitable: int | None) -> int:
     return wanted if suitable is None else max(1, min(wanted, suitable))
 
 
-def spot_share_pct(inp: PoolMixInput, opts: MixOptions, reasons: list[str]) -> int:
-    """Percent of above-base capacity to run on spot (0 when any condition fails)."""
+def _unsafe(inp: PoolMixInput) -> str | None:
+    """Why spot is unsafe for the pool (the pack would refuse it, or the work would be lost)."""
     if not inp.interruptible:
-        reasons.append("not interruptible: no spot (set interruptible: true if it checkpoints)")
-        return 0
+        return "not interruptible (set interruptible: true if its work checkpoints)"
     need = required_types(inp.role, inp.suitable_types)
     if len(set(inp.instance_types)) < need:
-        reasons.append(
+        return (
             f"lists {len(set(inp.instance_types))} instance type(s); spot needs {need} "
-            f"interchangeable types for a {inp.role} pool (asg-spot-diversified): no spot"
+            f"interchangeable types for a {inp.role} pool (asg-spot-diversified)"
         )
-        return 0
     if inp.zones < MIN_ZONES:
-        reasons.append(f"spans {inp.zones} Availability Zone(s); spot needs {MIN_ZONES}: no spot")
-        return 0
+        return f"spans {inp.zones} Availability Zone(s); spot needs {MIN_ZONES}"
+    return None
+
+
+def _worth(inp: PoolMixInput, opts: MixOptions, reasons: list[str]) -> int:
+    """The spot share the Spot Advisor's figures justify (0: none, or no figures)."""
     bands = [BAND_RATE[s.band] for s in inp.spot if s.band in BAND_RATE]
     savings = [s.saving_pct for s in inp.spot if s.saving_pct is not None]
     if not bands or not savings:
-        reasons.append("no Spot Advisor figures for its types in the price table: no spot")
+        reasons.append("no Spot Advisor figures for its types in the price table")
         return 0
     saving = statistics.median(savings)
     if saving < opts.min_spot_saving_pct:
-        reasons.append(
-            f"median spot saving {saving:g}% is under {opts.min_spot_saving_pct:g}%: no spot"
-        )
+        reasons.append(f"median spot saving {saving:g}% is under {opts.min_spot_saving_pct:g}%")
         return 0
     rate = statistics.median(bands)
-    share = min(1.0, opts.interruption_budget_pct / 100 / rate)
-    pct = int(share * 100)
+    pct = int(min(1.0, opts.interruption_budget_pct / 100 / rate) * 100)
     reasons.append(
         f"median interruption band {rate:.0%}/month and saving {saving:g}% of {len(bands)} "
         f"type(s): {pct}% spot above the base keeps expected interruptions under "
         f"{opts.interruption_budget_pct:g}% of it a month"
     )
+    return pct
+
+
+def spot_share_pct(inp: PoolMixInput, opts: MixOptions, reasons: list[str]) -> int:
+    """Percent of above-base capacity to run on spot. Unsafe pools get none; a safe pool gets
+    what the figures justify, and never less than it runs today (lowering it would cost money
+    for a risk the pool's owner already accepted)."""
+    current = 100 - inp.on_demand_percentage_above_base
+    unsafe = _unsafe(inp)
+    if unsafe is not None:
+        reasons.append(f"{unsafe}: no spot" + (f" (today {current}%)" if current else ""))
+        return 0
+    pct = _worth(inp, opts, reasons)
+    if pct < current:
+        reasons.append(f"keeps its {current}% spot: it is interruptible and diversified")
+        return current
     return pct
 
 
@@ -156,27 +176,28 @@ def plan_pool_mix(inp: PoolMixInput, opts: MixOptions | None = None) -> MixDecis
     savings = [s.saving_pct for s in inp.spot if s.saving_pct is not None]
     spot_price = inp.unit_on_demand_usd * (1 - (statistics.median(savings) if savings else 0) / 100)
     sd = SortedDemand.of(inp.demand)
-    base = inp.committed
+    held = inp.committed
+    steady = held
     commit_rate = inp.unit_commit_usd
     if commit_rate is None or sd.hours == 0:
-        reasons.append("no commitment rate or no usage: the base stays as it is")
+        reasons.append("no commitment rate or no usage: no committed steady state")
     else:
         share = spot_pct / 100
         blended = share * spot_price + (1 - share) * inp.unit_on_demand_usd
         steady = min(optimal_units(sd, commit_rate, blended), inp.max_size)
-        if steady < inp.committed:
+        if steady > held:
             reasons.append(
-                f"the steady state is {steady} unit(s), under the {inp.committed} already "
-                "committed: keep the base until those commitments end"
+                f"the committed steady state is {steady} unit(s): buy {steady - held} more "
+                f"(the commitments planner), then raise capacity.committed to {steady}; until "
+                f"they are bought the base stays at the {held} held"
             )
-        base = max(inp.committed, steady)
-        if base > inp.committed:
+        elif steady < held:
             reasons.append(
-                f"commit {base - inp.committed} more unit(s) (the commitments plan) before "
-                f"raising the on-demand base to {base}: until then the base runs at on-demand"
+                f"the committed steady state is {steady} unit(s), under the {held} held: keep "
+                "the base until those commitments end"
             )
     proposed = {
-        "committed": base,
+        "committed": held,  # the commitments held; never raised by this planner
         "on_demand_percentage_above_base": 100 - spot_pct,
         "spot_allocation_strategy": PREFERRED_STRATEGY
         if spot_pct and inp.spot_allocation_strategy == "lowest-price"
@@ -184,12 +205,14 @@ def plan_pool_mix(inp: PoolMixInput, opts: MixOptions | None = None) -> MixDecis
         "capacity_rebalance": bool(spot_pct) or inp.capacity_rebalance,
     }
     before = after = None
-    if commit_rate is not None and sd.hours:
+    if sd.hours:
+        # the base is the same before and after: its rate (unknown: on-demand) cancels out
+        base_rate = inp.unit_on_demand_usd if commit_rate is None else commit_rate
         current_spot = 100 - inp.on_demand_percentage_above_base
         per_month = HOURS_PER_MONTH / sd.hours
-        before = cents(_window_cost(sd, inp.committed, inp, current_spot, commit_rate,
-                                    spot_price) * per_month)  # fmt: skip
-        after = cents(_window_cost(sd, base, inp, spot_pct, commit_rate, spot_price) * per_month)
+        before = cents(_window_cost(sd, held, inp, current_spot, base_rate, spot_price)
+                       * per_month)  # fmt: skip
+        after = cents(_window_cost(sd, held, inp, spot_pct, base_rate, spot_price) * per_month)
         if after > before:
             reasons.append("raises cost: the change trades money for lower interruption risk")
     return MixDecision(
@@ -198,8 +221,8 @@ def plan_pool_mix(inp: PoolMixInput, opts: MixOptions | None = None) -> MixDecis
         current=current,
         proposed=proposed,
         spot_share_pct=spot_pct,
-        base_units=base,
-        purchase_units=base - inp.committed,
+        base_units=steady,
+        purchase_units=max(0, steady - held),
         monthly_cost_before_usd=before,
         monthly_cost_after_usd=after,
         reasons=reasons,

@@ -1,0 +1,106 @@
+"""What `aeon apply` does with the kinds that say how capacity is bought: pure.
+
+- capacity-mix: the pool's `capacity` keys `on_demand_percentage_above_base`,
+  `spot_allocation_strategy` and `capacity_rebalance` become the proposed ones. `committed` is
+  never written: it states the commitments actually held (reserved instances, savings plans), the
+  on-demand base the policy pack's `on-demand-base-within-commitment` holds the group to. The
+  planner keeps it as it is; a recommendation that raises it is refused, as is spot for a pool
+  that is not interruptible, lists fewer interchangeable types than the pack asks, or spans one
+  Availability Zone (the pool may have changed since the recommendation was made).
+- commit: a recommendation to BUY is not a commitment held, so nothing in the stack changes: a
+  base raised before the purchase would run at on-demand prices. Each commitment to buy (units
+  or $/h above 0) is recorded in the policy config, under `on-demand-base-within-commitment`
+  `purchases` (recommendation id -> commitment), where a pull request that raises a base before
+  the purchase is told what to buy first; `aeon apply` lists them. After buying, raise the
+  `capacity.committed` of the pools the commitment covers (the policy config's `pools` follow
+  with `aeon policy sync-config`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from components.settings import CapacityMix, Pool, StackSettings
+from optimizers.recommendation.commitments import (
+    CapacityMixRecommendation,
+    Commitment,
+    CommitRecommendation,
+)
+
+MIX_KEYS = ("on_demand_percentage_above_base", "spot_allocation_strategy", "capacity_rebalance")
+PURCHASES_POLICY = "on-demand-base-within-commitment"
+MIN_ZONES = 2  # the pack's asg-spot-diversified default
+
+
+class PlannedPurchase(BaseModel):
+    """One commitment to buy, as the policy config records it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    commitment: Commitment
+    monthly_saving_usd: float | None
+    generated_at: str
+    source: str
+
+
+def mix_refusal(rec: CapacityMixRecommendation, pool: Pool, settings: StackSettings) -> str | None:
+    """Why the pool cannot take the proposed mix as it stands now, or None."""
+    proposed = rec.proposed.capacity
+    if proposed.committed > pool.capacity.committed:
+        return (
+            f"raises capacity.committed from {pool.capacity.committed} to {proposed.committed}: "
+            "it states the commitments held; buy them, then set it by hand"
+        )
+    if proposed.uses_spot and proposed.on_demand_percentage_above_base < (
+        pool.capacity.on_demand_percentage_above_base
+    ):
+        zones = next((r.availability_zones for r in settings.regions if r.name == pool.region), 0)
+        need = rec.evidence.diversification.required_types or 1
+        if not pool.interruptible:
+            return f"{pool.name} is not interruptible (any more): no spot"
+        if len(set(pool.instance_types)) < need:
+            return (
+                f"{pool.name} lists {len(set(pool.instance_types))} instance type(s); spot needs "
+                f"{need} (asg-spot-diversified)"
+            )
+        if zones < MIN_ZONES:
+            return f"{pool.region} has {zones} Availability Zone(s); spot needs {MIN_ZONES}"
+    return None
+
+
+def mixed_capacity(rec: CapacityMixRecommendation, capacity: CapacityMix) -> CapacityMix:
+    """The pool's capacity with the recommendation's mix keys (never `committed`)."""
+    proposed = rec.proposed.capacity
+    return capacity.model_copy(update={k: getattr(proposed, k) for k in MIX_KEYS})
+
+
+def planned_purchase(rec: CommitRecommendation, generated_at: str, source: str) -> PlannedPurchase:
+    return PlannedPurchase(
+        commitment=rec.proposed.commitment,
+        monthly_saving_usd=rec.monthly_saving_usd,
+        generated_at=generated_at,
+        source=source,
+    )
+
+
+def buys_something(rec: CommitRecommendation) -> bool:
+    c = rec.proposed.commitment
+    return bool(c.units) if c.units is not None else c.usd_per_hour > 0
+
+
+def with_purchases(config: Mapping[str, Any], purchases: Mapping[str, PlannedPurchase]) -> dict:
+    """The policy config with these purchases recorded (every other key kept)."""
+    data = dict(config)
+    entry = data.get(PURCHASES_POLICY)
+    if isinstance(entry, str):  # a bare enforcement level
+        entry = {"enforcementLevel": entry}
+    entry = dict(entry or {})
+    recorded = dict(entry.get("purchases") or {})
+    for rec_id, purchase in purchases.items():
+        recorded[rec_id] = purchase.model_dump(mode="json")
+    entry["purchases"] = dict(sorted(recorded.items()))
+    data[PURCHASES_POLICY] = entry
+    return data
