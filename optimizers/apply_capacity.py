@@ -23,7 +23,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from components.settings import CapacityMix, Pool, StackSettings
+from components.settings import Pool, StackSettings
+from optimizers.recommendation import PlannerRun
 from optimizers.recommendation.commitments import (
     CapacityMixRecommendation,
     Commitment,
@@ -46,7 +47,17 @@ class PlannedPurchase(BaseModel):
     source: str
 
 
-def mix_refusal(rec: CapacityMixRecommendation, pool: Pool, settings: StackSettings) -> str | None:
+def mix_skip(
+    rec: CapacityMixRecommendation, pool: Pool, settings: StackSettings
+) -> tuple[str, str] | None:
+    """(reason, detail) when the pool cannot take the mix or already runs it; None to apply."""
+    if all(getattr(pool.capacity, k) == getattr(rec.proposed.capacity, k) for k in MIX_KEYS):
+        return "nothing-to-change", "capacity-mix: the pool already runs this mix"
+    refused = _refusal(rec, pool, settings)
+    return None if refused is None else ("not-applicable", refused)
+
+
+def _refusal(rec: CapacityMixRecommendation, pool: Pool, settings: StackSettings) -> str | None:
     """Why the pool cannot take the proposed mix as it stands now, or None."""
     proposed = rec.proposed.capacity
     if proposed.committed > pool.capacity.committed:
@@ -71,18 +82,17 @@ def mix_refusal(rec: CapacityMixRecommendation, pool: Pool, settings: StackSetti
     return None
 
 
-def mixed_capacity(rec: CapacityMixRecommendation, capacity: CapacityMix) -> CapacityMix:
-    """The pool's capacity with the recommendation's mix keys (never `committed`)."""
-    proposed = rec.proposed.capacity
-    return capacity.model_copy(update={k: getattr(proposed, k) for k in MIX_KEYS})
+def mix_updates(rec: CapacityMixRecommendation) -> dict[str, Any]:
+    """The pool keys the mix sets (optimizers.apply.PoolState's): never `committed`."""
+    return {k: getattr(rec.proposed.capacity, k) for k in MIX_KEYS}
 
 
-def planned_purchase(rec: CommitRecommendation, generated_at: str, source: str) -> PlannedPurchase:
+def planned_purchase(rec: CommitRecommendation, run: PlannerRun | None) -> PlannedPurchase:
     return PlannedPurchase(
         commitment=rec.proposed.commitment,
         monthly_saving_usd=rec.monthly_saving_usd,
-        generated_at=generated_at,
-        source=source,
+        generated_at=run.generated_at if run else "",
+        source=f"aeon recommend --planner {run.planner if run else '?'}",
     )
 
 

@@ -1,18 +1,25 @@
 """Reading what `pulumi preview --json` prints into the engine's Resource model.
 
 Every step with a `newState` is evaluated, deletes are skipped; stack and project come from the
-URNs. Provider steps carry the provider's inputs (its `region` among them).
+URNs. Provider steps carry the provider's inputs (its `region` among them), from which each
+resource's region follows as `aeon preview` reports it: its own `region` input, else its
+provider's region (a default provider's: the `aws:region` config), else that of the resources it
+depends on (a Kubernetes provider built from an EKS cluster); `global` for global services.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pulumi.runtime.rpc import UNKNOWN
+
 from aeon.analyzer.session import urn_name, urn_stack_project
-from aeon.engine.model import Resource
+from aeon.engine.model import GLOBAL_REGION, Resource
+from aeon.engine.monitor import GLOBAL_TYPE_PREFIXES
 from aeon.errors import UserError
 
 SKIPPED_OPS = {"delete", "delete-replaced", "discard", "remove-pending-replace", "read-discard"}
@@ -91,7 +98,38 @@ def resources_from_plan(plan: dict[str, Any], source: str = "plan") -> Plan:
         raise UserError(f"{source}: steps belong to several stacks ({listing}); expected one")
     stack, project = next(iter(seen_stack))
     resources.sort(key=lambda r: r.urn)
-    return Plan(project, stack, _config_strings(plan.get("config")), tuple(resources))
+    config = _config_strings(plan.get("config"))
+    return Plan(project, stack, config, _with_regions(resources, config.get("aws:region")))
+
+
+def _with_regions(resources: list[Resource], default_region: str | None) -> tuple[Resource, ...]:
+    by_urn = {r.urn: r for r in resources}
+    found: dict[str, str | None] = {}
+
+    def known(value: object) -> str | None:
+        return value if isinstance(value, str) and value and value != UNKNOWN else None
+
+    def region_of(r: Resource, visiting: frozenset[str]) -> str | None:
+        if r.urn in found:
+            return found[r.urn]
+        if r.urn in visiting:
+            return None
+        visiting = visiting | {r.urn}
+        if r.type.startswith(GLOBAL_TYPE_PREFIXES):
+            region = GLOBAL_REGION
+        elif r.type == "pulumi:providers:aws":
+            region = known(r.inputs.get("region")) or default_region
+        elif r.type.startswith("aws:") and known(r.inputs.get("region")):
+            region = r.inputs["region"]
+        else:
+            owners = [by_urn.get(r.provider.rsplit("::", 1)[0])] if r.provider else []
+            owners += [by_urn.get(d) for d in r.dependencies]
+            regions = (region_of(o, visiting) for o in owners if o is not None and o.custom)
+            region = next((g for g in regions if g and g != GLOBAL_REGION), None)
+        found[r.urn] = region
+        return region
+
+    return tuple(dataclasses.replace(r, region=region_of(r, frozenset())) for r in resources)
 
 
 def load_plan(path: Path) -> Plan:

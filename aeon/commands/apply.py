@@ -51,7 +51,6 @@ def apply(
     from aeon.project import find_project
     from aeon.saved_recommendations import load_saved
     from aeon.stack_file import write_files_atomically
-    from components.pool_types import capacity_of
     from optimizers.apply import UnknownIds, plan_apply, select
 
     project = find_project(cwd)
@@ -67,13 +66,7 @@ def apply(
             f"`aeon report --stack {stack}` lists the saved ones"
         ) from None
     now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    plan = plan_apply(
-        recset,
-        settings,
-        selected,
-        applied_at=now,
-        capacity_of=lambda pool, itype: capacity_of(pool, itype, pool.region),
-    )
+    plan = plan_apply(recset, settings, selected, applied_at=now)
 
     old_stack = stack_path.read_text(encoding="utf-8")
     new_stack = edit_stack_text(old_stack, plan, settings, stack_path)
@@ -160,6 +153,7 @@ def edit_stack_text(text: str, plan, settings, path: Path) -> str:
 
 def _edit(doc, plan, settings, path: Path) -> str:
     from aeon.stack_file import pool_index
+    from optimizers.apply import CAPACITY_KEYS
 
     pools_key = _config_key(doc, "pools")
     for edit in plan.edits:
@@ -168,13 +162,15 @@ def _edit(doc, plan, settings, path: Path) -> str:
             raise UserError(f"{path}: pool {edit.pool!r} is not written in the file's {pools_key}")
         base = ["config", pools_key, index]
         for key, (_, new) in edit.before.diff(edit.after).items():
-            if key == "time_slicing_replicas":
+            if key in CAPACITY_KEYS:
+                doc.set([*base, "capacity", key], new)
+            elif key == "time_slicing_replicas":
                 if doc.node([*base, "gpu_sharing"]) is None:
                     doc.set([*base, "gpu_sharing"], {"time_slicing_replicas": new})
                 else:
                     doc.set([*base, "gpu_sharing", "time_slicing_replicas"], new)
-            else:  # `capacity.<key>`: a key of the pool's capacity mapping
-                doc.set([*base, *key.split(".")], new)
+            else:
+                doc.set([*base, key], new)
     rec_key = _config_key(doc, "recommendations")
     applied = [
         a.model_dump(mode="json") for a in (*settings.recommendations.applied, *plan.applied)
@@ -235,6 +231,7 @@ def _print_summary(plan) -> None:
             for k, (old, new) in edit.before.diff(edit.after).items()
         )
         lines.append(f"  {edit.pool}: {changes or 'already as recommended'}")
+        lines += [f"    {note}" for note in edit.notes]
     if plan.purchases:
         lines.append(
             f"recorded {len(plan.purchases)} commitment(s) to buy in the policy config (aeon "

@@ -127,6 +127,17 @@ class Pool(Model):
     latency_target_ms: float | None = Field(default=None, gt=0)
     root_volume_gb: int = Field(default=100, ge=20, le=16_384)
     labels: dict[str, str] = Field(default_factory=dict)
+    node_group: Name | None = Field(
+        default=None,
+        description="pools of one node group serve the same pods (they select the group's "
+        "aeon.ai/node-group label) and the autoscaler's expander chooses among them; each pool "
+        "holds one node shape. Default: the pool's own name",
+    )
+    worker_image: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9.-]+(:[0-9]+)?/[a-z0-9._/-]+(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})$",
+        description="preprocessing fleets: the worker container image, pinned by tag or digest",
+    )
 
     @field_validator("instance_types")
     @classmethod
@@ -165,8 +176,18 @@ class Pool(Model):
             raise SettingsRuleError(
                 f"a {self.role} fleet is scaled by an ASG policy: set scaling", "scaling"
             )
+        if (self.worker_image is None) == (self.role == PoolRole.PREPROCESSING):
+            raise SettingsRuleError(
+                "worker_image is required on preprocessing fleets (the container they run) and "
+                f"only there; this pool's role is {self.role}",
+                "worker_image",
+            )
         return self
 
     @property
     def is_gpu(self) -> bool:
         return self.role.is_gpu
+
+    @property
+    def group(self) -> str:
+        return self.node_group or self.name

@@ -62,39 +62,45 @@ class StackSettings(Model):
         return self
 
     def _check_serving(self, serving: Serving) -> None:
-        pools = {p.name: p for p in self.pools}
-        target = pools.get(serving.inference.pool)
-        at = ("serving", "inference", "pool")
         target_name = serving.inference.pool
-        if target is None or target.role != PoolRole.INFERENCE:
+        group = self.node_group(target_name)
+        at = ("serving", "inference", "pool")
+        if not group or any(p.role != PoolRole.INFERENCE for p in group):
             raise SettingsRuleError(
-                f"serving.inference.pool {target_name!r} is not an inference pool",
+                f"serving.inference.pool {target_name!r} is not an inference pool or node group",
                 *at,
             )
-        if target.region != self.primary_region.name:
-            raise SettingsRuleError(
-                f"serving.inference.pool {target.name!r} is in {target.region}; core inference "
-                f"runs in the primary region {self.primary_region.name}",
-                *at,
-            )
-        tp = serving.inference.tensor_parallelism
-        if tp > 1 and target.gpu_sharing is not None:
-            raise SettingsRuleError(
-                f"serving.inference.tensor_parallelism {tp} needs whole GPUs, but pool "
-                f"{target.name!r} is time-sliced (gpu_sharing); time-slicing rejects pods "
-                "asking for more than one GPU: serve from an unshared pool",
-                *at,
-            )
+        for target in group:
+            if target.region != self.primary_region.name:
+                raise SettingsRuleError(
+                    f"serving.inference.pool {target.name!r} is in {target.region}; core "
+                    f"inference runs in the primary region {self.primary_region.name}",
+                    *at,
+                )
+            tp = serving.inference.tensor_parallelism
+            if tp > 1 and target.gpu_sharing is not None:
+                raise SettingsRuleError(
+                    f"serving.inference.tensor_parallelism {tp} needs whole GPUs, but pool "
+                    f"{target.name!r} is time-sliced (gpu_sharing); time-slicing rejects pods "
+                    "asking for more than one GPU: serve from an unshared pool",
+                    *at,
+                )
         if serving.edge_inference is not None:
             for region in self.regions:
                 if region.role != RegionRole.EDGE:
                     continue
-                found = [p for p in self.pools_in(region.name) if p.role == PoolRole.INFERENCE]
+                found = {
+                    p.group for p in self.pools_in(region.name) if p.role == PoolRole.INFERENCE
+                }
                 if len(found) != 1:
                     raise ValueError(
-                        f"serving.edge_inference needs exactly one inference pool in edge "
+                        f"serving.edge_inference needs exactly one inference node group in edge "
                         f"region {region.name}; found {len(found)}"
                     )
+
+    def node_group(self, name: str) -> list[Pool]:
+        """The pools of node group `name` (a pool without node_group is its own group)."""
+        return [p for p in self.pools if p.group == name]
 
     @property
     def primary_region(self) -> Region:

@@ -15,7 +15,9 @@ from . import (  # noqa: F401  (registration)
     kubernetes,
     security,
     speed,
+    spot,
     storage,
+    workloads,
 )
 from .core import REGISTRY, Guardrail, exemptions_policy, to_pulumi_policy
 
