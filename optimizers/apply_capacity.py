@@ -4,9 +4,10 @@
   `spot_allocation_strategy` and `capacity_rebalance` become the proposed ones. `committed` is
   never written: it states the commitments actually held (reserved instances, savings plans), the
   on-demand base the policy pack's `on-demand-base-within-commitment` holds the group to. The
-  planner keeps it as it is; a recommendation that raises it is refused, as is spot for a pool
-  that is not interruptible, lists fewer interchangeable types than the pack asks, or spans one
-  Availability Zone (the pool may have changed since the recommendation was made).
+  planner keeps it as it is; a recommendation that raises it is refused, as is more spot for a
+  pool that is not interruptible, whose role's interruptible pools in its region list fewer
+  interchangeable types than the pack asks, or whose region has one Availability Zone (the
+  stack may have changed since the recommendation was made).
 - commit: a recommendation to BUY is not a commitment held, so nothing in the stack changes: a
   base raised before the purchase would run at on-demand prices. Each commitment to buy (units
   or $/h above 0) is recorded in the policy config, under `on-demand-base-within-commitment`
@@ -72,9 +73,14 @@ def _refusal(rec: CapacityMixRecommendation, pool: Pool, settings: StackSettings
         need = rec.evidence.diversification.required_types or 1
         if not pool.interruptible:
             return f"{pool.name} is not interruptible (any more): no spot"
-        if len(set(pool.instance_types)) < need:
+        types = {  # its own and its interruptible siblings' (the pack counts spot siblings)
+            t for p in settings.pools if p.name == pool.name or (
+                p.interruptible and p.role == pool.role and p.region == pool.region
+            ) for t in p.instance_types
+        }  # fmt: skip
+        if len(types) < need:
             return (
-                f"{pool.name} lists {len(set(pool.instance_types))} instance type(s); spot needs "
+                f"{pool.name} and its siblings list {len(types)} instance type(s); spot needs "
                 f"{need} (asg-spot-diversified)"
             )
         if zones < MIN_ZONES:

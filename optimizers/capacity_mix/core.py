@@ -4,10 +4,12 @@ The pool's `capacity` keys are EC2 Auto Scaling's own knobs: `committed` is the 
 (instances covered by reservations or savings plans), `on_demand_percentage_above_base` splits
 what runs above it between on-demand and spot. Decided here, in pool capacity units per hour:
 
-1. Spot above the base only for pools marked `interruptible`, only when the pool lists enough
-   interchangeable types for the policy pack's `asg-spot-diversified` (N by role, capped at what
-   the region offers) across at least two Availability Zones; a pool that fails these runs no
-   spot (a safety change, even when it costs money).
+1. Spot above the base only for pools marked `interruptible`, only when the pool and its spot
+   siblings (the other spot pools of its role in its region: one node shape each, among which
+   the Cluster Autoscaler chooses) list enough distinct types together for the policy pack's
+   `asg-spot-diversified` (N by role, capped at the suitable types the region offers), across at
+   least two Availability Zones; a pool that fails these runs no spot (a safety change, even when
+   it costs money).
 2. For the others, the spot share follows the Spot Advisor interruption band of its types (the
    median band): the expected share of above-base capacity interrupted in a month, share x band,
    stays under `interruption_budget_pct` (5%: all spot under a "<5%" band, half under "5-10%",
@@ -67,6 +69,12 @@ class PoolMixInput:
     unit_commit_usd: float | None  # per capacity unit-hour committed (None: no rate)
     spot: Sequence[SpotFigures]
     suitable_types: int | None = None  # interchangeable types the region offers (policy cap)
+    sibling_types: Sequence[str] = ()  # types of the pool's spot siblings (same role and region)
+
+    @property
+    def spot_types(self) -> set[str]:
+        """The distinct types the pack counts for this pool's spot: its own and its siblings'."""
+        return set(self.instance_types) | set(self.sibling_types)
 
 
 @dataclass(frozen=True)
@@ -109,10 +117,11 @@ def _unsafe(inp: PoolMixInput) -> str | None:
     if not inp.interruptible:
         return "not interruptible (set interruptible: true if its work checkpoints)"
     need = required_types(inp.role, inp.suitable_types)
-    if len(set(inp.instance_types)) < need:
+    if len(inp.spot_types) < need:
+        siblings = " with its spot siblings" if inp.sibling_types else ""
         return (
-            f"lists {len(set(inp.instance_types))} instance type(s); spot needs {need} "
-            f"interchangeable types for a {inp.role} pool (asg-spot-diversified)"
+            f"lists {len(inp.spot_types)} instance type(s){siblings}; spot needs {need} "
+            f"interchangeable types for {inp.role} pools in a region (asg-spot-diversified)"
         )
     if inp.zones < MIN_ZONES:
         return f"spans {inp.zones} Availability Zone(s); spot needs {MIN_ZONES}"

@@ -10,6 +10,8 @@ the suitable types its region offers (policies/aeon_guardrails/fleet.py).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from components.facts.catalog import Catalog, InstanceSpec
 from components.settings import CapacityMix, Pool, StackSettings
 from optimizers.capacity_mix.core import (
@@ -45,14 +47,14 @@ def _has_gpu_info(spec: InstanceSpec) -> bool:
     return spec.gpu_manufacturer is not None or spec.gpu_name is not None
 
 
-def suitable_types(pool: Pool, catalog: Catalog) -> int | None:
-    """How many types the pool's region offers that could stand in for its types, as the pack
-    counts them (GPU pools: same maker and architecture, GPU count in the pool's range, no less
-    memory per GPU; other pools: every type without GPUs)."""
-    offered = catalog.in_region(pool.region)
+def suitable_types(types: Iterable[str], region: str, catalog: Catalog) -> int | None:
+    """How many types the region offers that could stand in for `types`, as the pack counts
+    them (GPU types: same maker and architecture, GPU count in their range, no less memory per
+    GPU; others: every type without GPUs)."""
+    offered = catalog.in_region(region)
     if not offered:
         return None
-    mine = [catalog.get(t) for t in pool.instance_types]
+    mine = [catalog.get(t) for t in types]
     gpus = [_gpu_profile(s) for s in mine if s is not None and _has_gpu_info(s)]
     if not gpus:
         return sum(1 for s in offered if not _has_gpu_info(s))
@@ -86,7 +88,9 @@ def _commit_rate(
 def mix_input(
     pool: Pool, demand: PoolDemand, settings: StackSettings, book: PriceBook,
     rates: list[CommitmentRate] | None, catalog: Catalog, capacity: CapacityOf,
+    siblings: list[Pool],
 ) -> PoolMixInput | None:  # fmt: skip
+    """`siblings`: the other pools of its role and region that may run spot with it."""
     if demand.unit_on_demand_usd is None:
         return None
     zones = next((r.availability_zones for r in settings.regions if r.name == pool.region), 0)
@@ -105,7 +109,11 @@ def mix_input(
         capacity_rebalance=cap.capacity_rebalance, zones=zones, demand=demand.units,
         unit_on_demand_usd=demand.unit_on_demand_usd,
         unit_commit_usd=_commit_rate(pool, demand, rates, book, capacity), spot=spot,
-        suitable_types=suitable_types(pool, catalog),
+        suitable_types=suitable_types(
+            [*pool.instance_types, *(t for s in siblings for t in s.instance_types)], pool.region,
+            catalog,
+        ),
+        sibling_types=sorted({t for s in siblings for t in s.instance_types}),
     )  # fmt: skip
 
 
@@ -160,7 +168,7 @@ def mix_recommendation(
             spot=[SpotFigure(instance_type=s.instance_type, interruption_band=s.band,
                              saving_pct=s.saving_pct) for s in inp.spot],
             diversification=Diversification(
-                instance_types=len(set(inp.instance_types)),
+                instance_types=len(inp.spot_types),
                 required_types=required_types(inp.role, inp.suitable_types),
                 availability_zones=inp.zones,
             ),
@@ -178,15 +186,34 @@ def plan_mix(
     capacity: CapacityOf,
     options: MixOptions,
 ) -> list[CapacityMixRecommendation]:
-    """One recommendation per pool of the stack with usage in the window, in the stack's order."""
-    found = []
-    for pool in settings.pools:
-        demand = usage.pools.get(pool.name)
-        inp = None if demand is None else mix_input(
-            pool, demand, settings, book, rates, catalog, capacity
-        )  # fmt: skip
-        if inp is None or demand is None:
-            continue
-        decision = plan_pool_mix(inp, options)
-        found.append(mix_recommendation(decision, inp, usage, demand.price_source))
-    return found
+    """One recommendation per pool of the stack with usage in the window, in the stack's order.
+
+    Sibling pools (one role, one region) are diversified together, as the pack counts them: a
+    first pass lets every interruptible sibling count, a second only those that chose spot, so
+    the pools that keep spot are diversified by each other alone."""
+    planned = [p for p in settings.pools if p.name in usage.pools]
+
+    def decide(spotted: set[str]) -> dict[str, tuple[MixDecision, PoolMixInput]]:
+        out = {}
+        for pool in planned:
+            siblings = [
+                s for s in settings.pools
+                if s.name != pool.name and s.role == pool.role and s.region == pool.region
+                and s.name in spotted
+            ]  # fmt: skip
+            demand = usage.pools[pool.name]
+            inp = mix_input(pool, demand, settings, book, rates, catalog, capacity, siblings)
+            if inp is not None:
+                out[pool.name] = (plan_pool_mix(inp, options), inp)
+        return out
+
+    # siblings without usage in the window keep what they run today
+    keeping = {p.name for p in settings.pools if p.capacity.uses_spot and p.name not in usage.pools}
+    first = decide({p.name for p in settings.pools if p.interruptible})
+    chose = {name for name, (d, _) in first.items() if d.spot_share_pct > 0}
+    final = decide(chose | keeping)
+    return [
+        mix_recommendation(final[p.name][0], final[p.name][1], usage,
+                           usage.pools[p.name].price_source)
+        for p in planned if p.name in final
+    ]  # fmt: skip
