@@ -27,7 +27,7 @@ what runs above it between on-demand and spot. Decided here, in pool capacity un
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,7 +37,8 @@ from optimizers.commitments.curve import HOURS_PER_MONTH, SortedDemand, cents, o
 # Spot Advisor "frequency of interruption" bands -> the monthly rate used (upper bound; 25% for
 # the open ">20%" band).
 BAND_RATE = {"<5%": 0.05, "5-10%": 0.10, "10-15%": 0.15, "15-20%": 0.20, ">20%": 0.25}
-# The policy pack's default asg-spot-diversified minimums (policies/aeon_guardrails/fleet.py).
+# The policy pack's default asg-spot-diversified minimums (policies/aeon_guardrails/spot.py); a
+# stack's policy config may relax them.
 MIN_TYPES_BY_ROLE = {"training": 2, "inference": 10, "cpu": 10, "preprocessing": 10,
                      "edge-cache": 10}  # fmt: skip
 MIN_ZONES = 2
@@ -70,6 +71,8 @@ class PoolMixInput:
     spot: Sequence[SpotFigures]
     suitable_types: int | None = None  # interchangeable types the region offers (policy cap)
     sibling_types: Sequence[str] = ()  # types of the pool's spot siblings (same role and region)
+    min_types_by_role: Mapping[str, int] = field(default_factory=lambda: dict(MIN_TYPES_BY_ROLE))
+    min_zones: int = MIN_ZONES  # the stack's policy config may relax both
 
     @property
     def spot_types(self) -> set[str]:
@@ -107,8 +110,11 @@ class MixDecision:
         return cents(self.monthly_cost_before_usd - self.monthly_cost_after_usd)
 
 
-def required_types(role: str, suitable: int | None) -> int:
-    wanted = MIN_TYPES_BY_ROLE.get(role, 10)
+def required_types(
+    role: str, suitable: int | None, by_role: Mapping[str, int] = MIN_TYPES_BY_ROLE
+) -> int:
+    """The pack's N: the role's minimum (its config's), capped at the suitable types offered."""
+    wanted = by_role.get(role, 10)
     return wanted if suitable is None else max(1, min(wanted, suitable))
 
 
@@ -116,15 +122,15 @@ def _unsafe(inp: PoolMixInput) -> str | None:
     """Why spot is unsafe for the pool (the pack would refuse it, or the work would be lost)."""
     if not inp.interruptible:
         return "not interruptible (set interruptible: true if its work checkpoints)"
-    need = required_types(inp.role, inp.suitable_types)
+    need = required_types(inp.role, inp.suitable_types, inp.min_types_by_role)
     if len(inp.spot_types) < need:
         siblings = " with its spot siblings" if inp.sibling_types else ""
         return (
             f"lists {len(inp.spot_types)} instance type(s){siblings}; spot needs {need} "
             f"interchangeable types for {inp.role} pools in a region (asg-spot-diversified)"
         )
-    if inp.zones < MIN_ZONES:
-        return f"spans {inp.zones} Availability Zone(s); spot needs {MIN_ZONES}"
+    if inp.zones < inp.min_zones:
+        return f"spans {inp.zones} Availability Zone(s); spot needs {inp.min_zones}"
     return None
 
 

@@ -10,11 +10,14 @@ the suitable types its region offers (policies/aeon_guardrails/fleet.py).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 from components.facts.catalog import Catalog, InstanceSpec
 from components.settings import CapacityMix, Pool, StackSettings
 from optimizers.capacity_mix.core import (
+    MIN_TYPES_BY_ROLE,
+    MIN_ZONES,
     MixDecision,
     MixOptions,
     PoolMixInput,
@@ -35,6 +38,15 @@ from optimizers.recommendation.commitments import (
 )
 
 PER_TYPE = ("reserved-instance", "instance-savings-plan")
+
+
+@dataclass(frozen=True)
+class SpotMinimums:
+    """The pack's asg-spot-diversified minimums as the stack's policy config sets them."""
+
+    types_by_role: Mapping[str, int] = field(default_factory=lambda: dict(MIN_TYPES_BY_ROLE))
+    zones: int = MIN_ZONES
+    source: str = "the policy pack's defaults"
 
 
 def _gpu_profile(spec: InstanceSpec) -> tuple[int, int, str, str]:
@@ -88,7 +100,7 @@ def _commit_rate(
 def mix_input(
     pool: Pool, demand: PoolDemand, settings: StackSettings, book: PriceBook,
     rates: list[CommitmentRate] | None, catalog: Catalog, capacity: CapacityOf,
-    siblings: list[Pool],
+    siblings: list[Pool], minimums: SpotMinimums,
 ) -> PoolMixInput | None:  # fmt: skip
     """`siblings`: the other pools of its role and region that may run spot with it."""
     if demand.unit_on_demand_usd is None:
@@ -114,6 +126,7 @@ def mix_input(
             catalog,
         ),
         sibling_types=sorted({t for s in siblings for t in s.instance_types}),
+        min_types_by_role=minimums.types_by_role, min_zones=minimums.zones,
     )  # fmt: skip
 
 
@@ -169,7 +182,9 @@ def mix_recommendation(
                              saving_pct=s.saving_pct) for s in inp.spot],
             diversification=Diversification(
                 instance_types=len(inp.spot_types),
-                required_types=required_types(inp.role, inp.suitable_types),
+                required_types=required_types(
+                    inp.role, inp.suitable_types, inp.min_types_by_role
+                ),
                 availability_zones=inp.zones,
             ),
             notes=notes,
@@ -185,6 +200,7 @@ def plan_mix(
     catalog: Catalog,
     capacity: CapacityOf,
     options: MixOptions,
+    minimums: SpotMinimums | None = None,
 ) -> list[CapacityMixRecommendation]:
     """One recommendation per pool of the stack with usage in the window, in the stack's order.
 
@@ -192,6 +208,7 @@ def plan_mix(
     first pass lets every interruptible sibling count, a second only those that chose spot, so
     the pools that keep spot are diversified by each other alone."""
     planned = [p for p in settings.pools if p.name in usage.pools]
+    minimums = minimums or SpotMinimums()
 
     def decide(spotted: set[str]) -> dict[str, tuple[MixDecision, PoolMixInput]]:
         out = {}
@@ -202,7 +219,9 @@ def plan_mix(
                 and s.name in spotted
             ]  # fmt: skip
             demand = usage.pools[pool.name]
-            inp = mix_input(pool, demand, settings, book, rates, catalog, capacity, siblings)
+            inp = mix_input(
+                pool, demand, settings, book, rates, catalog, capacity, siblings, minimums
+            )
             if inp is not None:
                 out[pool.name] = (plan_pool_mix(inp, options), inp)
         return out

@@ -157,14 +157,11 @@ class SavingsPlanPlan:
     cost_without_usd: float
     options: list[SavingsPlanOption]
     best: SavingsPlanOption | None
-    per_type_cost_usd: float  # the same usage with each series' best per-type commitment
     demand_usd: tuple[float, float, float]  # on-demand $/h of the usage per hour: min, mean, max
 
 
 def plan_compute_savings_plan(
-    series: list[UsageSeries],
-    rates_of: Callable[[UsageSeries], list[CommitmentRate]],
-    per_type: list[SeriesPlan],
+    series: list[UsageSeries], rates_of: Callable[[UsageSeries], list[CommitmentRate]]
 ) -> SavingsPlanPlan:
     """The Compute Savings Plan of lowest cost for each term x payment with rates, and the best."""
     usable = [s for s in series if s.on_demand_rate and s.on_demand_rate > 0]
@@ -203,9 +200,6 @@ def plan_compute_savings_plan(
                 heuristic=(pick, cents(evaluate(inp, pick).cost_usd)),
             )
         )
-    per_type_cost = math.fsum(
-        p.best.cost_usd if p.best is not None else (p.cost_without_usd or 0.0) for p in per_type
-    )
     spend = demand @ on_demand if usable else np.zeros(1)
     return SavingsPlanPlan(
         hours=hours,
@@ -213,5 +207,4 @@ def plan_compute_savings_plan(
         demand_usd=(float(spend.min()), float(spend.mean()), float(spend.max())),
         options=sorted(options, key=SavingsPlanOption.key),
         best=min(options, key=SavingsPlanOption.key) if options else None,
-        per_type_cost_usd=cents(per_type_cost),
     )

@@ -67,9 +67,9 @@ def plan_commitments(
     per_type = math.fsum(
         p.best.cost_usd if p.best is not None else (p.cost_without_usd or 0.0) for p in plans
     )
-    alone = plan_compute_savings_plan(usage.series, rates_of, per_type=plans)
+    alone = plan_compute_savings_plan(usage.series, rates_of)
     rest = [_left_on_demand(s, p) for s, p in zip(usage.series, plans, strict=True)]
-    on_top = plan_compute_savings_plan(rest, rates_of, per_type=plans)
+    on_top = plan_compute_savings_plan(rest, rates_of)
     layered = (
         per_type
         - on_top.cost_without_usd

@@ -185,22 +185,24 @@ def savings_plan_recommendation(
                 cost_usd_over_window=o.cost_usd,
             )
             for o in sp.options
-        ],  # fmt: skip
+        ],
         heuristic=None
         if best.heuristic is None
         else CostPoint(
             units=None, usd_per_hour=best.heuristic[0], cost_usd_over_window=best.heuristic[1]
         ),
-        per_type_cost_usd_over_window=sp.per_type_cost_usd,
+        per_type_cost_usd_over_window=plan.per_type_cost_usd,
     )
-    compared = "cheaper than" if best.cost_usd < sp.per_type_cost_usd else "not cheaper than"
-    notes = [
-        f"{best.series} instance type x region series priced; the plan is {compared} the "
-        f"per-type commitments (${sp.per_type_cost_usd:,.2f} over the window): buy one or the "
-        "other for the same usage, not both",
-        "demand is the on-demand $/h of the usage per hour; AWS applies the plan to the usage "
-        "with the highest discount first",
-    ]
+    notes = [_portfolio_note(plan)]
+    if plan.per_type_bought:
+        notes.append(
+            "planned on the usage the per-type commitments of this run leave on-demand: AWS "
+            "applies reservations and instance savings plans first"
+        )
+    notes.append(
+        "demand is the on-demand $/h of that usage per hour; AWS applies the plan to the usage "
+        "with the highest discount first"
+    )
     proposal = CommitProposal(commitment=chosen)
     targets = sorted(f"{s.instance_type}@{s.region}" for s in usage.series)
     return CommitRecommendation(

@@ -10,6 +10,7 @@ reported. `aeon apply` writes the result into the pool's `capacity` keys.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,7 +18,7 @@ from pydantic import Field, create_model, model_validator
 
 from components.pool_types import capacity_of
 from optimizers.capacity_mix import MixOptions
-from optimizers.capacity_mix.recommend import plan_mix
+from optimizers.capacity_mix.recommend import SpotMinimums, plan_mix
 from optimizers.capacity_mix.usage import POOL_TAG, PoolUsage, from_billing, from_telemetry
 from optimizers.errors import InputError
 from optimizers.options import Options
@@ -35,6 +36,10 @@ from optimizers.recommendation import Kind, Recommendation
 POOL_USAGE: InputKey[PoolUsage] = InputKey(
     "pool-usage", "capacity units in use per pool and hour (billing data or telemetry)"
 )
+SPOT_POLICY: InputKey[SpotMinimums] = InputKey(
+    "spot-policy", "the stack's asg-spot-diversified minimums (policies/config/<stack>.json)"
+)
+SPOT_POLICY_NAME = "asg-spot-diversified"
 
 
 def _capacity(pool: Any, instance_type: str) -> int | None:
@@ -114,6 +119,45 @@ class PoolUsageLoader(InputLoader[PoolUsage]):
         return value.source
 
 
+@register_loader
+class SpotPolicyLoader(InputLoader[SpotMinimums]):
+    """The minimums the pack will hold spot pools to: the stack's policy config where it sets
+    them (a dev stack may relax them, with a reason), else the pack's defaults."""
+
+    key = SPOT_POLICY
+
+    def load(
+        self, context: LoadContext, options: Options, nested: Mapping[str, Any]
+    ) -> SpotMinimums:
+        defaults = SpotMinimums()
+        path = None if context.root is None else (
+            context.root / "policies" / "config" / f"{context.stack}.json"
+        )  # fmt: skip
+        if path is None or not path.is_file():
+            return defaults
+        try:
+            entry = json.loads(path.read_text(encoding="utf-8")).get(SPOT_POLICY_NAME)
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError) as exc:
+            raise InputError(f"{path}: not a policy config ({exc}); fix it or remove it") from None
+        if not isinstance(entry, dict):
+            return defaults
+        by_role = entry.get("min_types_by_role")
+        zones = entry.get("min_availability_zones")
+        return SpotMinimums(
+            types_by_role={**defaults.types_by_role, **by_role}
+            if isinstance(by_role, dict)
+            else defaults.types_by_role,
+            zones=zones if isinstance(zones, int) and zones > 0 else defaults.zones,
+            source=str(path.name),
+        )
+
+    def fingerprint(self, value: SpotMinimums) -> str:
+        return repr((sorted(value.types_by_role.items()), value.zones))
+
+    def origin(self, value: SpotMinimums) -> str:
+        return value.source
+
+
 class CapacityMixOptions(Options):
     interruption_budget_pct: float = Field(
         5.0, gt=0, le=100,
@@ -130,7 +174,7 @@ class CapacityMixPlanner(Planner):
     title = "Capacity mix"
     description = "Each pool's on-demand base and spot share, from its usage."
     Options = CapacityMixOptions
-    inputs = (POOL_USAGE, RATES, PRICES, CATALOG)
+    inputs = (POOL_USAGE, RATES, PRICES, CATALOG, SPOT_POLICY)
     kinds = frozenset({Kind.CAPACITY_MIX})
 
     def plan(self, inputs: Any, options: CapacityMixOptions) -> list[Recommendation]:
@@ -141,5 +185,6 @@ class CapacityMixPlanner(Planner):
             plan_mix(
                 inputs.get(POOL_USAGE), inputs.settings, inputs.get(PRICES),
                 inputs.get(RATES).rates, inputs.get(CATALOG), _capacity, mix,
+                inputs.get(SPOT_POLICY),
             )
         )  # fmt: skip
