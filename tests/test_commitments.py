@@ -28,7 +28,13 @@ from optimizers.commitments.rates import (
     estimated_rates,
     load_rates,
 )
-from optimizers.commitments.savings_plan import SavingsPlanInput, evaluate, optimal_commitment
+from optimizers.commitments.savings_plan import (
+    SavingsPlanInput,
+    cost_curve,
+    evaluate,
+    heuristic_commitment,
+    optimal_commitment,
+)
 from optimizers.pricing import load_price_book
 
 
@@ -257,3 +263,49 @@ def test_estimates_are_labelled_and_below_on_demand():
         for t in ("1y", "3y")
     }
     assert all(r.estimate and "estimate" in r.source and r.usd_per_hour < 55.04 for r in found)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    hours=st.integers(1, 30),
+    seed=st.integers(0, 10_000),
+    n=st.integers(1, 4),
+    points=st.lists(st.floats(0, 1.2), min_size=1, max_size=10),
+)
+def test_savings_plan_cost_curve_and_cost_explorer_pick(hours, seed, n, points):
+    rng = np.random.default_rng(seed)
+    d = np.round(rng.integers(0, 5, (hours, n)) * rng.random((hours, n)), 2)
+    od = rng.uniform(0.05, 5.0, n)
+    inp = SavingsPlanInput(d, od, od * rng.uniform(0.3, 1.05, n))
+    curve = cost_curve(inp)
+    top = float((d * od).sum(axis=1).max()) + 0.1
+    for s in points:  # the breakpoints describe G exactly, past the last one too
+        assert curve.at(np.array([s * top]))[0] == pytest.approx(evaluate(inp, s * top).cost_usd)
+    best = evaluate(inp, optimal_commitment(inp)).cost_usd
+    assert evaluate(inp, heuristic_commitment(inp)).cost_usd >= best - 1e-6
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(1, 4),
+    ri=st.floats(0.3, 1.0),
+    sp=st.floats(0.3, 1.0),
+)
+def test_the_portfolio_is_never_worse_than_either_instrument_alone(seed, n, ri, sp):
+    rng = np.random.default_rng(seed)
+    hours = 48
+    usage = HourlyUsage("t", "focus-1.0", datetime(2024, 9, 1), hours, [
+        series(rng.integers(0, 6, hours).astype(float), od=float(rng.uniform(0.1, 3)),
+               itype=f"m5.{i}xlarge")
+        for i in range(n)
+    ], UnknownTypes())  # fmt: skip
+    rates = [r for s in usage.series for r in (
+        rate(s.on_demand_rate * ri, itype=s.instance_type),
+        rate(s.on_demand_rate * sp, kind="compute-savings-plan", itype=s.instance_type),
+    )]  # fmt: skip
+    plan = plan_commitments(usage, rates=rates)
+    chosen = min(plan.layered_cost_usd, plan.plan_alone_cost_usd)
+    assert plan.layered_cost_usd <= plan.per_type_cost_usd + 0.01
+    assert chosen <= plan.per_type_cost_usd + 0.01
+    assert (plan.portfolio == "layered") == (plan.layered_cost_usd <= plan.plan_alone_cost_usd)
