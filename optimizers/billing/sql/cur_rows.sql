@@ -4,12 +4,15 @@
 -- the negation and the recurring fees of commitments at 0 (they are spread over that usage).
 -- Each value is parsed once (inner SELECT); the outer one names the first column of a row that
 -- does not parse: one the usage questions read (`problem`), else a cost column (`cost_problem`),
--- so a question checks only what it reads.
+-- so a question checks only what it reads. A charge period outside 2000-2100 (or 'infinity',
+-- which DuckDB accepts) is a bad value.
 SELECT
   *,
   CASE
-    WHEN charge_start IS NULL THEN 'line_item_usage_start_date'
-    WHEN charge_end IS NULL THEN 'line_item_usage_end_date'
+    WHEN coalesce(charge_start NOT BETWEEN TIMESTAMP '2000-01-01' AND TIMESTAMP '2100-01-01',
+                  true) THEN 'line_item_usage_start_date'
+    WHEN coalesce(charge_end NOT BETWEEN TIMESTAMP '2000-01-01' AND TIMESTAMP '2100-01-01',
+                  true) THEN 'line_item_usage_end_date'
     WHEN quantity IS NULL AND quantity_text IS NOT NULL THEN 'line_item_usage_amount'
     WHEN on_demand_rate IS NULL AND rate_text IS NOT NULL THEN 'pricing_public_on_demand_rate'
   END AS problem,

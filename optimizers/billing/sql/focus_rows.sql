@@ -3,12 +3,15 @@
 -- {source} is the table (Athena) or the file scan (DuckDB); docs/billing.md explains each column.
 -- Each value is parsed once (inner SELECT); the outer one names the first column of a row that
 -- does not parse: one the usage questions read (`problem`), else a cost column (`cost_problem`),
--- so a question checks only what it reads.
+-- so a question checks only what it reads. A charge period outside 2000-2100 (or 'infinity',
+-- which DuckDB accepts) is a bad value.
 SELECT
   *,
   CASE
-    WHEN charge_start IS NULL THEN 'ChargePeriodStart'
-    WHEN charge_end IS NULL THEN 'ChargePeriodEnd'
+    WHEN coalesce(charge_start NOT BETWEEN TIMESTAMP '2000-01-01' AND TIMESTAMP '2100-01-01',
+                  true) THEN 'ChargePeriodStart'
+    WHEN coalesce(charge_end NOT BETWEEN TIMESTAMP '2000-01-01' AND TIMESTAMP '2100-01-01',
+                  true) THEN 'ChargePeriodEnd'
     WHEN quantity IS NULL AND quantity_text IS NOT NULL THEN 'ConsumedQuantity'
     WHEN on_demand_rate IS NULL AND rate_text IS NOT NULL THEN 'ListUnitPrice'
   END AS problem,
