@@ -26,6 +26,7 @@ from optimizers.capacity_mix.usage import from_billing
 from optimizers.recommendation import load, recommendations_path
 from tests.apply.recs import REPO
 from tests.billing.exports import focus_columns, focus_row, write_csv
+from tests.helpers import run_json
 from tests.policy.pack import import_guardrails
 from tests.rightsizing.fleet import Fleet, noisy
 from tests.rightsizing.fleet import write_csv as write_telemetry
@@ -76,19 +77,12 @@ def recommend(root: Path, *extra: str) -> list[str]:
             "--format", "json", *extra]  # fmt: skip
 
 
-def run_json(capsys, args: list[str]) -> dict:
-    code = invoke(args)
-    captured = capsys.readouterr()
-    assert code == 0, captured.err
-    return json.loads(captured.out)
-
-
 def by_pool(doc: dict) -> dict[str, dict]:
     return {r["pool"]: r for r in doc["recommendations"]}
 
 
 def test_billing_mix_applied_and_accepted_by_the_pack(project, capsys):
-    doc = run_json(capsys, recommend(project, "--billing", str(billing_export(project / "b.csv"))))
+    doc = run_json(*recommend(project, "--billing", str(billing_export(project / "b.csv"))))
     recs = by_pool(doc)
     assert set(recs) == {"dev-system", "dev-system-4c"}  # the pools with usage
     system = recs["dev-system"]
@@ -125,9 +119,9 @@ def test_billing_mix_applied_and_accepted_by_the_pack(project, capsys):
     assert not [v for v in violations if v["policy"] == "asg-spot-diversified"]
 
 
-def test_one_sibling_alone_is_not_diversified_enough(project, capsys):
+def test_one_sibling_alone_is_not_diversified_enough(project):
     billing = billing_export(project / "b.csv", both_siblings=False)
-    recs = by_pool(run_json(capsys, recommend(project, "--billing", str(billing))))
+    recs = by_pool(run_json(*recommend(project, "--billing", str(billing))))
     assert set(recs) == {"dev-system"}  # the other sibling runs nothing: it stays on-demand
     system = recs["dev-system"]
     assert system["proposed"]["capacity"]["on_demand_percentage_above_base"] == 100
@@ -183,7 +177,7 @@ def test_apply_records_commitments_to_buy_and_the_pack_names_them(project, capsy
     shutil.copy(REPO / "Pulumi.prod.yaml", project / "Pulumi.prod.yaml")
     args = ["recommend", "--stack", "prod", "--planner", "commitments", "--cwd", str(project),
             "--billing", str(billing), "--format", "json"]  # fmt: skip
-    doc = run_json(capsys, args)
+    doc = run_json(*args)
     buying = {
         r["id"] for r in doc["recommendations"]
         if r["proposed"]["commitment"]["units"] or r["proposed"]["commitment"]["usd_per_hour"]

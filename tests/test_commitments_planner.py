@@ -9,7 +9,6 @@ On-demand usage left to plan on: p5 3 in 11 hours a day and 1 in 13; c5 3 every 
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -26,6 +25,8 @@ from tests.billing.exports import (
     focus_row,
     write_csv,
 )
+from tests.helpers import run_json
+from tests.test_billing_athena import EPOCH_HOUR, HOURLY, TYPES, metadata, row
 
 REPO = Path(__file__).resolve().parents[1]
 DAYS, P5, C5 = 10, 55.0, 0.1
@@ -78,13 +79,6 @@ def recommend(root: Path, *extra: str) -> list[str]:
             "--format", "json", *extra]  # fmt: skip
 
 
-def run_json(capsys, args: list[str]) -> dict:
-    code = invoke(args)
-    captured = capsys.readouterr()
-    assert code == 0, captured.err
-    return json.loads(captured.out)
-
-
 def by_target(doc: dict) -> dict[str, dict]:
     return {r["target"]: r for r in doc["recommendations"]}
 
@@ -94,9 +88,9 @@ EVIDENCE = {"hours", "demand", "cost_usd_over_window", "cost_without_commitment_
             "utilization", "break_even_hours_per_month", "options", "heuristic"}  # fmt: skip
 
 
-def test_focus_export_with_rates_priced_by_hand(project, capsys):
+def test_focus_export_with_rates_priced_by_hand(project):
     billing = focus_export(project / "focus.csv")
-    doc = run_json(capsys, recommend(project, "--billing", str(billing), "--rates",
+    doc = run_json(*recommend(project, "--billing", str(billing), "--rates",
                                      str(project / "rates.csv")))  # fmt: skip
     recs = by_target(doc)
     assert set(recs) == {"p5.48xlarge@us-east-1", "c5.large@eu-west-1", "compute-savings-plan"}
@@ -144,9 +138,9 @@ def test_focus_export_with_rates_priced_by_hand(project, capsys):
     assert saved is not None and saved.source == "focus-1.0" and saved.inputs["rates"]
 
 
-def test_lookback_narrows_the_window_and_estimates_are_labelled(project, capsys):
+def test_lookback_narrows_the_window_and_estimates_are_labelled(project):
     billing = focus_export(project / "focus.csv")
-    doc = run_json(capsys, recommend(project, "--billing", str(billing), "--lookback", "7d"))
+    doc = run_json(*recommend(project, "--billing", str(billing), "--lookback", "7d"))
     for rec in doc["recommendations"]:
         assert rec["evidence"]["commitment"]["hours"] == 168
         assert rec["evidence"]["estimate"] is True
@@ -154,9 +148,9 @@ def test_lookback_narrows_the_window_and_estimates_are_labelled(project, capsys)
     assert doc["options"]["lookback"] == "7d"
 
 
-def test_legacy_cur_export_plans_alike(project, capsys):
+def test_legacy_cur_export_plans_alike(project):
     billing = cur_export(project / "cur.csv.gz")
-    doc = run_json(capsys, recommend(project, "--billing", str(billing), "--rates",
+    doc = run_json(*recommend(project, "--billing", str(billing), "--rates",
                                      str(project / "rates.csv")))  # fmt: skip
     assert doc["source"] == "cur-legacy"
     recs = by_target(doc)
@@ -200,20 +194,6 @@ def test_not_a_billing_file_and_no_source(project, capsys):
 COLUMNS = ["chargeperiodstart", "chargeperiodend", "chargecategory", "servicename", "regionid",
            "consumedquantity", "consumedunit", "listunitprice", "listcost", "effectivecost",
            "billedcost", "chargedescription", "x_usagetype", "pricingcategory"]  # fmt: skip
-HOURLY = ["is_instance", "instance_type", "region", "purchase", "sku", "problem", "rows", "hours",
-          "quantities", "on_demand_rate", "tag_value", "max_minutes", "first_start",
-          "last_end"]  # fmt: skip
-TYPES = ["boolean", "varchar", "varchar", "varchar", "varchar", "varchar", "bigint", "array",
-         "array", "double", "varchar", "bigint", "timestamp", "timestamp"]  # fmt: skip
-EPOCH_HOUR = 479_208  # 2024-09-01 00:00 UTC in hours since 1970
-
-
-def _meta(names, types):
-    return {"ColumnInfo": [{"Name": n, "Type": t} for n, t in zip(names, types, strict=True)]}
-
-
-def _row(values):
-    return {"Data": [{} if v is None else {"VarCharValue": v} for v in values]}
 
 
 def _query(stub, qid, rows, names, types):
@@ -231,12 +211,12 @@ def _query(stub, qid, rows, names, types):
     )
     stub.add_response(
         "get_query_results",
-        {"ResultSet": {"Rows": [_row(names), *rows], "ResultSetMetadata": _meta(names, types)}},
+        {"ResultSet": {"Rows": [row(names), *rows], "ResultSetMetadata": metadata(names, types)}},
         {"QueryExecutionId": qid, "MaxResults": 1000},
     )
 
 
-def test_athena_export_through_the_cli(project, capsys, monkeypatch):
+def test_athena_export_through_the_cli(project, monkeypatch):
     hours = 24 * 8
     client = boto3.client("athena", region_name="us-east-1")
     regions = []
@@ -247,14 +227,14 @@ def test_athena_export_through_the_cli(project, capsys, monkeypatch):
                  "[" + ", ".join(str(EPOCH_HOUR + h) for h in range(hours)) + "]",
                  "[" + ", ".join("2.0" for _ in range(hours)) + "]", "0.096", None, "60",
                  "2024-09-01 00:00:00.000", end]  # fmt: skip
-        _query(stub, "q-hourly", [_row(group)], HOURLY, TYPES)
+        _query(stub, "q-hourly", [row(group)], HOURLY, TYPES)
 
         def athena(region):
             regions.append(region)
             return client
 
         monkeypatch.setattr("optimizers.planners.billing_inputs.athena_client", athena)
-        doc = run_json(capsys, recommend(
+        doc = run_json(*recommend(
             project, "--athena-database", "billing", "--athena-table", "focus",
             "--athena-output", "s3://athena-results/aeon/", "--athena-workgroup", "finops",
         ))  # fmt: skip
