@@ -23,10 +23,12 @@ What each kind changes in its pool (settings.Pool):
   proposed.count`) are removed as above, as far as the same step bound allows (the sharing is
   never deferred).
 - keep, not-enough-data: nothing.
+- lifecycle, batching, revert: the keys optimizers.apply_config plans (a bucket's lifecycle, the
+  served model's batching and replicas, previous values).
 - capacity-mix: the pool's `capacity` mix keys; commit: no stack change, a purchase recorded in
   the policy config (optimizers/apply_capacity.py says what and why).
-- scale-out, lifecycle, batching, revert: not applied yet (reported as `not-applicable-yet`,
-  never an error).
+- scale-out: not applied yet (reported as `not-applicable-yet`, never an error).
+Every applied recommendation records its baseline (apply_config.baseline_of) for `aeon validate`.
 A recommendation whose pool is not in the stack (or sits in another region) is not applicable;
 one already listed in `recommendations.applied` is skipped, so applying twice changes nothing.
 The policy pack's `recommendation-enforced` entry of every pool a right-sizing recommendation
@@ -45,6 +47,7 @@ from components.facts.catalog import Catalog, from_moto_package
 from components.facts.shapes import interchangeable
 from components.settings import AppliedRecommendation, Pool, StackSettings
 from optimizers import apply_capacity
+from optimizers.apply_config import NOT_A_POOL, ConfigEdit, baseline_of, plan_config_edits
 from optimizers.apply_shapes import MAX_TYPES, fleet_rescale, shape_change
 from optimizers.recommendation import (
     Kind,
@@ -59,6 +62,7 @@ TYPE_CHANGES = (Kind.DOWNSIZE, Kind.UPSIZE, Kind.CHANGE_FAMILY)
 NO_CHANGE = (Kind.KEEP, Kind.NOT_ENOUGH_DATA)
 APPLIED_KINDS = frozenset({*TYPE_CHANGES, *NO_CHANGE, Kind.REMOVE, Kind.SHARE, Kind.CAPACITY_MIX})
 CAPACITY_KEYS = ("committed", *apply_capacity.MIX_KEYS)  # PoolState keys under `capacity`
+CONFIG_KINDS = frozenset({Kind.LIFECYCLE, Kind.BATCHING, Kind.REVERT})
 
 
 class UnknownIds(ValueError):
@@ -138,6 +142,7 @@ class ApplyPlan(_Model):
     applied: list[AppliedRecommendation]
     skipped: list[Skipped]
     enforced: dict[str, EnforcedPool]
+    config_edits: list[ConfigEdit] = Field(default_factory=list)
     purchases: dict[str, apply_capacity.PlannedPurchase] = Field(default_factory=dict)
 
     @property
@@ -210,7 +215,22 @@ def plan_apply(
             )
         )  # fmt: skip
 
+    config_edits: list[ConfigEdit] = []
+    applied: list[AppliedRecommendation] = []
     for rec in selected:
+        if rec.kind in CONFIG_KINDS:
+            if rec.id in done:
+                skip(rec, "already-applied", "listed in recommendations.applied")
+            elif edits := plan_config_edits(rec, settings, skip):
+                config_edits += edits
+                applied.append(
+                    AppliedRecommendation(
+                        id=rec.id, pool=rec.pool or NOT_A_POOL, kind=rec.kind.value,
+                        applied_at=applied_at, changes={e.key: [e.before, e.after] for e in edits},
+                        target=rec.target, baseline=baseline_of(rec, applied_at),
+                    )
+                )  # fmt: skip
+            continue
         if isinstance(rec, CommitRecommendation):  # a purchase to record, or nothing to buy
             if apply_capacity.buys_something(rec):
                 purchases[rec.id] = apply_capacity.planned_purchase(rec, recset.run_of(rec.id))
@@ -247,7 +267,6 @@ def plan_apply(
             by_pool.setdefault(str(rec.pool), []).append(rec)
 
     edits: list[PoolEdit] = []
-    applied: list[AppliedRecommendation] = []
     enforced: dict[str, EnforcedPool] = {}
     for name in sorted(by_pool):
         pool = pools[name]
@@ -270,7 +289,8 @@ def plan_apply(
                 applied.append(
                     AppliedRecommendation(
                         id=rec.id, pool=name, kind=rec.kind.value, applied_at=applied_at,
-                        changes=state.diff(new),
+                        changes=state.diff(new), target=rec.target,
+                        baseline=baseline_of(rec, applied_at),
                     )
                 )  # fmt: skip
                 ids.append(rec.id)
@@ -327,6 +347,8 @@ def plan_apply(
                     kind=rec.kind.value,
                     applied_at=applied_at,
                     changes=state.diff(new),
+                    target=rec.target,
+                    baseline=baseline_of(rec, applied_at),
                 )
             )
             ids.append(rec.id)
@@ -346,7 +368,8 @@ def plan_apply(
                     applied.append(
                         AppliedRecommendation(
                             id=rec.id, pool=name, kind=rec.kind.value, applied_at=applied_at,
-                            changes=state.diff(new),
+                            changes=state.diff(new), target=rec.target,
+                            baseline=baseline_of(rec, applied_at),
                         )
                     )  # fmt: skip
                     ids.append(rec.id)
@@ -367,7 +390,7 @@ def plan_apply(
             )
     return ApplyPlan(
         stack=recset.stack, edits=edits, applied=applied, skipped=skipped, enforced=enforced,
-        purchases=purchases,
+        config_edits=config_edits, purchases=purchases,
     )  # fmt: skip
 
 
