@@ -207,3 +207,23 @@ def test_apply_records_commitments_to_buy_and_the_pack_names_them(project, capsy
     [message] = list(base_within_commitment(group, cfg))
     units = p5["commitment"]["units"]
     assert f"recommended, not yet bought: reserved-instance {units} x p5.48xlarge" in message
+
+
+def test_the_stack_s_policy_config_sets_the_spot_minimums(project, capsys):
+    config = project / "policies/config/dev.json"
+    data = json.loads(config.read_text())
+    billing = str(billing_export(project / "b.csv", both_siblings=False))
+    # relaxed to 5 cpu types (with a reason, as dev relaxes inference): one sibling is enough
+    data["asg-spot-diversified"]["min_types_by_role"]["cpu"] = 5
+    config.write_text(json.dumps(data))
+    system = by_pool(run_json(*recommend(project, "--billing", billing)))["dev-system"]
+    assert system["evidence"]["diversification"]["required_types"] == 5
+    assert system["proposed"]["capacity"]["on_demand_percentage_above_base"] < 100
+    # values the pack's schema would refuse keep the pack's defaults; a broken file is exit 2
+    data["asg-spot-diversified"]["min_types_by_role"] = {"cpu": "ten", "inference": True}
+    config.write_text(json.dumps(data))
+    system = by_pool(run_json(*recommend(project, "--billing", billing)))["dev-system"]
+    assert system["evidence"]["diversification"]["required_types"] == 10
+    config.write_text("{not json")
+    assert invoke(recommend(project, "--billing", billing)) == 2
+    assert "not a policy config" in capsys.readouterr().err

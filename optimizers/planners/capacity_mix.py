@@ -10,6 +10,7 @@ reported. `aeon apply` writes the result into the pool's `capacity` keys.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -30,7 +31,13 @@ from optimizers.planners.common_inputs import (
     TelemetryLoader,
     TelemetryOptions,
 )
-from optimizers.planners.inputs import InputKey, InputLoader, LoadContext, register_loader
+from optimizers.planners.inputs import (
+    InputKey,
+    InputLoader,
+    LoadContext,
+    PlanInputs,
+    register_loader,
+)
 from optimizers.recommendation import Kind, Recommendation
 
 POOL_USAGE: InputKey[PoolUsage] = InputKey(
@@ -40,6 +47,10 @@ SPOT_POLICY: InputKey[SpotMinimums] = InputKey(
     "spot-policy", "the stack's asg-spot-diversified minimums (policies/config/<stack>.json)"
 )
 SPOT_POLICY_NAME = "asg-spot-diversified"
+
+
+def _count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
 def _capacity(pool: Any, instance_type: str) -> int | None:
@@ -61,8 +72,13 @@ _PoolUsageBase = create_model(  # type: ignore[call-overload]
 class PoolUsageOptions(_PoolUsageBase):  # type: ignore[misc, valid-type]
     @model_validator(mode="after")
     def _one_source_of_usage(self) -> PoolUsageOptions:
-        if self.given and self.source is not None:
-            raise ValueError("pass billing data (--billing/--athena-*) or --source, not both")
+        telemetry = [f"--{k.replace('_', '-')}" for k in ("source", "input_dir", "region",
+                     "inventory") if getattr(self, k) not in (None, [])]  # fmt: skip
+        if self.given and telemetry:
+            raise ValueError(
+                f"pass billing data (--billing/--athena-*) or telemetry ({', '.join(telemetry)}),"
+                " not both"
+            )
         return self
 
     def telemetry(self) -> TelemetryOptions:
@@ -106,8 +122,6 @@ class PoolUsageLoader(InputLoader[PoolUsage]):
         return found
 
     def fingerprint(self, value: PoolUsage) -> str:
-        import hashlib
-
         digest = hashlib.sha256(f"{value.source}|{value.window_start}|{value.hours}".encode())
         for name in sorted(value.pools):
             demand = value.pools[name]
@@ -143,11 +157,13 @@ class SpotPolicyLoader(InputLoader[SpotMinimums]):
             return defaults
         by_role = entry.get("min_types_by_role")
         zones = entry.get("min_availability_zones")
+        relaxed = {  # what the pack's schema would accept; anything else keeps the default
+            role: n for role, n in (by_role.items() if isinstance(by_role, dict) else ())
+            if _count(n)
+        }  # fmt: skip
         return SpotMinimums(
-            types_by_role={**defaults.types_by_role, **by_role}
-            if isinstance(by_role, dict)
-            else defaults.types_by_role,
-            zones=zones if isinstance(zones, int) and zones > 0 else defaults.zones,
+            types_by_role={**defaults.types_by_role, **relaxed},
+            zones=zones if _count(zones) else defaults.zones,
             source=str(path.name),
         )
 
@@ -177,7 +193,7 @@ class CapacityMixPlanner(Planner):
     inputs = (POOL_USAGE, RATES, PRICES, CATALOG, SPOT_POLICY)
     kinds = frozenset({Kind.CAPACITY_MIX})
 
-    def plan(self, inputs: Any, options: CapacityMixOptions) -> list[Recommendation]:
+    def plan(self, inputs: PlanInputs, options: CapacityMixOptions) -> list[Recommendation]:
         if inputs.settings is None:
             raise InputError("the capacity-mix planner plans a stack's pools: pass --stack")
         mix = MixOptions(options.interruption_budget_pct, options.min_spot_saving_pct)
