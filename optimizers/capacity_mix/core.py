@@ -66,7 +66,7 @@ class PoolMixInput:
     capacity_rebalance: bool
     zones: int
     demand: np.ndarray  # capacity units in use per hour (telemetry or billing)
-    unit_on_demand_usd: float  # per capacity unit-hour
+    unit_on_demand_usd: float | None  # per capacity unit-hour (None: unpriced, decided anyway)
     unit_commit_usd: float | None  # per capacity unit-hour committed (None: no rate)
     spot: Sequence[SpotFigures]
     suitable_types: int | None = None  # interchangeable types the region offers (policy cap)
@@ -171,10 +171,10 @@ def spot_share_pct(inp: PoolMixInput, opts: MixOptions, reasons: list[str]) -> i
     return pct
 
 
-def _window_cost(sd: SortedDemand, base: int, inp: PoolMixInput, spot_pct: int,
-                 commit_rate: float, spot_price: float) -> float:  # fmt: skip
+def _window_cost(sd: SortedDemand, base: int, od: float, spot_pct: int, commit_rate: float,
+                 spot_price: float) -> float:  # fmt: skip
     share = spot_pct / 100
-    above = share * spot_price + (1 - share) * inp.unit_on_demand_usd
+    above = share * spot_price + (1 - share) * od
     return sd.hours * base * commit_rate + above * sd.excess(base)
 
 
@@ -188,17 +188,19 @@ def plan_pool_mix(inp: PoolMixInput, opts: MixOptions | None = None) -> MixDecis
         "capacity_rebalance": inp.capacity_rebalance,
     }
     spot_pct = spot_share_pct(inp, opts, reasons)
-    savings = [s.saving_pct for s in inp.spot if s.saving_pct is not None]
-    spot_price = inp.unit_on_demand_usd * (1 - (statistics.median(savings) if savings else 0) / 100)
     sd = SortedDemand.of(inp.demand)
     held = inp.committed
     steady = held
-    commit_rate = inp.unit_commit_usd
-    if commit_rate is None or sd.hours == 0:
-        reasons.append("no commitment rate or no usage: no committed steady state")
+    commit_rate, od = inp.unit_commit_usd, inp.unit_on_demand_usd
+    savings = [s.saving_pct for s in inp.spot if s.saving_pct is not None]
+    spot_price = (
+        None if od is None else od * (1 - (statistics.median(savings) if savings else 0) / 100)
+    )
+    if commit_rate is None or od is None or spot_price is None or sd.hours == 0:
+        reasons.append("no on-demand or commitment rate, or no usage: no committed steady state")
     else:
         share = spot_pct / 100
-        blended = share * spot_price + (1 - share) * inp.unit_on_demand_usd
+        blended = share * spot_price + (1 - share) * od
         steady = min(optimal_units(sd, commit_rate, blended), inp.max_size)
         if steady > held:
             reasons.append(
@@ -220,14 +222,13 @@ def plan_pool_mix(inp: PoolMixInput, opts: MixOptions | None = None) -> MixDecis
         "capacity_rebalance": bool(spot_pct) or inp.capacity_rebalance,
     }
     before = after = None
-    if sd.hours:
+    if sd.hours and od is not None and spot_price is not None:
         # the base is the same before and after: its rate (unknown: on-demand) cancels out
-        base_rate = inp.unit_on_demand_usd if commit_rate is None else commit_rate
+        base_rate = od if commit_rate is None else commit_rate
         current_spot = 100 - inp.on_demand_percentage_above_base
         per_month = HOURS_PER_MONTH / sd.hours
-        before = cents(_window_cost(sd, held, inp, current_spot, base_rate, spot_price)
-                       * per_month)  # fmt: skip
-        after = cents(_window_cost(sd, held, inp, spot_pct, base_rate, spot_price) * per_month)
+        before = cents(_window_cost(sd, held, od, current_spot, base_rate, spot_price) * per_month)
+        after = cents(_window_cost(sd, held, od, spot_pct, base_rate, spot_price) * per_month)
         if after > before:
             reasons.append("raises cost: the change trades money for lower interruption risk")
     return MixDecision(

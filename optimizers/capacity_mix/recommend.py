@@ -101,10 +101,8 @@ def mix_input(
     pool: Pool, demand: PoolDemand, settings: StackSettings, book: PriceBook,
     rates: list[CommitmentRate] | None, catalog: Catalog, capacity: CapacityOf,
     siblings: list[Pool], minimums: SpotMinimums,
-) -> PoolMixInput | None:  # fmt: skip
+) -> PoolMixInput:  # fmt: skip
     """`siblings`: the other pools of its role and region that may run spot with it."""
-    if demand.unit_on_demand_usd is None:
-        return None
     zones = next((r.availability_zones for r in settings.regions if r.name == pool.region), 0)
     spot = []
     for t in pool.instance_types:
@@ -155,7 +153,7 @@ def mix_recommendation(
     demand = inp.demand
     proposed = CapacityState(capacity=CapacityMix(**decision.proposed))  # type: ignore[arg-type]
     priced = decision.monthly_saving_usd is not None
-    notes = [*decision.reasons, f"on-demand unit price from the {price_source}"]
+    notes = [*decision.reasons, f"on-demand unit price: {price_source}"]
     return CapacityMixRecommendation(
         id=recommendation_id("capacity-mix", [inp.pool], proposed),
         target=inp.pool,
@@ -222,8 +220,7 @@ def plan_mix(
             inp = mix_input(
                 pool, demand, settings, book, rates, catalog, capacity, siblings, minimums
             )
-            if inp is not None:
-                out[pool.name] = (plan_pool_mix(inp, options), inp)
+            out[pool.name] = (plan_pool_mix(inp, options), inp)
         return out
 
     # siblings without usage in the window keep what they run today
