@@ -27,6 +27,7 @@ from tests.billing.exports import (
 )
 from tests.helpers import run_json
 from tests.test_billing_athena import EPOCH_HOUR, HOURLY, TYPES, metadata, row
+from tests.test_billing_readers import SAMPLE
 
 REPO = Path(__file__).resolve().parents[1]
 DAYS, P5, C5 = 10, 55.0, 0.1
@@ -245,3 +246,15 @@ def test_athena_export_through_the_cli(project, monkeypatch):
     assert m5["proposed"]["commitment"]["units"] == 2  # two instances every hour
     assert m5["evidence"]["commitment"]["hours"] == hours
     assert doc["source"] == "focus-1.0"
+
+
+@pytest.mark.skipif(not SAMPLE.is_dir(), reason="../shared/data/focus is not beside the clone")
+def test_the_real_focus_sample(project):
+    """The FinOps Foundation's sample: a month of sparse usage in many regions. Nothing pays to
+    commit; the series the price table has no commitment rates for are named, not dropped."""
+    billing = SAMPLE / "focus_1.0_sample_1000.csv"
+    recs = by_target(run_json(*recommend(project, "--billing", str(billing))))
+    assert all(r["monthly_saving_usd"] == 0 for r in recs.values())
+    assert recs["g5.4xlarge@us-east-1"]["evidence"]["commitment"]["hours"] == 720
+    notes = " ".join(recs["compute-savings-plan"]["evidence"]["notes"])
+    assert "no per-type recommendation for" in notes and "t2.medium@us-west-2" in notes

@@ -203,6 +203,12 @@ def savings_plan_recommendation(
         "demand is the on-demand $/h of that usage per hour; AWS applies the plan to the usage "
         "with the highest discount first"
     )
+    unplanned = [f"{p.instance_type}@{p.region}" for p in plan.series if p.best is None]
+    if unplanned:
+        notes.append(
+            f"no per-type recommendation for {', '.join(unplanned)}: no reserved-instance or "
+            "instance savings plan rate (pass --rates with theirs) or no on-demand rate"
+        )
     proposal = CommitProposal(commitment=chosen)
     targets = sorted(f"{s.instance_type}@{s.region}" for s in usage.series)
     return CommitRecommendation(
