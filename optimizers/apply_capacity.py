@@ -5,9 +5,9 @@
   never written: it states the commitments actually held (reserved instances, savings plans), the
   on-demand base the policy pack's `on-demand-base-within-commitment` holds the group to. The
   planner keeps it as it is; a recommendation that raises it is refused, as is more spot for a
-  pool that is not interruptible, whose role's interruptible pools in its region list fewer
-  interchangeable types than the pack asks, or whose region has one Availability Zone (the
-  stack may have changed since the recommendation was made).
+  pool that is not interruptible or whose role's interruptible pools in its region list fewer
+  interchangeable types than the pack asks (the stack may have changed since the
+  recommendation was made; the settings already hold every region to 2 zones or more).
 - commit: a recommendation to BUY is not a commitment held, so nothing in the stack changes: a
   base raised before the purchase would run at on-demand prices. Each commitment to buy (units
   or $/h above 0) is recorded in the policy config, under `on-demand-base-within-commitment`
@@ -34,7 +34,6 @@ from optimizers.recommendation.commitments import (
 
 MIX_KEYS = ("on_demand_percentage_above_base", "spot_allocation_strategy", "capacity_rebalance")
 PURCHASES_POLICY = "on-demand-base-within-commitment"
-MIN_ZONES = 2  # the pack's asg-spot-diversified default
 
 
 class PlannedPurchase(BaseModel):
@@ -69,7 +68,6 @@ def _refusal(rec: CapacityMixRecommendation, pool: Pool, settings: StackSettings
     if proposed.uses_spot and proposed.on_demand_percentage_above_base < (
         pool.capacity.on_demand_percentage_above_base
     ):
-        zones = next((r.availability_zones for r in settings.regions if r.name == pool.region), 0)
         need = rec.evidence.diversification.required_types or 1
         if not pool.interruptible:
             return f"{pool.name} is not interruptible (any more): no spot"
@@ -83,8 +81,6 @@ def _refusal(rec: CapacityMixRecommendation, pool: Pool, settings: StackSettings
                 f"{pool.name} and its siblings list {len(types)} instance type(s); spot needs "
                 f"{need} (asg-spot-diversified)"
             )
-        if zones < MIN_ZONES:
-            return f"{pool.region} has {zones} Availability Zone(s); spot needs {MIN_ZONES}"
     return None
 
 

@@ -227,3 +227,34 @@ def test_the_stack_s_policy_config_sets_the_spot_minimums(project, capsys):
     config.write_text("{not json")
     assert invoke(recommend(project, "--billing", billing)) == 2
     assert "not a policy config" in capsys.readouterr().err
+
+
+def test_apply_refuses_a_saved_mix_that_raises_the_base_or_adds_unsafe_spot():
+    from components.settings import CapacityMix
+    from optimizers.apply import plan_apply
+    from optimizers.recommendation import PlannerRun, RecommendationsFile
+    from optimizers.recommendation.commitments import CapacityState
+    from tests.planners.samples import capacity_mix
+
+    settings = load_settings(find_project(REPO), "prod")
+    sample = capacity_mix()  # pool inference, us-east-1
+
+    def mix(pool, committed, on_demand):
+        proposed = CapacityState(capacity=CapacityMix(
+            committed=committed, on_demand_percentage_above_base=on_demand))  # fmt: skip
+        return sample.model_copy(update={"id": f"rec-{pool}", "target": pool, "pool": pool,
+                                         "proposed": proposed})  # fmt: skip
+
+    recs = [mix("inference", 5, 0), mix("system", 3, 0), mix("vector", 4, 100)]
+    run = PlannerRun(planner="capacity-mix", generated_at="2026-12-01T00:00:00Z",
+                     inputs_hash="sha256:x", recommendations=recs)  # fmt: skip
+    plan = plan_apply(RecommendationsFile(stack="prod", runs=[run]), settings, recs,
+                      applied_at="2026-12-01T00:00:00Z")  # fmt: skip
+    why = {s.pool: (s.reason, s.detail) for s in plan.skipped}
+    assert (
+        why["inference"][0] == "not-applicable"
+        and "raises capacity.committed" in (why["inference"][1])
+    )
+    assert why["system"] == ("not-applicable", "system is not interruptible (any more): no spot")
+    assert why["vector"][0] == "nothing-to-change"
+    assert plan.applied == [] and plan.edits == []
