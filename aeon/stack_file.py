@@ -164,6 +164,12 @@ class StackFileText:
 
     def _insert(self, path: Sequence[PathPart], value: Any) -> None:
         parent = self.node(path[:-1])
+        if isinstance(parent, MappingNode) and parent.flow_style and not _is_block(value):
+            # `{a: 1}` -> `{a: 1, key: value}`: inserted before the closing brace
+            at = parent.end_mark.index - 1
+            pair = f"{scalar_text(path[-1])}: {flow_text(value)}"
+            self._edits.append(_Edit(at, at, (", " if parent.value else "") + pair))
+            return
         if not isinstance(parent, MappingNode) or not parent.value or parent.flow_style:
             raise ValueError(
                 f"cannot add {'.'.join(map(str, path))}: no block mapping to add it to"
@@ -185,7 +191,9 @@ class StackFileText:
 
     def render(self) -> str:
         out = self.text
-        for edit in sorted(self._edits, key=lambda e: e.start, reverse=True):
+        # from the end backwards; insertions at one place keep the order they were made in
+        ordered = sorted(enumerate(self._edits), key=lambda p: (p[1].start, p[0]), reverse=True)
+        for _, edit in ordered:
             out = out[: edit.start] + edit.text + out[edit.end :]
         return out
 

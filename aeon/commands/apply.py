@@ -166,6 +166,7 @@ def _doc_path(doc, path: list[str], file: Path) -> list:
 
 def _edit(doc, plan, settings, path: Path) -> str:
     from aeon.stack_file import pool_index
+    from optimizers.apply import CAPACITY_KEYS
 
     pools_key = _config_key(doc, "pools")
     for edit in plan.edits:
@@ -174,8 +175,8 @@ def _edit(doc, plan, settings, path: Path) -> str:
             raise UserError(f"{path}: pool {edit.pool!r} is not written in the file's {pools_key}")
         base = ["config", pools_key, index]
         for key, (_, new) in edit.before.diff(edit.after).items():
-            if key == "committed":
-                doc.set([*base, "capacity", "committed"], new)
+            if key in CAPACITY_KEYS:
+                doc.set([*base, "capacity", key], new)
             elif key == "time_slicing_replicas":
                 if doc.node([*base, "gpu_sharing"]) is None:
                     doc.set([*base, "gpu_sharing"], {"time_slicing_replicas": new})
@@ -218,8 +219,9 @@ def _check_result(new_settings, plan) -> None:
 def edit_policy_text(text: str | None, plan, path: Path) -> str | None:
     """The policy config with this apply's pools set under recommendation-enforced.pools."""
     from aeon.analyzer.sync import dumps_compact
+    from optimizers.apply_capacity import with_purchases
 
-    if not plan.enforced:
+    if not plan.enforced and not plan.purchases:
         return text
     try:
         data = json.loads(text) if text else {}
@@ -227,15 +229,18 @@ def edit_policy_text(text: str | None, plan, path: Path) -> str | None:
         raise UserError(f"policy config {path} is not valid JSON: {exc}; nothing written") from None
     if not isinstance(data, dict):
         raise UserError(f"policy config {path}: expected a JSON object; nothing written")
-    entry = data.get(POLICY)
-    if isinstance(entry, str):  # a bare enforcement level
-        entry = {"enforcementLevel": entry}
-    entry = dict(entry or {})
-    pools = dict(entry.get("pools") or {})
-    for name, enforced in plan.enforced.items():
-        pools[name] = enforced.model_dump(mode="json")
-    entry["pools"] = dict(sorted(pools.items()))
-    data[POLICY] = entry
+    if plan.enforced:
+        entry = data.get(POLICY)
+        if isinstance(entry, str):  # a bare enforcement level
+            entry = {"enforcementLevel": entry}
+        entry = dict(entry or {})
+        pools = dict(entry.get("pools") or {})
+        for name, enforced in plan.enforced.items():
+            pools[name] = enforced.model_dump(mode="json")
+        entry["pools"] = dict(sorted(pools.items()))
+        data[POLICY] = entry
+    if plan.purchases:  # commitments to buy: recorded, never written as held (apply_capacity)
+        data = with_purchases(data, plan.purchases)
     return dumps_compact(dict(sorted(data.items()))) + "\n"
 
 
@@ -249,6 +254,12 @@ def _print_summary(plan) -> None:
         )
         lines.append(f"  {edit.pool}: {changes or 'already as recommended'}")
         lines += [f"    {note}" for note in edit.notes]
+    if plan.purchases:
+        lines.append(
+            f"recorded {len(plan.purchases)} commitment(s) to buy in the policy config (aeon "
+            "buys nothing; once bought, raise capacity.committed of the pools they cover):"
+        )
+        lines += [f"  {rec_id}: {_purchase(p.commitment)}" for rec_id, p in plan.purchases.items()]
     reasons: dict[str, list[Any]] = {}
     for s in plan.skipped:
         reasons.setdefault(s.reason, []).append(s)
@@ -257,6 +268,11 @@ def _print_summary(plan) -> None:
         if reason in ("not-applicable", "not-applicable-yet", "deferred"):
             lines += [f"  {s.id} ({s.kind}, {s.pool}): {s.detail}" for s in items]
     typer.echo("\n".join(lines))
+
+
+def _purchase(c: Any) -> str:
+    what = f"{c.units} x {c.instance_type} in {c.region}" if c.units is not None else "compute"
+    return f"{c.type} {what}, {c.term} {c.payment}, ${c.usd_per_hour:,.5f}/h"
 
 
 def _short(value: Any) -> str:

@@ -39,6 +39,10 @@ CATALOG: InputKey[Catalog] = InputKey("catalog", "instance type specs (DescribeI
 PRICES: InputKey[PriceBook] = InputKey("prices", "the price table (on-demand, spot, commitments)")
 
 
+# One --lookback for every input that reads a window (telemetry, billing): one meaning, one text.
+LOOKBACK_DESCRIPTION = "Window length, e.g. 14d, 6h (billing data: the whole span by default)."
+
+
 class TelemetryOptions(Options):
     source: Annotated[str | None, ChoicesFrom(SOURCES)] = Field(
         None, description="Where telemetry comes from."
@@ -48,7 +52,7 @@ class TelemetryOptions(Options):
         description="Folder of recorded telemetry (sources that read files: csv, nvml).",
         json_schema_extra={"flag": "--input"},
     )
-    lookback: str = Field("14d", description="Window length, e.g. 14d, 6h.")
+    lookback: str = Field("14d", description=LOOKBACK_DESCRIPTION)
     region: list[str] | None = Field(
         None,
         description="Regions (repeat): a per-region source (cloudwatch) reads each, by default "
