@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ruamel.yaml import YAML, YAMLError
-
 from aeon.errors import UserError
+from components.facts.files import UnreadableFile, parse_yaml, read_text
 
 PROJECT_FILE = "Pulumi.yaml"
 
@@ -25,6 +24,8 @@ class Project:
 
     def stack_file(self, stack: str) -> Path:
         path = self.root / f"Pulumi.{stack}.yaml"
+        if path.is_dir():
+            raise UserError(f"{path} is a directory; the stack file must be a YAML file")
         if not path.is_file():
             listing = ", ".join(self.stacks) or "none"
             raise UserError(
@@ -52,11 +53,13 @@ def find_project(start: Path | None = None) -> Project:
 
 
 def load_yaml(path: Path, text: str | None = None) -> dict:
-    """The mapping in the YAML file `path`; `text`, when given, stands for the file's content."""
+    """The mapping in the YAML file `path`; `text`, when given, stands for the file's content.
+
+    Read as UTF-8 with aliases bounded (components/facts/files.py)."""
     try:
-        data = YAML(typ="safe").load(path.read_text() if text is None else text)
-    except YAMLError as exc:
-        raise UserError(f"{path}: not valid YAML: {exc}") from None
+        data = parse_yaml(read_text(path) if text is None else text, str(path))
+    except UnreadableFile as exc:
+        raise UserError(str(exc)) from None
     if data is None:
         return {}
     if not isinstance(data, dict):

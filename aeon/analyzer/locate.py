@@ -15,6 +15,7 @@ from ruamel.yaml import YAML
 
 from aeon.analyzer.report import PolicyReport, SourceLocation
 from aeon.engine.model import Resource
+from components.facts.files import parse_yaml, read_text
 from components.facts.project import PROJECT
 from components.facts.tags import POOL_TAG
 
@@ -48,7 +49,9 @@ class StackFileLines:
 
     def __init__(self, path: Path, root: Path) -> None:
         self.file = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
-        doc = YAML().load(path.read_text()) or {}
+        text = read_text(path)
+        parse_yaml(text, str(path))  # bounded aliases first: the round-trip loader has no bound
+        doc = YAML().load(text) or {}
         self.config = doc.get("config") if isinstance(doc, dict) else None
         self.config_line = (doc.lc.key("config")[0] + 1) if self.config is not None else 1
 
