@@ -14,6 +14,8 @@ import typer
 
 from aeon.app import CwdOption, app, format_option
 from aeon.errors import PolicyFailure, UserError
+from aeon.settings_loader import load_settings
+from components.facts.project import PROJECT
 
 policy_app = typer.Typer(
     name="policy",
@@ -73,6 +75,8 @@ def policy(
         )
     else:
         project.stack_file(stack)
+        if project.name == PROJECT:  # our schema: a bad config fails before the engine starts
+            load_settings(project, stack)
         from aeon.engine import run_program
 
         run = run_program(project, stack)
@@ -100,7 +104,6 @@ def sync_config(
     from aeon.analyzer.config import load_config_file
     from aeon.analyzer.sync import fetch_offerings, merge_facts, stack_facts, write_json_atomic
     from aeon.project import find_project
-    from aeon.settings_loader import load_settings
 
     project = find_project(cwd)
     project.stack_file(stack)
