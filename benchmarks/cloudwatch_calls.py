@@ -13,22 +13,18 @@ from __future__ import annotations
 
 import argparse
 import math
-import sys
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from optimizers.telemetry.cloudwatch import (  # noqa: E402
+from optimizers.telemetry.cloudwatch import (
     MAX_DATAPOINTS_PER_PAGE,
     MAX_QUERIES_PER_CALL,
     MetricRequest,
     fetch,
     plan_calls,
 )
-from optimizers.telemetry.frame import Metric, SeriesKey  # noqa: E402
-from optimizers.telemetry.series_builder import SeriesBuilder  # noqa: E402
+from optimizers.telemetry.frame import Metric, SeriesKey
+from optimizers.telemetry.series_builder import SeriesBuilder
 
 
 class PagingCloudWatch:

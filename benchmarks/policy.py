@@ -14,7 +14,7 @@ plan (the policy fixtures' clean plan repeated `--copies` times, ~24 resources a
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import json
 import tempfile
 import time
 from pathlib import Path
@@ -24,7 +24,24 @@ from aeon.project import find_project
 
 ROOT = Path(__file__).resolve().parents[1]
 
+CLEAN_PLAN = ROOT / "tests" / "policy" / "plans" / "clean.json"
 FLOOR_POLICY = "required-cost-tags"
+
+
+def large_plan(base: dict, copies: int) -> dict:
+    """The plan's steps repeated under distinct names (one stack, one URN each)."""
+    providers = [
+        s for s in base["steps"] if s["urn"].split("::")[2].startswith("pulumi:providers:")
+    ]
+    others = [s for s in base["steps"] if s not in providers]
+    text = json.dumps(others)
+    steps = list(providers)
+    for i in range(copies):
+        copy_text = text
+        for step in others:
+            copy_text = copy_text.replace(f'"{step["urn"]}"', f'"{step["urn"]}-c{i}"')
+        steps += json.loads(copy_text)
+    return {**base, "steps": steps}
 
 
 def resources_for(args, project):
@@ -35,11 +52,7 @@ def resources_for(args, project):
         return run.resources, run.stack, run.config, f"stack {args.stack} (offline engine)"
     from aeon.analyzer.plan import resources_from_plan
 
-    # This script is itself named `policy`: load the fixtures' plan builder by path.
-    spec = importlib.util.spec_from_file_location("policy_plans", ROOT / "tests/policy/plans.py")
-    plans = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(plans)
-    plan = resources_from_plan(plans.large_plan(args.copies))
+    plan = resources_from_plan(large_plan(json.loads(CLEAN_PLAN.read_text()), args.copies))
     return (
         plan.resources,
         plan.stack,

@@ -8,7 +8,8 @@ termination lifecycle hook, which the Node Termination Handler completes after d
 GPU nodes pin CPUs (`cpuManagerPolicy: static`) and align CPUs with GPUs per pod
 (`topologyManagerScope: pod`); the policy is one the node can honour: `single-numa-node` where a
 node has one GPU, `restricted` where GPUs span sockets (8-GPU nodes), since `single-numa-node`
-would reject every pod asking for GPUs on both sockets (FACTS.md).
+would reject every pod asking for GPUs on both sockets
+(docs/kubernetes-gpu.md#topology-manager-on-multi-socket-gpu-nodes).
 """
 
 from __future__ import annotations

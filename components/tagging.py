@@ -3,7 +3,7 @@
 A stack transformation runs inside the SDK before registration, so the tags are part of each
 resource's own inputs: under the real CLI, offline under mocks, and in what policies see (provider
 default tags are not). Modern `register_resource_transform` transforms are not run by Pulumi's mock
-monitor (FACTS.md), hence the stack transformation.
+monitor (docs/pulumi-offline-engine.md#transforms), hence the stack transformation.
 """
 
 from __future__ import annotations

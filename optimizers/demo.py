@@ -1,11 +1,12 @@
 """A demo fleet for `aeon recommend --demo`: a moto server seeded with EC2 instances and CloudWatch
 telemetry, read back through the real cloudwatch source (boto3).
 
-GPU busy-ness is generated from the phase means measured on a real NVIDIA H200 (FACTS.md, NVML "GPU
-util": idle 0, launch-bound tiny kernels 20.5, batch-1 decode 71.0, matmul at 50% duty 67.0,
-continuous bf16 matmul 98.5): each GPU runs a mixture of phases in 10-minute blocks, with a little
-noise. Some machines are mostly idle so the sizing finds savings. The window is a few hours and
-the fleet stays under 50 series: moto's GetMetricData cost grows with the window (FACTS.md).
+GPU busy-ness is generated from the phase means measured on a real NVIDIA H200
+(docs/gpu-measurements.md#phase-means; NVML "GPU util": idle 0, launch-bound tiny kernels 20.5,
+batch-1 decode 71.0, matmul at 50% duty 67.0, continuous bf16 matmul 98.5): each GPU runs a mixture
+of phases in 10-minute blocks, with a little noise. Some machines are mostly idle so the sizing
+finds savings. The window is a few hours and the fleet stays under 50 series: moto's GetMetricData
+cost grows with the window (docs/moto.md#getmetricdata-cost-grows-with-the-window).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ import numpy as np
 
 from components.facts.tags import POOL_TAG
 
-# NVML "GPU util" phase means measured on an H200 (FACTS.md, nvml_load_phases.csv).
+# NVML "GPU util" phase means measured on an H200 (gpm_workloads.csv,
+# docs/gpu-measurements.md#phase-means).
 PHASES = {"idle": 0.0, "tiny": 20.5, "decode": 71.0, "duty50": 67.0, "matmul": 98.5}
 GIB = 1024**3
 MIB = 1024**2

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import shutil
 
-from apply.recs import REPO, make_project
-
 from aeon.cli import invoke
+from tests.apply.recs import REPO, make_project
 
 
 def test_policy_accepts_the_applied_stack(tmp_path, capsys):

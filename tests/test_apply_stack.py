@@ -7,13 +7,13 @@ import os
 from pathlib import Path
 
 import pytest
-from apply.recs import make_project, prod_set, rec
 from ruamel.yaml import YAML
 
 from aeon.cli import invoke
 from aeon.stack_file import StackFileText
 from optimizers.apply import select
 from optimizers.recommendation import RecommendationSet, recommendations_path, save
+from tests.apply.recs import REPO, make_project, prod_set, rec
 
 
 @pytest.fixture
@@ -84,8 +84,6 @@ def test_apply_edits_only_the_pool_lines_and_keeps_the_rest_byte_for_byte(projec
 
 
 def pools_of_repo() -> dict[str, dict]:
-    from apply.recs import REPO
-
     return pools(REPO)
 
 

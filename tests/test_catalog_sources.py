@@ -25,7 +25,8 @@ def test_gpu_specs_from_the_packaged_data(package):
 
 
 def test_offerings_per_region(package):
-    # FACTS: us-east-1 offers p5en (H200) but not p5e; ap-southeast-1 has g4dn for single GPUs.
+    # us-east-1 offers p5en (H200) but not p5e; ap-southeast-1 has g4dn for single GPUs
+    # (docs/moto.md#ec2-instance-types-and-offerings).
     assert package.is_offered("p5en.48xlarge", "us-east-1")
     assert not package.is_offered("p5e.48xlarge", "us-east-1")
     assert package.is_offered("g4dn.xlarge", "ap-southeast-1")

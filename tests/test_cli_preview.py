@@ -9,10 +9,11 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from helpers import REPO, copy_project, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
+
+from tests.helpers import REPO, copy_project, run_cli
 
 COST_TAGS = {"team", "cost-center", "environment", "service", "aeon:stack"}
 POOL_TAGGED = {"aws:autoscaling/group:Group", "aws:ec2/launchTemplate:LaunchTemplate"}

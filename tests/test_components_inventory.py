@@ -6,13 +6,10 @@ Rewrite the golden file with `pytest tests/test_components_inventory.py --update
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "components"))  # not a package: see component_runs
-import component_runs as runs  # noqa: E402
+from tests.components import component_runs as runs
 
 
 @pytest.fixture(scope="module")

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent / "components"))  # not a package: see component_runs
-import component_runs as runs  # noqa: E402
 
 from aeon.engine.config import load_stack_config  # noqa: E402
 from aeon.project import find_project  # noqa: E402
 from components.settings import parse_settings  # noqa: E402
+from tests.components import component_runs as runs
 
 AUTOSCALER_TAG = "k8s.io/cluster-autoscaler/enabled"
 

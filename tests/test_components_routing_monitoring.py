@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import json
 import re
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "components"))  # not a package: see component_runs
-import component_runs as runs  # noqa: E402
+from tests.components import component_runs as runs
 
 REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-1", "sa-east-1")
 

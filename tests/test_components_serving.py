@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import re
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "components"))  # not a package: see component_runs
-import component_runs as runs  # noqa: E402
+from tests.components import component_runs as runs
 
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 

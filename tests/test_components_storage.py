@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent / "components"))  # not a package: see component_runs
-import component_runs as runs  # noqa: E402
 
 from components.settings import Lifecycle  # noqa: E402
 from components.storage_tiering import plan_lifecycle  # noqa: E402
+from tests.components import component_runs as runs
 
 BUCKET = "aws:s3/bucket:Bucket"
 DATA_CLASSES = ("datasets", "checkpoints", "embeddings", "logs")

@@ -6,15 +6,16 @@ import json
 import time
 
 import numpy as np
-from apply.recs import make_project
 
 from aeon.cli import invoke
 from optimizers.demo import PHASES, PROD_FLEET, WINDOW_S, gpu_busy, series_count
 from optimizers.recommendation import load, recommendations_path
+from tests.apply.recs import make_project
 
 
 def test_demo_fleet_is_small_and_built_from_the_measured_phases():
-    assert series_count(PROD_FLEET) <= 50  # moto's GetMetricData cost (FACTS.md)
+    # moto's GetMetricData cost (docs/moto.md#getmetricdata-cost-grows-with-the-window)
+    assert series_count(PROD_FLEET) <= 50
     assert WINDOW_S <= 6 * 3600
     machine = next(m for m in PROD_FLEET if m.pool == "inference")
     busy = gpu_busy(machine, 240, np.random.default_rng(1))

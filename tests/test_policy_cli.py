@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from aeon.cli import invoke
+from tests.policy.cases import fault_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 PLANS = ROOT / "tests" / "policy" / "plans"
@@ -20,12 +21,14 @@ def _json(capsys) -> dict:
     return json.loads(capsys.readouterr().out)
 
 
-def test_fault_plan_exits_1_with_parseable_json(capsys):
+def test_fault_plan_exits_1_with_parseable_json(tmp_path, capsys):
+    plan = tmp_path / "fault-ia-7-days.json"
+    plan.write_text(json.dumps(fault_plan("fault-ia-7-days")))
     code = invoke(
         [
             "policy",
             "--plan",
-            str(PLANS / "fault-ia-7-days.json"),
+            str(plan),
             "--format",
             "json",
             "--cwd",

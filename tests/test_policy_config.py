@@ -11,32 +11,27 @@ from __future__ import annotations
 
 import ast
 import json
-import sys
+import tomllib
 from importlib import metadata
 from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from aeon.analyzer.config import LEVEL_RANK, PolicySpec, merge_config
 from aeon.cli import invoke
 from aeon.errors import UserError
+from tests.policy.pack import PACK, import_guardrails
 
 ROOT = Path(__file__).resolve().parents[1]
-PACK = ROOT / "policies"
 CONFIGS = sorted((PACK / "config").glob("*.json"))
 CLEAN_PLAN = ROOT / "tests" / "policy" / "plans" / "clean.json"
 
 
 @pytest.fixture(scope="module")
 def catalogue():
-    sys.path.insert(0, str(PACK))
-    try:
-        import aeon_guardrails
-
-        yield {g.name: g for g in aeon_guardrails.catalogue()}
-    finally:
-        sys.path.remove(str(PACK))
+    return {g.name: g for g in import_guardrails().catalogue()}
 
 
 def _relaxed(direction: str, default, value) -> bool:
@@ -129,13 +124,32 @@ def test_every_policy_has_the_catalogue_fields(catalogue):
     assert catalogue["budget-exists"].kind == "stack"
 
 
+def _requirements(lines: list[str]) -> dict[str, Requirement]:
+    reqs = [Requirement(line) for line in lines if line.strip() and not line.startswith("#")]
+    return {canonicalize_name(r.name): r for r in reqs}
+
+
+def _pack_requirements() -> dict[str, Requirement]:
+    return _requirements((PACK / "requirements.txt").read_text().splitlines())
+
+
+def test_pack_pins_what_the_project_pins():
+    """Every requirement of the pack is an exact pin, identical to the project's own pin (the
+    speed shim depends on pulumi-policy's internals, so the version it was checked with is the
+    one the CLI installs for the pack)."""
+    pack = _pack_requirements()
+    project = _requirements(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    )
+    assert {"pulumi", "pulumi-policy", "pyyaml"} <= set(pack)
+    for name, req in pack.items():
+        assert [s.operator for s in req.specifier] == ["=="], f"{req} is not an exact pin"
+        assert name in project, f"the pack needs {req}; pyproject.toml does not pin {name}"
+        assert project[name].specifier == req.specifier, f"pack {req} vs project {project[name]}"
+
+
 def test_pack_requirements_are_satisfied_by_the_project_environment():
-    lines = (PACK / "requirements.txt").read_text().splitlines()
-    requirements = [
-        Requirement(line) for line in lines if line.strip() and not line.startswith("#")
-    ]
-    assert {r.name.lower() for r in requirements} >= {"pulumi-policy", "pulumi"}
-    for req in requirements:
+    for req in _pack_requirements().values():
         installed = metadata.version(req.name)
         assert req.specifier.contains(installed, prereleases=True), (
             f"{req} but {installed} installed"

@@ -12,20 +12,13 @@ import json
 import jsonschema
 import pytest
 import xmlschema
-from policy.harness import HERE, ROOT, load, pack_session, run_plan
-from policy.plans import (
-    ASG_URN,
-    FAR_FUTURE,
-    UNKNOWN,
-    fault_gpu_in_cpu_pool,
-    fault_public_bucket,
-    mutated,
-    step_of,
-)
 
 from aeon.analyzer.locate import fill_locations
 from aeon.analyzer.plan import resources_from_plan
 from aeon.output.policy_table import render_policy_report
+from tests.policy.cases import ASG_URN, clean, fault_plan, step_of
+from tests.policy.harness import HERE, ROOT, pack_session, run_plan
+from tests.policy.plans import FAR_FUTURE, UNKNOWN
 
 SARIF_SCHEMA = HERE / "schemas" / "sarif-schema-2.1.0.json"
 JUNIT_XSD = HERE / "schemas" / "junit-10.xsd"
@@ -44,7 +37,7 @@ def _tag(plan, group, key, value):
 
 
 def _gpu_in_cpu_with_override(expires: str) -> dict:
-    plan = mutated(fault_gpu_in_cpu_pool)
+    plan = fault_plan("fault-gpu-in-cpu-pool")
     _tag(plan, "system", "aeon:override-reason", "GPU smoke test, ticket OPS-12")
     _tag(plan, "system", "aeon:override-expires", expires)
     return plan
@@ -73,7 +66,7 @@ def test_expired_override_still_blocks(session):
 
 
 def test_stack_policy_findings_are_exempted_by_the_same_tags(session):
-    plan = mutated(fault_public_bucket)
+    plan = fault_plan("fault-public-bucket")
     tags = step_of(plan, "datasets")["inputs"]["tags"]
     tags.update(
         {"aeon:override-reason": "public dataset mirror", "aeon:override-expires": FAR_FUTURE}
@@ -86,7 +79,7 @@ def test_stack_policy_findings_are_exempted_by_the_same_tags(session):
 
 def test_unknown_values_become_notes_not_verdicts(session):
     """Reading a value unknown at preview gives the SDK's "can't run" note, never a pass or fail."""
-    plan = load(HERE / "plans" / "clean.json")
+    plan = clean()
     step_of(plan, "vector-data")["inputs"]["encrypted"] = UNKNOWN
     report = run_plan(session, plan)
     assert [v for v in report.violations if v.policy == "ebs-encrypted"] == []
@@ -95,7 +88,7 @@ def test_unknown_values_become_notes_not_verdicts(session):
 
 def test_provider_absent_from_plan_is_known_by_urn_and_region_falls_back(session, tmp_path):
     """Without its provider step a group's region is the primary region from the policy config."""
-    plan = load(HERE / "plans" / "clean.json")
+    plan = clean()
     euw1 = "pulumi:providers:aws::eu-west-1"
     plan["steps"] = [s for s in plan["steps"] if not s["urn"].endswith(euw1)]
     config = {"regions-allowed": {"allowed_regions": ["ap-south-1"], "primary_region": "sa-east-1"}}
@@ -109,7 +102,7 @@ def test_provider_absent_from_plan_is_known_by_urn_and_region_falls_back(session
 
 
 def _spot_pool_of(types: list[str]) -> dict:
-    plan = load(HERE / "plans" / "clean.json")
+    plan = clean()
     overrides = step_of(plan, "inference")["inputs"]["mixedInstancesPolicy"]["launchTemplate"]
     overrides["overrides"] = [{"instanceType": t} for t in types]
     return plan
@@ -141,7 +134,7 @@ def test_spot_diversity_is_capped_at_what_the_region_offers(session, tmp_path):
 
 
 def test_plan_steps_that_delete_are_skipped():
-    plan = load(HERE / "plans" / "clean.json")
+    plan = clean()
     extra = copy.deepcopy(plan["steps"][-1])
     extra["op"] = "delete"
     extra["oldState"] = extra.pop("newState")
@@ -215,7 +208,7 @@ def test_source_position_wins_over_config_line(session):
     from aeon.engine.model import SourcePosition
     from aeon.project import find_project
 
-    loaded = resources_from_plan(mutated(fault_gpu_in_cpu_pool))
+    loaded = resources_from_plan(fault_plan("fault-gpu-in-cpu-pool"))
     resources = [
         replace(r, source_position=SourcePosition("components/node_pool.py", 42))
         if r.urn == ASG_URN["system"]

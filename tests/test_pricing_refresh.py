@@ -13,7 +13,8 @@ from optimizers import pricing
 
 
 def item(instance_type: str, region: str, ondemand: str, reserved_1y: str | None = None) -> str:
-    """One PriceList entry as the API returns it: a JSON string (FACTS.md)."""
+    """One PriceList entry as the API returns it: a JSON string
+    (docs/aws-rules.md#price-list-api)."""
     sku = f"SKU{abs(hash((instance_type, region))) % 10**8}"
     terms: dict = {
         "OnDemand": {

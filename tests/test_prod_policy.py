@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import REPO, run_cli
 
 from aeon.analyzer import check_resources, default_config_path
 from aeon.analyzer.config import load_config_file
 from aeon.engine import run_program
 from aeon.project import find_project
+from tests.helpers import REPO, run_cli
 
 
 @pytest.fixture(scope="module", params=["prod", "dev"])

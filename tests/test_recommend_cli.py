@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from rightsizing.fleet import Fleet, burst, noisy, write_csv
 
 from aeon.cli import invoke
 from optimizers.recommendation import load, recommendations_path
+from tests.rightsizing.fleet import Fleet, burst, noisy, write_csv
 
 REPO = Path(__file__).resolve().parents[1]
 

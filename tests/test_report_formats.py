@@ -8,10 +8,10 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from report.data import make_report_project, report_set
 
 from aeon.cli import invoke
 from aeon.output.report_charts import utilization_chart
+from tests.report.data import make_report_project, report_set
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ import subprocess
 
 import numpy as np
 import pytest
-from report.data import make_report_project
-from report.png import read_png
 
 from aeon.cli import invoke
+from tests.report.data import make_report_project
+from tests.report.png import read_png
 
 FLAGS = [
     "--headless",

@@ -7,10 +7,10 @@ import numpy as np
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
-from rightsizing.fleet import GIB, Fleet, burst, catalog, noisy, pool, run, settings
 
 from optimizers.recommendation import Kind
 from optimizers.telemetry.frame import Metric
+from tests.rightsizing.fleet import GIB, Fleet, burst, catalog, noisy, pool, run, settings
 
 SHARED = ["g6e.xlarge", "g6e.2xlarge", "g6.xlarge", "g6.2xlarge"]
 INFERENCE = ["g6e.xlarge", "g6e.4xlarge", "g6.xlarge", "g6.2xlarge", "g6.4xlarge"]

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from rightsizing.fleet import DAY, Fleet, burst, by_target, catalog, noisy, pool, run, settings
 
 from optimizers.recommendation import Confidence, Kind
+from tests.rightsizing.fleet import (
+    DAY,
+    Fleet,
+    burst,
+    by_target,
+    catalog,
+    noisy,
+    pool,
+    run,
+    settings,
+)
 
 CPU_TYPES = ["m7i.large", "m7i.xlarge", "m7i.2xlarge"]
 GPU_TYPES = ["g6e.xlarge", "g6e.2xlarge", "g6e.4xlarge", "g6.xlarge", "g6.2xlarge"]
@@ -89,7 +99,8 @@ def test_gpu_memory_too_tight_now_is_flagged_not_shrunk():
 
 
 def test_gpm_busy_is_preferred_to_the_nvml_counter():
-    # The NVML counter reads 80% where the SMs are 30% busy (FACTS: it overstates busy-ness).
+    # The NVML counter reads 80% where the SMs are 30% busy: it overstates busy-ness
+    # (docs/gpu-measurements.md#the-nvml-counter-vs-gpm).
     gpus = [{"busy": 80, "sm": 30, "tensor": 25, "dram": 10, "mem_gib": 10}]
     fleet = Fleet().add("a", "inf", "g6e.4xlarge", cpu=5, mem_gib=8, gpus=gpus)
     ours = one(fleet, settings(pool("inf", ["g6e.xlarge", "g6e.4xlarge"])), "a")
@@ -238,7 +249,8 @@ def test_missing_price_marks_unpriced_never_interpolated():
 
 
 def test_h100_to_l40s_scales_busy_by_tensor_throughput():
-    # FACTS: 40% busy on an H100 is ~110% of an L40S for compute-bound work.
+    # 40% busy on an H100 is ~110% of an L40S for compute-bound work
+    # (docs/gpu-measurements.md#moving-work-between-gpu-models).
     types = ["p5.4xlarge", "g6e.xlarge", "g6e.2xlarge", "g6e.4xlarge", "g6e.8xlarge"]
     gpus = [{"busy": 60, "sm": 40, "tensor": 38, "dram": 10, "mem_gib": 20}]
     fleet = Fleet().add("a", "inf", "p5.4xlarge", cpu=5, mem_gib=20, gpus=gpus)

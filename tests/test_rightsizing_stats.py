@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from rightsizing.fleet import Fleet, by_target, pool, run, settings
 
 from optimizers.gpu_capability import Bound, busy_scale, capability_key
 from optimizers.recommendation import Kind
 from optimizers.rightsizing.latency import p95_latency_ms
 from optimizers.rightsizing.policies import get_policy
 from optimizers.rightsizing.stats import binned_max, interval_maxima, pad, window_stats
+from tests.rightsizing.fleet import Fleet, by_target, pool, run, settings
 
 
 def test_window_stats_match_numpy_on_ragged_rows():
@@ -43,8 +43,9 @@ def test_binned_max_leaves_gaps_empty():
 
 
 def test_latency_model_reproduces_the_h200_measurement():
-    # FACTS: 0.59 ms requests at 800 req/s: alone p95 1.88 ms; two members time-sliced 21-25 ms;
-    # both at 1,100 req/s (above what the GPU serves): unbounded.
+    # 0.59 ms requests at 800 req/s: alone p95 1.88 ms; two members time-sliced 21-25 ms; both at
+    # 1,100 req/s (above what the GPU serves): unbounded
+    # (docs/gpu-measurements.md#time-slicing-two-processes-on-one-h200).
     assert p95_latency_ms(800 * 0.59e-3, 0.59, 1) == pytest.approx(1.88, rel=0.05)
     assert 20 <= p95_latency_ms(2 * 800 * 0.59e-3, 0.59, 2) <= 25
     assert p95_latency_ms(2 * 1100 * 0.59e-3, 0.59, 2) == float("inf")
@@ -54,7 +55,9 @@ def test_busy_scale_uses_what_bounds_the_work():
     compute, _ = busy_scale("H100", "L40S", Bound.COMPUTE)
     memory, _ = busy_scale("H100", "L40S", Bound.MEMORY)
     unknown, why = busy_scale("H100", "L40S", Bound.UNKNOWN)
-    assert compute == pytest.approx(989 / 362) and 40 * compute > 100  # FACTS: ~110%
+    # 40% busy on an H100 is ~110% of an L40S
+    # (docs/gpu-measurements.md#moving-work-between-gpu-models)
+    assert compute == pytest.approx(989 / 362) and 40 * compute > 100
     assert memory == pytest.approx(3.35 / 0.86)
     assert unknown == max(compute, memory) and "conservative" in why
 

@@ -6,12 +6,12 @@ import copy
 import json
 
 import pytest
-from helpers import REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from components.settings import InvalidSettings, StackSettings, json_schema, parse_settings
+from tests.helpers import REPO
 
 
 def stack_values(stack: str) -> dict:

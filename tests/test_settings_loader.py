@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import REPO, copy_project, run_cli
 
 from aeon.errors import UserError
 from aeon.project import find_project
 from aeon.settings_loader import load_settings
+from tests.helpers import REPO, copy_project, run_cli
 
 
 def test_loads_the_committed_stacks() -> None:

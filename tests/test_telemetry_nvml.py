@@ -7,12 +7,12 @@ import json
 
 import numpy as np
 import pytest
-from telemetry.fakes import SHARED_H200, FakeNvml, StepClock, h200_phases
 
 from aeon.cli import invoke
 from optimizers.telemetry import Metric, SeriesKey, get_source
 from optimizers.telemetry.nvml import CollectPlan, NvmlSampler, local_resource, record_to_csv
 from optimizers.telemetry.registry import TelemetryInputError, TelemetryUnavailable
+from tests.telemetry.fakes import SHARED_H200, FakeNvml, StepClock, h200_phases
 
 
 def _record(tmp_path, fake, **plan):

@@ -6,12 +6,12 @@ import math
 import socket
 
 import pytest
-from telemetry.fake_prometheus import FakePrometheus
 
 from optimizers.telemetry import Metric, SeriesKey, get_source
 from optimizers.telemetry.frame import Purchase, ResourceInfo
 from optimizers.telemetry.prometheus import MAX_POINTS_PER_SERIES, split_range
 from optimizers.telemetry.registry import TelemetryInputError, TelemetryUnavailable
+from tests.telemetry.fake_prometheus import FakePrometheus
 
 END = 1_793_491_200  # 2026-11-01T00:00:00Z, a multiple of 60
 NODE = {

@@ -99,6 +99,10 @@ class PolicyPackProcess:
         # If a signal ends aeon before close() runs, the pack must not outlive it.
         self._forget_child = interrupts.on_interrupt(self._proc.kill)
         port = self._read_port()
+        # The CLI streams a plugin's stderr to the user; relay what the pack said while starting
+        # (e.g. that its speed shim could not install).
+        if started := self.stderr_text():
+            sys.stderr.write(started)
         self.channel = grpc.insecure_channel(
             f"127.0.0.1:{port}",
             options=[

@@ -1,8 +1,8 @@
 """What AWS and Kubernetes would answer: invoke results and the computed outputs of resources.
 
 Offline, a missing output is unknown during preview and every input that depends on it is lost
-(FACTS.md), so each answer here mirrors the shape the real provider returns. Values are derived
-from the URN, so repeated runs are identical.
+(docs/pulumi-offline-engine.md#invokes-and-computed-outputs), so each answer here mirrors the
+shape the real provider returns. Values are derived from the URN, so repeated runs are identical.
 """
 
 from __future__ import annotations

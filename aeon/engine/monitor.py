@@ -1,8 +1,9 @@
 """A resource monitor that records the program's resource graph the way the engine would see it.
 
 Pulumi's stock `MockMonitor` hands mocks no parent or dependencies, builds URNs differently from
-the engine and registers no default providers (FACTS.md); this monitor does all three, checks
-URNs for duplicates, and keeps each request's inputs in wire form.
+the engine and registers no default providers
+(docs/pulumi-offline-engine.md#what-the-stock-mock-monitor-misses); this monitor does all three,
+checks URNs for duplicates, and keeps each request's inputs in wire form.
 """
 
 from __future__ import annotations

@@ -55,7 +55,8 @@ def _program_context(root: Path) -> Iterator[None]:
 
 
 def _reset_runtime() -> None:
-    # Needed before every run in one process, or the second run hangs (FACTS.md).
+    # Needed before every run in one process, or the second run hangs
+    # (docs/pulumi-offline-engine.md#running-a-program-under-mocks).
     pulumi_settings.ROOT.set(None)
     pulumi_settings.SETTINGS.outputs.clear()
     pulumi_settings.SETTINGS.rpc_manager.clear()

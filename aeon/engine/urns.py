@@ -1,4 +1,5 @@
-"""URNs and provider references built the way the Pulumi engine builds them (FACTS.md)."""
+"""URNs and provider references built the way the Pulumi engine builds them
+(docs/pulumi-offline-engine.md#urns-and-default-providers)."""
 
 from __future__ import annotations
 

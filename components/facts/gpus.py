@@ -1,8 +1,9 @@
 """What one GPU model can do: dense tensor throughput and memory bandwidth, by EC2's GPU name.
 
-Figures: NVIDIA datasheets (dense BF16 tensor TFLOPS without sparsity; memory bandwidth), as
-collected in the project's FACTS.md (2026-11). Keys are the GPU names EC2 DescribeInstanceTypes
-reports (GpuInfo.Gpus[].Name), with the per-GPU memory where one name covers two variants.
+Figures: NVIDIA datasheets (dense BF16 tensor TFLOPS without sparsity; memory bandwidth), read
+2026-11 (docs/gpu-measurements.md#datasheet-figures). Keys are the GPU names EC2
+DescribeInstanceTypes reports (GpuInfo.Gpus[].Name), with the per-GPU memory where one name covers
+two variants.
 `optimizers.gpu_capability` turns them into utilization carried from one model to another.
 """
 
@@ -22,7 +23,7 @@ class GpuCapability:
     bound: str = "exact"
 
 
-_DATASHEET = "NVIDIA datasheet via FACTS.md (2026-11)"
+_DATASHEET = "NVIDIA datasheet, 2026-11 (docs/gpu-measurements.md#datasheet-figures)"
 
 CAPABILITIES: dict[str, GpuCapability] = {
     c.model: c

@@ -1,7 +1,8 @@
 """S3 lifecycle rules: which transitions S3 accepts, and what a class bills at the least.
 
 Sources: the S3 user guide (lifecycle transitions, "transitioning objects"), the S3 API reference
-(TransitionDefaultMinimumObjectSize) and the S3 pricing page, read 2026-11.
+(TransitionDefaultMinimumObjectSize) and the S3 pricing page, read 2026-11; summarized in
+docs/aws-rules.md#s3-lifecycle and docs/aws-rules.md#s3-minimum-storage-duration-and-size.
 """
 
 from __future__ import annotations

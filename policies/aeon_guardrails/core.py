@@ -105,7 +105,7 @@ class Guardrail:
     kind: str = "resource"  # or "stack"
     config: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # JSON Schema per key
     # How a config key is relaxed ("lower", "higher", "wider" list, "narrower" list): a stack
-    # config that relaxes it must carry a `reason` (tests/test_policy_config_files.py).
+    # config that relaxes it must carry a `reason` (tests/test_policy_config.py).
     relaxes: Mapping[str, str] = field(default_factory=dict)
 
     def schema(self) -> PolicyConfigSchema:

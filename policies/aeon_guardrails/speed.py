@@ -4,12 +4,17 @@ pulumi-policy's servicer converts a request's properties (MessageToDict, deseria
 checking proxy) inside its per-policy loop, so a pack of 27 policies converts every resource 27
 times: most of the pack's time (benchmarks/policy.py). The conversions are pure functions of the
 request message, so memoizing them on the message object (which protobuf returns as the same Python
-object on every access) gives the same values to every policy. If a pulumi-policy release renames
-these module attributes, `install()` changes nothing and the pack runs at the old speed.
+object on every access) gives the same values to every policy.
+
+The shim reaches into pulumi-policy's private module attributes, so the pack pins pulumi-policy
+exactly (policies/requirements.txt, the same pin as pyproject.toml), tests/test_policy_speed.py
+fails when two policies stop receiving the same converted object, and where a release renames the
+attributes `install()` warns on stderr and changes nothing: the pack runs, only slower.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 import types
 from collections.abc import Callable
@@ -37,11 +42,23 @@ def _memoized(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
     return wrapper
 
 
+NEEDED = ("json_format", "deserialize_properties", "unknown_checking_proxy")
+
+
 def install() -> bool:
+    """Memoize the SDK's per-policy conversions; True when they are (now or already) memoized."""
     from pulumi_policy import policy as sdk
 
-    needed = ("json_format", "deserialize_properties", "unknown_checking_proxy")
-    if not all(hasattr(sdk, n) for n in needed) or getattr(sdk, "_aeon_memoized", False):
+    if getattr(sdk, "_aeon_memoized", False):
+        return True
+    missing = [name for name in NEEDED if not hasattr(sdk, name)]
+    if missing:
+        print(
+            f"aeon-guardrails: warning: pulumi_policy.policy has no {', '.join(missing)}; each "
+            "policy converts each resource again (same verdicts, slower). Install the "
+            "pulumi-policy version pinned in policies/requirements.txt.",
+            file=sys.stderr,
+        )
         return False
     original = sdk.json_format
     shim = types.SimpleNamespace(

@@ -22,7 +22,7 @@ from .core import (
     truthy,
 )
 
-# Waterfall order: a transition may only move right (S3 lifecycle documentation).
+# Waterfall order: a transition may only move right (docs/aws-rules.md#s3-lifecycle).
 WATERFALL = (
     "STANDARD",
     "STANDARD_IA",
@@ -39,7 +39,8 @@ FORBIDDEN = {
     ("ONEZONE_IA", "INTELLIGENT_TIERING"),
     ("ONEZONE_IA", "GLACIER_IR"),
 }
-# Minimum storage duration charges, in days (S3 pricing page).
+# Minimum storage duration charges, in days
+# (docs/aws-rules.md#s3-minimum-storage-duration-and-size).
 MIN_DURATION_DAYS = {
     "STANDARD_IA": 30,
     "ONEZONE_IA": 30,
@@ -47,7 +48,10 @@ MIN_DURATION_DAYS = {
     "GLACIER": 90,
     "DEEP_ARCHIVE": 180,
 }
-SMALL_OBJECT_CLASSES = ("STANDARD_IA", "GLACIER_IR")
+# With varies_by_storage_class, objects under 128 KB still reach these two classes (the others
+# refuse them), each object adding 40 KB of billed overhead and a transition request
+# (docs/aws-rules.md#s3-minimum-storage-duration-and-size).
+SMALL_OBJECT_CLASSES = ("GLACIER", "DEEP_ARCHIVE")
 MIN_BILLABLE_BYTES = 131072
 
 
@@ -194,8 +198,9 @@ def _size_floor(rule: Any) -> float:
 @guardrail(
     "s3-small-object-transition",
     "With transitionDefaultMinimumObjectSize varies_by_storage_class S3 moves objects under 128 KB "
-    "to STANDARD_IA and GLACIER_IR, which bill 128 KB each. Remediation: filter such rules with "
-    "objectSizeGreaterThan of at least 131072, or keep all_storage_classes_128K.",
+    "to GLACIER and DEEP_ARCHIVE, where each carries 40 KB of billed overhead and costs a "
+    "transition request: for small objects more than the move saves. Remediation: filter such "
+    "rules with objectSizeGreaterThan of at least 131072, or keep all_storage_classes_128K.",
     severity="medium",
     config={"min_object_size_bytes": {"type": "number", "default": MIN_BILLABLE_BYTES}},
     relaxes={"min_object_size_bytes": "lower"},

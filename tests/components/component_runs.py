@@ -1,8 +1,4 @@
-"""One offline run per stack for all component tests (a prod run takes seconds), and views on it.
-
-Test modules import this file by path (tests/components/ is not a package: a package named
-`components` would shadow the project's own).
-"""
+"""One offline run per stack for all component tests (a prod run takes seconds), and views on it."""
 
 from __future__ import annotations
 

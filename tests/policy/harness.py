@@ -47,7 +47,3 @@ def run_plan(
         stack_config=loaded.config,
         session=session,
     )
-
-
-def load(path: Path) -> Any:
-    return json.loads(path.read_text())

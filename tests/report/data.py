@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from apply.recs import prod_set
-
 from optimizers.recommendation import PoolUtilization, RecommendationSet, recommendations_path, save
+from tests.apply.recs import REPO, prod_set
 
 
 def report_set() -> RecommendationSet:
@@ -36,8 +35,6 @@ def report_set() -> RecommendationSet:
 
 
 def make_report_project(root: Path) -> Path:
-    from apply.recs import REPO
-
     root.mkdir(parents=True, exist_ok=True)
     (root / "Pulumi.yaml").write_text((REPO / "Pulumi.yaml").read_text())
     (root / "Pulumi.prod.yaml").write_text((REPO / "Pulumi.prod.yaml").read_text())

@@ -1,0 +1,1 @@
+"""Renderers: preview trees and tables, policy reports (SARIF, JUnit, Markdown), the HTML report."""

@@ -1,0 +1,64 @@
+-- Cost and Usage Report rows (CUR 2.0, or legacy CUR with AWS's Athena column names) in the
+-- common shape that every billing question reads. Runs on DuckDB and on Amazon Athena (Trino).
+-- Effective cost follows FOCUS: covered usage at its reservation / savings plan effective cost,
+-- the negation and the recurring fees of commitments at 0 (they are spread over that usage).
+SELECT
+  TRY_CAST(line_item_usage_start_date AS TIMESTAMP) AS charge_start,
+  TRY_CAST(line_item_usage_end_date AS TIMESTAMP) AS charge_end,
+  CASE
+    WHEN line_item_line_item_type IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
+      THEN 'usage'
+    WHEN line_item_line_item_type IN ('RIFee', 'Fee', 'SavingsPlanRecurringFee',
+                                      'SavingsPlanUpfrontFee') THEN 'purchase'
+    WHEN line_item_line_item_type = 'Tax' THEN 'tax'
+    WHEN line_item_line_item_type IN ('Credit', 'Refund', 'BundledDiscount', 'EdpDiscount',
+                                      'PrivateRateDiscount') THEN 'credit'
+    ELSE 'adjustment'
+  END AS charge_category,
+  coalesce(product_product_name, line_item_product_code) AS service,
+  (line_item_product_code = 'AmazonEC2') AS is_ec2,
+  coalesce(product_region_code, product_region) AS region,
+  line_item_usage_type AS usage_type,
+  product_instance_type AS listed_type,
+  line_item_line_item_description AS description,
+  product_sku AS sku,
+  line_item_resource_id AS resource_id,
+  CAST(NULL AS VARCHAR) AS resource_type,
+  TRY_CAST(line_item_usage_amount AS DOUBLE) AS quantity,
+  coalesce(pricing_unit, CASE WHEN line_item_usage_type LIKE '%Usage:%' THEN 'Hrs' END) AS unit,
+  TRY_CAST(pricing_public_on_demand_rate AS DOUBLE) AS on_demand_rate,
+  TRY_CAST(pricing_public_on_demand_cost AS DOUBLE) AS list_cost,
+  CASE line_item_line_item_type
+    WHEN 'DiscountedUsage' THEN TRY_CAST(reservation_effective_cost AS DOUBLE)
+    WHEN 'SavingsPlanCoveredUsage' THEN TRY_CAST(savings_plan_savings_plan_effective_cost AS DOUBLE)
+    WHEN 'SavingsPlanNegation' THEN 0.0
+    WHEN 'SavingsPlanRecurringFee' THEN 0.0
+    WHEN 'RIFee' THEN 0.0
+    ELSE TRY_CAST(line_item_unblended_cost AS DOUBLE)
+  END AS effective_cost,
+  TRY_CAST(line_item_unblended_cost AS DOUBLE) AS billed_cost,
+  CASE
+    WHEN line_item_line_item_type IN ('DiscountedUsage', 'SavingsPlanCoveredUsage')
+      THEN 'committed'
+    WHEN line_item_usage_type LIKE '%SpotUsage%' THEN 'spot'
+    ELSE 'on-demand'
+  END AS purchase,
+  CASE line_item_line_item_type
+    WHEN 'DiscountedUsage' THEN reservation_reservation_a_r_n
+    WHEN 'SavingsPlanCoveredUsage' THEN savings_plan_savings_plan_a_r_n
+  END AS commitment_id,
+  false AS unused_commitment,
+  {tag_expr} AS tag_value,
+  CASE
+    WHEN TRY_CAST(line_item_usage_start_date AS TIMESTAMP) IS NULL
+      THEN 'line_item_usage_start_date'
+    WHEN TRY_CAST(line_item_usage_end_date AS TIMESTAMP) IS NULL THEN 'line_item_usage_end_date'
+    WHEN line_item_usage_amount IS NOT NULL AND TRY_CAST(line_item_usage_amount AS DOUBLE) IS NULL
+      THEN 'line_item_usage_amount'
+    WHEN line_item_unblended_cost IS NOT NULL
+         AND TRY_CAST(line_item_unblended_cost AS DOUBLE) IS NULL THEN 'line_item_unblended_cost'
+    WHEN pricing_public_on_demand_rate IS NOT NULL
+         AND TRY_CAST(pricing_public_on_demand_rate AS DOUBLE) IS NULL
+      THEN 'pricing_public_on_demand_rate'
+  END AS problem
+FROM {source}
