@@ -1,21 +1,24 @@
 """Reading what `pulumi preview --json` prints into the engine's Resource model.
 
-Every step with a `newState` is evaluated, deletes are skipped; stack and project come from the
-URNs. Provider steps carry the provider's inputs (its `region` among them).
+The file is streamed step by step (plan_stream.py) and each step checked as it comes
+(plan_checks.py). Every step with a `newState` is evaluated, removals are skipped; stack and
+project come from the URNs. Provider steps carry the provider's inputs (its `region` among them).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aeon.analyzer.session import urn_name, urn_stack_project
+from aeon.analyzer.plan_checks import PlanChecker, PlanError
+from aeon.analyzer.plan_stream import Member, read_members
+from aeon.analyzer.session import urn_name
 from aeon.engine.model import Resource
 from aeon.errors import UserError
-
-SKIPPED_OPS = {"delete", "delete-replaced", "discard", "remove-pending-replace", "read-discard"}
+from components.facts.files import UnreadableFile
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,7 @@ class Plan:
     stack: str
     config: dict[str, str]
     resources: tuple[Resource, ...]
+    lines: dict[str, int] = field(default_factory=dict)  # urn -> line of its step in the file
 
 
 def _config_strings(config: Any) -> dict[str, str]:
@@ -48,59 +52,70 @@ def _tuple_map(value: Any) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v or ()) for k, v in value.items()}
 
 
-def resources_from_plan(plan: dict[str, Any], source: str = "plan") -> Plan:
-    steps = plan.get("steps")
-    if not isinstance(steps, list):
-        raise UserError(
-            f"{source}: no `steps` list; expected the output of `pulumi preview --json`"
-        )
-    resources: list[Resource] = []
-    seen_stack: set[tuple[str, str]] = set()
-    for i, step in enumerate(steps):
-        if not isinstance(step, dict):
-            raise UserError(f"{source}: steps[{i}] is not an object")
-        op, state = step.get("op"), step.get("newState")
-        if op in SKIPPED_OPS or not isinstance(state, dict):
-            continue
-        urn = state.get("urn") or step.get("urn")
-        if not isinstance(urn, str) or not urn.startswith("urn:pulumi:"):
-            raise UserError(f"{source}: steps[{i}] has no valid urn (got {urn!r})")
-        kind = state.get("type")
-        if not isinstance(kind, str):
-            raise UserError(f"{source}: steps[{i}] ({urn}) has no newState.type")
-        seen_stack.add(urn_stack_project(urn))
-        resources.append(
-            Resource(
-                urn=urn,
-                type=kind,
-                name=urn_name(urn),
-                custom=bool(state.get("custom", True)),
-                parent=state.get("parent") or None,
-                provider=state.get("provider") or step.get("provider") or None,
-                id=state.get("id") or None,
-                inputs=dict(state.get("inputs") or {}),
-                outputs=dict(state.get("outputs") or {}),
-                dependencies=tuple(state.get("dependencies") or ()),
-                property_dependencies=_tuple_map(state.get("propertyDependencies")),
-            )
-        )
-    if not resources:
-        raise UserError(f"{source}: no step has a newState; nothing to check")
-    if len(seen_stack) != 1:
-        listing = ", ".join(f"{s}/{p}" for s, p in sorted(seen_stack))
-        raise UserError(f"{source}: steps belong to several stacks ({listing}); expected one")
-    stack, project = next(iter(seen_stack))
-    resources.sort(key=lambda r: r.urn)
-    return Plan(project, stack, _config_strings(plan.get("config")), tuple(resources))
+def _resource(urn: str, step: dict[str, Any], state: dict[str, Any]) -> Resource:
+    return Resource(
+        urn=urn,
+        type=state["type"],
+        name=urn_name(urn),
+        custom=bool(state.get("custom", True)),
+        parent=state.get("parent") or None,
+        provider=state.get("provider") or step.get("provider") or None,
+        id=state.get("id") or None,
+        inputs=state.get("inputs") or {},
+        outputs=state.get("outputs") or {},
+        dependencies=tuple(state.get("dependencies") or ()),
+        property_dependencies=_tuple_map(state.get("propertyDependencies")),
+    )
 
 
 def load_plan(path: Path) -> Plan:
+    """Stream the plan at `path` through the structure checks (plan_checks.py); a malformed plan
+    is a UserError naming the step and its line."""
+    return _build(read_members(path), f"plan file {path}")
+
+
+def resources_from_plan(plan: dict[str, Any], source: str = "plan") -> Plan:
+    """The same for a plan already in memory (tests, benchmarks)."""
+    if not isinstance(plan, dict):
+        raise UserError(f"{source}: expected a JSON object (pulumi preview --json)")
+    return _build(_members(plan), source)
+
+
+def _members(plan: dict[str, Any]) -> Iterator[Member]:
+    for key, value in plan.items():
+        if key == "steps" and isinstance(value, list):
+            yield from (Member(key, step, None, i) for i, step in enumerate(value))
+        else:
+            yield Member(key, value, None)
+
+
+def _build(members: Iterable[Member], source: str) -> Plan:
+    checker = PlanChecker(source)
+    config: Any = None
+    saw_steps = False
+    by_urn: dict[str, Resource] = {}
+    lines: dict[str, int] = {}
     try:
-        data = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise UserError(f"plan file {path} does not exist") from None
-    except json.JSONDecodeError as exc:
-        raise UserError(f"plan file {path} is not valid JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise UserError(f"plan file {path}: expected a JSON object (pulumi preview --json)")
-    return resources_from_plan(data, str(path))
+        for member in members:
+            if member.key == "config":
+                config = member.value
+            elif member.key == "steps" and member.index is not None:
+                saw_steps = True
+                state = checker.step(member.index, member.line, member.value)
+                if state is not None:
+                    urn = state.get("urn") or member.value.get("urn")
+                    by_urn[urn] = _resource(urn, member.value, state)
+                    if member.line is not None:
+                        lines[urn] = member.line
+            elif member.key == "steps":
+                raise PlanError(f"{source}: `steps` must be a list")
+        if not saw_steps:
+            raise PlanError(
+                f"{source}: no `steps` list; expected the output of `pulumi preview --json`"
+            )
+        checker.finish()
+    except UnreadableFile as exc:
+        raise UserError(str(exc)) from None
+    (stack, project), *_ = checker.stacks
+    resources = tuple(sorted(by_urn.values(), key=lambda r: r.urn))
+    return Plan(project, stack, _config_strings(config), resources, lines)

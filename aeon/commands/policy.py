@@ -72,6 +72,7 @@ def policy(
             config,
             stack_config=loaded.config,
             plan_file=plan.resolve(),
+            plan_lines=loaded.lines,
         )
     else:
         project.stack_file(stack)
