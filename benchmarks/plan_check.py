@@ -53,7 +53,7 @@ def write_plan(path: Path, steps: int) -> int:
     fixed.remove(regional)
     written = 0
     with path.open("w") as out:
-        out.write('{"config": %s, "steps": [\n' % json.dumps(clean["config"]))
+        out.write(f'{{"config": {json.dumps(clean["config"])}, "steps": [\n')
         for step in fixed:
             out.write(("" if not written else ",\n") + json.dumps(step, indent=1))
             written += 1
@@ -72,7 +72,7 @@ def write_plan(path: Path, steps: int) -> int:
                 out.write(",\n" + json.dumps(step, indent=1))
                 written += 1
             copy_no += 1
-        out.write('\n], "diagnostics": [], "changeSummary": {"create": %d}}\n' % written)
+        out.write(f'\n], "diagnostics": [], "changeSummary": {{"create": {written}}}}}\n')
     return written
 
 

@@ -28,7 +28,9 @@ REMOVING_OPS = frozenset(
     {"delete", "delete-replaced", "discard", "discard-replaced", "remove-pending-replace"}
 )
 # With --show-replacement-steps one replacement is shown as several steps of one URN.
-REPLACING_OPS = frozenset({"replace", "create-replacement", "read-replacement", "import-replacement"})
+REPLACING_OPS = frozenset(
+    {"replace", "create-replacement", "read-replacement", "import-replacement"}
+)
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # a value not known during preview
 SECRET = "[secret]"
 

@@ -151,7 +151,9 @@ class _Text:
                         f"{self.source} line {self.here()}: one value is larger than "
                         f"{MAX_VALUE_CHARS // (1024 * 1024)} MB"
                     ) from None
-                raise UnreadableFile(f"{self.source} line {line}: not valid JSON: {exc.msg}") from None
+                raise UnreadableFile(
+                    f"{self.source} line {line}: not valid JSON: {exc.msg}"
+                ) from None
             except RecursionError:
                 raise UnreadableFile(
                     f"{self.source} line {self.here()}: JSON nested deeper than {MAX_JSON_DEPTH} "
