@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,11 +46,22 @@ def find_project(start: Path | None = None) -> Project:
             name = definition.get("name") if isinstance(definition, dict) else None
             if not isinstance(name, str) or not name:
                 raise UserError(f"{candidate}: the project file has no `name`")
+            _finish_interrupted_change(directory)
             return Project(root=directory, name=name, definition=definition)
     raise UserError(
         f"no Pulumi project found: neither {here} nor any parent holds {PROJECT_FILE}; "
         "run aeon inside the project or pass --cwd DIR"
     )
+
+
+def _finish_interrupted_change(root: Path) -> None:
+    """Every command that opens the project first completes or rolls back what a killed
+    `aeon apply` left (aeon/journal.py), and says so."""
+    from aeon.journal import recover
+
+    done = recover(root)
+    if done:
+        print(f"aeon: {done}", file=sys.stderr)
 
 
 def load_yaml(path: Path, text: str | None = None) -> dict:

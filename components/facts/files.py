@@ -257,17 +257,22 @@ def temp_beside(path: Path, suffix: str = ".tmp") -> Path:
     return temp
 
 
+def write_synced(path: Path, data: str | bytes, mode_from: Path | None = None) -> None:
+    """Write `data` to `path` and sync it to disk (with `mode_from`'s permissions if it exists)."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    with open(path, "wb") as handle:
+        handle.write(raw)
+        handle.flush()
+        os.fsync(handle.fileno())
+    if mode_from is not None and mode_from.exists():
+        os.chmod(path, mode_from.stat().st_mode & 0o777)
+
+
 def write_temp(path: Path, data: str | bytes, suffix: str = ".tmp") -> Path:
     """`data` in a synced temp file beside `path` (with `path`'s permissions when it exists)."""
     temp = temp_beside(path, suffix)
     try:
-        raw = data.encode("utf-8") if isinstance(data, str) else data
-        with open(temp, "wb") as handle:
-            handle.write(raw)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(temp, path.stat().st_mode & 0o777)
+        write_synced(temp, data, mode_from=path)
     except BaseException:
         discard(temp)
         raise
