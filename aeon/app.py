@@ -35,6 +35,18 @@ def _root() -> None:
     """aeon-infra: preview, police, price and right-size the GPU platform, offline or in CI."""
 
 
+def under_cwd(path: Path | None, cwd: Path | None) -> Path | None:
+    """`path` as the command sees it with `--cwd DIR`: relative paths are taken from DIR (what
+    `--cwd` means to commands that work on files rather than on the project)."""
+    if cwd is not None and not cwd.is_dir():
+        from aeon.errors import UserError
+
+        raise UserError(f"--cwd {cwd}: no such directory")
+    if path is None or path.is_absolute() or cwd is None:
+        return path
+    return cwd / path
+
+
 def format_option(help_text: str = "Output format."):
     """`--format`, with `--output` accepted as an alias (CLI contract)."""
     return typer.Option("--format", "--output", "-f", help=help_text, case_sensitive=False)

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from components.facts.files import remove_pending_temps
 
 GRACE_S = 0.4
+SOFT_GRACE_S = 0.9  # a soft stop lets the loop finish its step and report
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
@@ -68,13 +69,16 @@ def _handler(signum: int, _frame: object) -> None:
         _end_now(Interrupted(_state.signum))
     _state.signum = signum
     _state.woken.set()
-    threading.Thread(target=_watchdog, daemon=True, name="aeon-interrupt-watchdog").start()
+    grace = SOFT_GRACE_S if _state.soft else GRACE_S
+    threading.Thread(
+        target=_watchdog, args=(grace,), daemon=True, name="aeon-interrupt-watchdog"
+    ).start()
     if not _state.deferred and not _state.soft:
         raise Interrupted(signum)
 
 
-def _watchdog() -> None:
-    time.sleep(GRACE_S)
+def _watchdog(grace: float) -> None:
+    time.sleep(grace)
     while _state.deferred:  # a critical section lasts milliseconds: wait for its end
         time.sleep(0.02)
     _end_now(Interrupted(_state.signum or signal.SIGINT))

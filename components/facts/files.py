@@ -243,6 +243,9 @@ def csv_rows(text: str, source: str) -> Iterator[tuple[int, list[str]]]:
 
 # --- writing ------------------------------------------------------------------------------------
 
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
 # Temp files being written right now: a signal handler removes them before the process ends.
 PENDING_TEMPS: set[Path] = set()
 
@@ -266,6 +269,8 @@ def write_synced(path: Path, data: str | bytes, mode_from: Path | None = None) -
         os.fsync(handle.fileno())
     if mode_from is not None and mode_from.exists():
         os.chmod(path, mode_from.stat().st_mode & 0o777)
+    else:  # mkstemp makes 0600; a new file gets what open() would give it
+        os.chmod(path, 0o666 & ~_UMASK)
 
 
 def write_temp(path: Path, data: str | bytes, suffix: str = ".tmp") -> Path:
