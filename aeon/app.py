@@ -21,6 +21,21 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
+# The command this process runs, when aeon.cli knows it: a command whose flags come from slow
+# imports (recommend: every planner and source) builds them only when it is the one that runs.
+_ALL = object()
+_running: object = _ALL
+
+
+def set_running(argv: list[str]) -> None:
+    global _running
+    _running = next((a for a in argv if not a.startswith("-")), None)
+
+
+def is_running(command: str) -> bool:
+    return _running is _ALL or _running == command
+
+
 CwdOption = Annotated[
     Path | None,
     typer.Option("--cwd", "-C", help="Project directory (default: search upwards from here)."),

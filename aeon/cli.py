@@ -17,12 +17,17 @@ import traceback
 from pathlib import Path
 
 from aeon import commands, interrupts
-from aeon.app import app, start_clock
+from aeon.app import app, set_running, start_clock
 from aeon.errors import AeonError
 from components.facts.files import UnreadableFile
+from optimizers.errors import InputError, UnavailableError
 
 # Errors raised below the CLI (lower layers never import aeon) and the exit code each one means.
-EXIT_CODES: tuple[tuple[type[Exception], int], ...] = ((UnreadableFile, 2),)
+EXIT_CODES: tuple[tuple[type[Exception], int], ...] = (
+    (InputError, 2),
+    (UnavailableError, 2),
+    (UnreadableFile, 2),
+)
 
 
 def _register_commands() -> None:
@@ -52,6 +57,7 @@ def invoke(argv: list[str], *, from_process_start: bool = False) -> int:
     """Run one command line and return its exit code; nothing but the result goes to stdout."""
     start_clock(from_process_start)
     _register_commands()
+    set_running(argv)
     with interrupts.handling_signals():
         try:
             # Standalone mode lets typer report usage errors itself (exit 2); exceptions raised

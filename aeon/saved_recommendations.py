@@ -1,4 +1,5 @@
-"""Reading `.aeon/recommendations/<stack>.json`, as `aeon recommend` saved it."""
+"""Reading `.aeon/recommendations/<stack>.json`, as `aeon recommend` saved it: every planner's
+entry (a version-1 file, from before planners, reads as one right-sizing entry)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from aeon.project import Project
 from optimizers import recommendation as model
 
 
-def load_saved(project: Project, stack: str) -> model.RecommendationSet:
+def load_saved(project: Project, stack: str) -> model.RecommendationsFile:
     path = model.recommendations_path(project.root, stack)
     if not path.is_file():
         raise UserError(

@@ -19,6 +19,8 @@ What each kind changes in its pool (settings.Pool):
   first, and the instances freed by packing (`current.count - proposed.count`) are removed as
   above, as far as the same step bound allows (the sharing is never deferred).
 - keep, not-enough-data: nothing.
+- scale-out, commit, capacity-mix, lifecycle, batching, revert: not applied yet (reported as
+  `not-applicable-yet`, never an error).
 A recommendation whose pool is not in the stack (or sits in another region) is not applicable;
 one already listed in `recommendations.applied` is skipped, so applying twice changes nothing.
 The policy pack's `recommendation-enforced` entry of every changed pool is the pool's resulting
@@ -34,11 +36,17 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from components.settings import AppliedRecommendation, Pool, StackSettings
-from optimizers.recommendation import Kind, Recommendation, RecommendationSet
+from optimizers.recommendation import (
+    Kind,
+    Recommendation,
+    RecommendationsFile,
+    SizingRecommendation,
+)
 
 RISK_ORDER = {"low": 0, "medium": 1, "high": 2}
 TYPE_CHANGES = (Kind.DOWNSIZE, Kind.UPSIZE, Kind.CHANGE_FAMILY)
 NO_CHANGE = (Kind.KEEP, Kind.NOT_ENOUGH_DATA)
+APPLIED_KINDS = frozenset({*TYPE_CHANGES, *NO_CHANGE, Kind.REMOVE, Kind.SHARE})
 MAX_TYPES = 40  # settings.Pool.instance_types
 
 
@@ -91,8 +99,8 @@ class Skipped(_Model):
     pool: str
     kind: str
     reason: Literal[
-        "not-applicable", "already-applied", "nothing-to-change", "deferred",
-        "changes-capacity-unit",
+        "not-applicable", "not-applicable-yet", "already-applied", "nothing-to-change",
+        "deferred", "changes-capacity-unit",
     ]  # fmt: skip
     detail: str
 
@@ -119,12 +127,13 @@ class ApplyPlan(_Model):
 
 
 def select(
-    recset: RecommendationSet,
+    recset: RecommendationsFile,
     *,
     ids: Iterable[str] | None = None,
     max_risk: str | None = None,
 ) -> list[Recommendation]:
-    """The recommendations asked for, in the saved order; unknown ids raise UnknownIds."""
+    """The recommendations asked for, every planner's, in the saved order; unknown ids raise
+    UnknownIds."""
     recs = list(recset.recommendations)
     if ids is not None:
         wanted = list(dict.fromkeys(i.strip() for i in ids if i.strip()))
@@ -145,7 +154,7 @@ def _prefer(types: list[str], first: str | None) -> list[str]:
     return [first, *(t for t in types if t != first)][:MAX_TYPES]
 
 
-def _freed(rec: Recommendation) -> int:
+def _freed(rec: SizingRecommendation) -> int:
     if rec.kind is Kind.REMOVE:
         return max(1, rec.current.count - rec.proposed.count)
     if rec.kind is Kind.SHARE:
@@ -154,7 +163,7 @@ def _freed(rec: Recommendation) -> int:
 
 
 def _moves_unit(
-    pool: Pool, rec: Recommendation, capacity_of: Callable[[Pool, str], int | None]
+    pool: Pool, rec: SizingRecommendation, capacity_of: Callable[[Pool, str], int | None]
 ) -> str | None:
     """Why adding the proposed type would change the pool's capacity unit, or None."""
     proposed = rec.proposed.instance_type
@@ -179,7 +188,7 @@ def _by_saving(rec: Recommendation) -> tuple[float, str]:
 
 
 def plan_apply(
-    recset: RecommendationSet,
+    recset: RecommendationsFile,
     settings: StackSettings,
     selected: Sequence[Recommendation],
     *,
@@ -192,14 +201,24 @@ def plan_apply(
     done = {a.id for a in settings.recommendations.applied}
     step_pct = settings.recommendations.max_step_pct
     skipped: list[Skipped] = []
-    by_pool: dict[str, list[Recommendation]] = {}
+    by_pool: dict[str, list[SizingRecommendation]] = {}
 
     def skip(rec: Recommendation, reason: Any, detail: str) -> None:
         skipped.append(
-            Skipped(id=rec.id, pool=rec.pool, kind=rec.kind.value, reason=reason, detail=detail)
-        )
+            Skipped(
+                id=rec.id, pool=rec.pool or "-", kind=rec.kind.value, reason=reason,
+                detail=detail,
+            )
+        )  # fmt: skip
 
     for rec in selected:
+        if not isinstance(rec, SizingRecommendation) or rec.kind not in APPLIED_KINDS:
+            run = recset.run_of(rec.id)
+            made_by = f" (planner {run.planner})" if run else ""
+            skip(
+                rec, "not-applicable-yet", f"{rec.kind.value}{made_by}: apply does not write it yet"
+            )
+            continue
         pool = pools.get(rec.pool)
         if rec.kind in NO_CHANGE:
             skip(rec, "nothing-to-change", f"{rec.kind.value}: the pool stays as it is")
@@ -271,16 +290,18 @@ def plan_apply(
             state = new
         if ids:
             edits.append(PoolEdit(pool=name, before=before, after=state, recommendations=ids))
+            runs = [r for i in ids if (r := recset.run_of(i)) is not None]
+            latest = max(runs, key=lambda r: r.generated_at)
             enforced[name] = EnforcedPool(
                 allowed_instance_types=state.instance_types,
                 max_size=state.max_size,
-                generated_at=recset.generated_at,
-                source=f"aeon recommend ({recset.mode}, {recset.source})",
+                generated_at=latest.generated_at,
+                source=f"aeon recommend ({latest.mode}, {latest.source})",
             )
     return ApplyPlan(
         stack=recset.stack, edits=edits, applied=applied, skipped=skipped, enforced=enforced
     )
 
 
-def settings_stack(recset: RecommendationSet) -> str:
+def settings_stack(recset: RecommendationsFile) -> str:
     return repr(recset.stack)

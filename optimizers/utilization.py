@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from optimizers.recommendation import Kind, PoolUtilization, Recommendation
+from optimizers.recommendation import Kind, PoolUtilization, SizingRecommendation
 from optimizers.telemetry.frame import Metric, TelemetryFrame
 
 BIN_PCT = 5.0
@@ -20,7 +20,7 @@ PERCENTILES = (50, 90, 95, 99)
 PROJECTED_KEYS = ("summed_gpu_busy_pct", "gpu_busy_pct", "cpu_busy_pct", "busy_pct")
 
 
-def _projected(recs: Sequence[Recommendation]) -> float | None:
+def _projected(recs: Sequence[SizingRecommendation]) -> float | None:
     changes = [r for r in recs if r.kind not in (Kind.KEEP, Kind.NOT_ENOUGH_DATA)] or list(recs)
     values = []
     for rec in changes:
@@ -32,13 +32,13 @@ def _projected(recs: Sequence[Recommendation]) -> float | None:
 
 
 def summarize_pools(
-    frame: TelemetryFrame, recs: Sequence[Recommendation], *, end: int, lookback_s: int
+    frame: TelemetryFrame, recs: Sequence[SizingRecommendation], *, end: int, lookback_s: int
 ) -> list[PoolUtilization]:
     start = end - lookback_s
     by_pool: dict[tuple[str, str], list[str]] = {}
     for rid, info in frame.resources.items():
         by_pool.setdefault((info.pool, info.region), []).append(rid)
-    recs_by_pool: dict[str, list[Recommendation]] = {}
+    recs_by_pool: dict[str, list[SizingRecommendation]] = {}
     for rec in recs:
         recs_by_pool.setdefault(rec.pool, []).append(rec)
     out: list[PoolUtilization] = []

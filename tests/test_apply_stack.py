@@ -12,8 +12,8 @@ from ruamel.yaml import YAML
 from aeon.cli import invoke
 from aeon.stack_file import StackFileText
 from optimizers.apply import select
-from optimizers.recommendation import RecommendationSet, recommendations_path, save
-from tests.apply.recs import REPO, make_project, prod_set, rec
+from optimizers.recommendation import recommendations_path, save
+from tests.apply.recs import REPO, make_project, prod_set, rec, rightsizing_file
 
 
 @pytest.fixture
@@ -177,8 +177,7 @@ def test_removals_are_bounded_by_max_step_pct(tmp_path, capsys):
         )
         for k in range(3)
     ]
-    base = prod_set()
-    root = make_project(tmp_path, recset=base.model_copy(update={"recommendations": recs}))
+    root = make_project(tmp_path, recset=rightsizing_file(recs))
     assert invoke(["apply", "--stack", "prod", "--cwd", str(root)]) == 0
     assert pools(root)["system"]["desired_size"] == 2  # 50% of 3 -> at most 1 removed
     out = capsys.readouterr().out
@@ -197,8 +196,7 @@ def test_an_invalid_result_is_refused_before_writing(tmp_path, capsys):
         count=2,
         replicas=64,
     )
-    base = prod_set()
-    root = make_project(tmp_path, recset=base.model_copy(update={"recommendations": [bad]}))
+    root = make_project(tmp_path, recset=rightsizing_file([bad]))
     before = files(root)
     assert invoke(["apply", "--stack", "prod", "--cwd", str(root)]) == 2
     assert "time_slicing_replicas" in capsys.readouterr().err
@@ -219,15 +217,7 @@ def test_dev_stack_without_a_recommendations_key_gets_one(tmp_path):
             replicas=6,
         )
     ]
-    recset = RecommendationSet(
-        stack="dev",
-        generated_at="2026-11-28T12:00:00Z",
-        inputs_hash="x",
-        mode="ours",
-        source="csv",
-        catalog_source="t",
-        recommendations=recs,
-    )
+    recset = rightsizing_file(recs, stack="dev")
     root = make_project(tmp_path, "dev", recset)
     save(recset, recommendations_path(root, "dev"))
     assert invoke(["apply", "--stack", "dev", "--cwd", str(root)]) == 0
@@ -287,7 +277,7 @@ def test_a_type_smaller_than_the_pools_unit_is_not_applied(tmp_path, capsys):
     """system counts in m7i.xlarge units (4 vCPUs): adding m7i.large (2) would halve every size."""
     shrink = rec("system", "us-east-1", "downsize", "m7i.xlarge", "m7i.large", rid="i-small")
     same_unit = rec("system", "us-east-1", "downsize", "m7i.2xlarge", "m6i.xlarge", rid="i-ok")
-    recset = prod_set().model_copy(update={"recommendations": [shrink, same_unit]})
+    recset = rightsizing_file([shrink, same_unit])
     root = make_project(tmp_path, recset=recset)
     before = pools(root)["system"]
     assert invoke(["apply", "--stack", "prod", "--cwd", str(root), "--format", "json"]) == 0

@@ -104,6 +104,12 @@ RULES = [
         pulumi_free_within("components.facts", "components.settings"),
     ),
     Rule(
+        # optimizers raise their own errors (optimizers.errors); the CLI maps them to exit codes
+        "optimizers never import aeon",
+        ROOT / "optimizers",
+        lambda m: top(m) == "aeon",
+    ),
+    Rule(
         "the policy pack imports nothing from the repository",
         PACK,
         lambda m: top(m) in REPO_NAMES,
@@ -170,3 +176,12 @@ def test_facts_and_settings_load_without_pulumi_or_upper_layers() -> None:
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert run.stdout.strip() == "[]"
+
+
+def test_optimizer_errors_are_user_errors_for_the_cli() -> None:
+    from aeon.cli import exit_code_for
+    from optimizers.errors import InputError, UnavailableError
+
+    assert exit_code_for(InputError("bad file")) == 2
+    assert exit_code_for(UnavailableError("no driver")) == 2
+    assert exit_code_for(ValueError("a bug")) == 3

@@ -238,7 +238,7 @@ def _print_summary(plan) -> None:
         reasons.setdefault(s.reason, []).append(s)
     for reason, items in sorted(reasons.items()):
         lines.append(f"{reason}: {len(items)}")
-        if reason in ("not-applicable", "deferred"):
+        if reason in ("not-applicable", "not-applicable-yet", "deferred"):
             lines += [f"  {s.id} ({s.kind}, {s.pool}): {s.detail}" for s in items]
     typer.echo("\n".join(lines))
 

@@ -7,7 +7,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from optimizers.recommendation import PoolUtilization, Recommendation, RecommendationSet
+from optimizers.recommendation import (
+    PlannerRun,
+    PoolUtilization,
+    Recommendation,
+    RecommendationsFile,
+)
 
 
 class _Model(BaseModel):
@@ -32,8 +37,21 @@ class PoolSaving(_Model):
     recommendations: int
 
 
+class RunSummary(_Model):
+    """One planner's entry of the saved file."""
+
+    planner: str
+    title: str
+    mode: str | None
+    source: str | None
+    generated_at: str
+    recommendations: int
+    monthly_saving_usd: float
+
+
 class Row(_Model):
     id: str
+    planner: str
     target: str
     pool: str
     region: str
@@ -47,33 +65,47 @@ class Row(_Model):
 
 class ReportData(_Model):
     stack: str
-    generated_at: str
-    mode: str
-    source: str
+    title: str  # "Right-sizing report", or "Recommendations report" over several planners
+    generated_at: str  # the newest run's
+    mode: str | None  # the run's when there is one run
+    source: str | None
+    runs: list[RunSummary]
     totals: Totals
     savings_by_pool: list[PoolSaving]
     rows: list[Row]
     utilization: list[PoolUtilization]
 
 
-def _current(rec: Recommendation) -> str:
-    return f"{rec.current.count} x {rec.current.instance_type} ({rec.current.purchase})"
+def title_of(planner: str) -> str:
+    from optimizers.planners import PLANNERS
+
+    cls = PLANNERS.get(planner)
+    return cls.title if cls else planner  # a planner this aeon does not know: its name
 
 
-def _proposed(rec: Recommendation) -> str:
-    p = rec.proposed
-    text = "none" if p.instance_type is None else f"{p.count} x {p.instance_type}"
-    return text + (f" ({p.gpu_replicas} replicas/GPU)" if p.gpu_replicas else "")
+def _summary(run: PlannerRun) -> RunSummary:
+    return RunSummary(
+        planner=run.planner,
+        title=title_of(run.planner),
+        mode=run.mode,
+        source=run.source,
+        generated_at=run.generated_at,
+        recommendations=len(run.recommendations),
+        monthly_saving_usd=run.monthly_saving_usd,
+    )
 
 
-def build(recset: RecommendationSet) -> ReportData:
+def build(recset: RecommendationsFile) -> ReportData:
     recs = recset.recommendations
+    runs = [_summary(run) for run in recset.runs]
+    planner_of = {r.id: run.planner for run in recset.runs for r in run.recommendations}
+    one = runs[0] if len(runs) == 1 else None
     before = sum(r.monthly_cost_before_usd or 0.0 for r in recs if r.priced)
     after = sum(r.monthly_cost_after_usd or 0.0 for r in recs if r.priced)
     saving = recset.monthly_saving_usd
     pools: dict[tuple[str, str], list[Recommendation]] = {}
     for rec in recs:
-        pools.setdefault((rec.pool, rec.region), []).append(rec)
+        pools.setdefault((rec.pool or "-", rec.region or "-"), []).append(rec)
     by_pool = [
         PoolSaving(
             pool=pool,
@@ -84,12 +116,14 @@ def build(recset: RecommendationSet) -> ReportData:
         for (pool, region), items in pools.items()
     ]
     by_pool.sort(key=lambda p: (-p.monthly_saving_usd, p.pool))
-    order = sorted(recs, key=lambda r: (-(r.monthly_saving_usd or 0.0), r.pool, r.id))
+    order = sorted(recs, key=lambda r: (-(r.monthly_saving_usd or 0.0), r.pool or "", r.id))
     return ReportData(
         stack=recset.stack,
-        generated_at=recset.generated_at,
-        mode=recset.mode.value,
-        source=recset.source,
+        title=f"{one.title} report" if one else "Recommendations report",
+        generated_at=max((r.generated_at for r in runs), default=""),
+        mode=one.mode if one else None,
+        source=one.source if one else None,
+        runs=runs,
         totals=Totals(
             recommendations=len(recs),
             resources=len(recset.covered_resources()),
@@ -104,12 +138,13 @@ def build(recset: RecommendationSet) -> ReportData:
         rows=[
             Row(
                 id=r.id,
-                target=r.target if len(r.targets) == 1 else f"{r.pool} ({len(r.targets)})",
-                pool=r.pool,
-                region=r.region,
+                planner=planner_of[r.id],
+                target=r.target if len(r.targets) == 1 else f"{r.target} ({len(r.targets)})",
+                pool=r.pool or "-",
+                region=r.region or "-",
                 kind=r.kind.value,
-                current=_current(r),
-                proposed=_proposed(r),
+                current=r.current_text(),
+                proposed=r.proposed_text(),
                 monthly_saving_usd=r.monthly_saving_usd,
                 risk=r.risk.level,
                 confidence=r.confidence.value if r.confidence else None,
@@ -118,6 +153,17 @@ def build(recset: RecommendationSet) -> ReportData:
         ],
         utilization=list(recset.utilization),
     )
+
+
+OVERLAP_NOTE = (
+    "Savings of different planners can overlap (a commitment on capacity a resize removes): "
+    "plan again after applying one."
+)
+
+
+def run_line(run: RunSummary) -> str:
+    mode = f", mode `{run.mode}`" if run.mode else ""
+    return f"{run.title}: generated {run.generated_at} from `{run.source or '-'}`{mode}"
 
 
 def money(value: float | None) -> str:

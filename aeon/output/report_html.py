@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 
 from aeon.output.report_charts import data_uri, savings_chart, utilization_chart
-from aeon.output.report_data import ReportData, money
+from aeon.output.report_data import OVERLAP_NOTE, ReportData, money, run_line
 
 STYLE = """
 body { font-family: 'DejaVu Sans', Arial, sans-serif; margin: 24px; color: #111; background: #fff; }
@@ -46,15 +46,21 @@ def _img(svg: str, alt: str) -> str:
     return f"<img class='chart' alt='{escape(alt)}' src='{data_uri(svg)}'>"
 
 
+def _code(text: str) -> str:
+    """`x` in an escaped line -> <code>x</code>."""
+    parts = text.split("`")
+    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
+
+
 def render(data: ReportData) -> str:
     t = data.totals
     head = f"{data.stack} report"
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>{escape(head)}</title><style>{STYLE}</style></head><body>",
-        f"<h1>Right-sizing report: {escape(data.stack)}</h1>",
-        f"<p>Generated {escape(data.generated_at)} from <code>{escape(data.source)}</code> "
-        f"telemetry, mode <code>{escape(data.mode)}</code>.</p>",
+        f"<h1>{escape(data.title)}: {escape(data.stack)}</h1>",
+        *(f"<p>{_code(escape(run_line(r)))}.</p>" for r in data.runs),
+        *([f"<p>{escape(OVERLAP_NOTE)}</p>"] if len(data.runs) > 1 else []),
         "<div class='totals'>",
         f"<div>monthly saving<b>{money(t.monthly_saving_usd)}</b>"
         + (f"{t.saving_pct:.1f}% of priced cost" if t.saving_pct is not None else "")

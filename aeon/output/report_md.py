@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aeon.output.report_data import ReportData, money
+from aeon.output.report_data import OVERLAP_NOTE, ReportData, money, run_line
 
 
 def _cell(text: object) -> str:
@@ -12,10 +12,11 @@ def _cell(text: object) -> str:
 def render(data: ReportData) -> str:
     t = data.totals
     pct = f" ({t.saving_pct:.1f}% of the priced cost)" if t.saving_pct is not None else ""
-    lines = [
-        f"# Right-sizing report: {data.stack}",
-        "",
-        f"Generated {data.generated_at} from `{data.source}` telemetry, mode `{data.mode}`.",
+    lines = [f"# {data.title}: {data.stack}", ""]
+    lines += [f"{run_line(r)}." for r in data.runs] or ["No planner has run yet."]
+    if len(data.runs) > 1:
+        lines.append(OVERLAP_NOTE)
+    lines += [
         "",
         "## Totals",
         "",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from optimizers.errors import InputError
 
-class BillingInputError(ValueError):
+
+class BillingInputError(InputError):
     """A billing file or table the readers cannot use: names the file, column or line and the fix.
 
     Optimizers raise their own exceptions (no import of the CLI); `aeon` maps this one to exit 2.

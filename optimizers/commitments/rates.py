@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from optimizers.errors import InputError
 from optimizers.pricing import COMMIT_1Y, COMMIT_3Y, PriceBook
 
 CommitmentType = Literal["reserved-instance", "instance-savings-plan", "compute-savings-plan"]
@@ -42,7 +43,7 @@ COMPUTE_SP_ESTIMATE_PCT: dict[Term, float] = {"1y": 26.08, "3y": 61.44}
 COMPUTE_SP_ESTIMATE_SOURCE = "estimate: convertible RI no-upfront discount (ec2instances.info)"
 
 
-class RatesInputError(ValueError):
+class RatesInputError(InputError):
     """A `--rates` file the planner cannot use; the message names the file, line and column."""
 
 

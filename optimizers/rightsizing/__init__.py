@@ -5,30 +5,25 @@
                       lookback_s=...)
 
 Modes are sizing policies registered by name (`policies.POLICIES`): `ours` (default),
-`compute-optimizer` and `krr`; they share the sizing engine (`planner`).
+`compute-optimizer` and `krr`; they share the sizing engine (`engine`): `measure` reduces the
+telemetry to needs, `decide` holds one decision function per kind (built on `candidates`,
+`projection`, `risk`, `change_cost`), `decision` turns a decision into a recommendation, and
+`sharing` packs GPUs to time-slice. `optimizers.planners.rightsizing` registers it as the
+`rightsizing` planner of `aeon recommend`.
 """
 
 from __future__ import annotations
 
-import hashlib
-
 from components.settings import StackSettings
 from optimizers.catalog import Catalog
 from optimizers.pricing import PriceBook
-from optimizers.recommendation import Recommendation
-from optimizers.rightsizing.planner import PlanInputs, plan
+from optimizers.recommendation import SizingRecommendation
+from optimizers.rightsizing.context import SizingInputs
+from optimizers.rightsizing.engine import plan
 from optimizers.rightsizing.policies import POLICIES, SizingPolicy, get_policy
 from optimizers.telemetry.frame import TelemetryFrame
 
-__all__ = ["POLICIES", "SizingPolicy", "get_policy", "inputs_hash", "right_size", "window_end"]
-
-
-def window_end(frame: TelemetryFrame, live: bool, now: int) -> int:
-    """File sources end at their newest sample (a recording keeps its meaning); live ones at now."""
-    if live:
-        return now
-    newest = frame.newest_timestamp()
-    return now if newest is None else newest
+__all__ = ["POLICIES", "SizingPolicy", "get_policy", "right_size"]
 
 
 def right_size(
@@ -43,26 +38,11 @@ def right_size(
     headroom_pct: float | None = None,
     percentile: float | None = None,
     service_time_ms: float | None = None,
-) -> list[Recommendation]:
+) -> list[SizingRecommendation]:
     policy = get_policy(mode, headroom_pct, percentile)
     return plan(
-        PlanInputs(
+        SizingInputs(
             frame=frame, catalog=catalog, prices=prices, policy=policy, end=end,
             lookback_s=lookback_s, settings=settings, service_time_ms=service_time_ms,
         )
     )  # fmt: skip
-
-
-def inputs_hash(frame: TelemetryFrame, *parts: str) -> str:
-    """sha256 over the inventory, every series' samples and the options that shaped the result."""
-    digest = hashlib.sha256()
-    for rid in sorted(frame.resources):
-        digest.update(repr(frame.resources[rid]).encode())
-    for key in sorted(frame.series):
-        series = frame.series[key]
-        digest.update(repr(key).encode())
-        digest.update(series.timestamps.astype("<i8").tobytes())
-        digest.update(series.values.astype("<f8").tobytes())
-    for part in parts:
-        digest.update(part.encode())
-    return "sha256:" + digest.hexdigest()

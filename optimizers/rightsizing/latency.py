@@ -1,7 +1,8 @@
 """Latency of requests on a time-sliced GPU: an M/G/1 queue on the members' summed load.
 
-Time-slicing serializes the members' work (FACTS.md, measured on an H200): the summed load, not
-each member's, meets queueing, and while k members are active each request's wall service time
+Time-slicing serializes the members' work, as measured on an H200
+(docs/gpu-measurements.md#time-slicing-two-processes-on-one-h200): the summed load, not each
+member's, meets queueing, and while k members are active each request's wall service time
 stretches about k-fold (0.59 ms -> 1.17 ms with two members). Model:
 - waiting (Pollaczek-Khinchine): E[W] = rho * S * (1 + cs2) / (2 * (1 - rho)), S the request's own
   GPU work, rho the summed busy fraction;

@@ -166,15 +166,16 @@ def measure(frame: TelemetryFrame, policy: SizingPolicy, start: int, end: int) -
     return needs
 
 
-def enough_data(policy: SizingPolicy, need: Needs) -> tuple[bool, str]:
+def lacking_data(policy: SizingPolicy, need: Needs) -> str | None:
+    """Why the data is not enough for the policy to recommend, or None when it is."""
     if need.sample_count == 0:
-        return False, "no samples in the window"
+        return "no samples in the window"
     if need.sample_count < policy.min_samples or need.span_s < policy.min_span_s:
         wanted = f"{policy.min_span_s / 3600:g} h of data"
         if policy.min_samples > 1:
             wanted = f"{policy.min_samples} samples over {wanted}"
-        return False, (
+        return (
             f"{need.sample_count} samples over {need.span_s / 3600:.1f} h; "
             f"{policy.name} needs at least {wanted}"
         )
-    return True, ""
+    return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from optimizers.errors import InputError
 from optimizers.recommendation import Mode
 
 HOUR_S = 3_600
@@ -86,9 +87,9 @@ class ComputeOptimizer(SizingPolicy):
 
     def __post_init__(self) -> None:
         if self.busy_percentile not in CO_PERCENTILES:
-            raise ValueError(f"compute-optimizer percentile must be one of {CO_PERCENTILES}")
+            raise InputError(f"compute-optimizer percentile must be one of {CO_PERCENTILES}")
         if self.headroom_pct not in CO_HEADROOMS:
-            raise ValueError(f"compute-optimizer headroom must be one of {CO_HEADROOMS} percent")
+            raise InputError(f"compute-optimizer headroom must be one of {CO_HEADROOMS} percent")
 
 
 @register
@@ -115,15 +116,15 @@ def get_policy(
     try:
         cls = POLICIES[str(mode)]
     except KeyError:
-        raise ValueError(f"unknown mode {mode!r}; choose one of: {', '.join(POLICIES)}") from None
+        raise InputError(f"unknown mode {mode!r}; choose one of: {', '.join(POLICIES)}") from None
     overrides: dict[str, float] = {}
     if percentile is not None:
         if not 50 <= percentile <= 100:
-            raise ValueError(f"percentile {percentile:g} must be between 50 and 100")
+            raise InputError(f"percentile {percentile:g} must be between 50 and 100")
         overrides["busy_percentile"] = percentile
     if headroom_pct is not None:
         if not 0 <= headroom_pct <= 100:
-            raise ValueError(f"headroom {headroom_pct:g}% must be between 0 and 100")
+            raise InputError(f"headroom {headroom_pct:g}% must be between 0 and 100")
         if cls is Krr:
             overrides["memory_peak_factor"] = 1 + headroom_pct / 100
         else:

@@ -94,19 +94,26 @@ def align(members: list[Member], start: int, end: int) -> int:
     return bin_s
 
 
-def check(
-    group: list[Member], host: InstanceSpec, rules: ShareRules
-) -> tuple[bool, dict[str, float], str]:
+@dataclass(frozen=True)
+class GroupCheck:
+    """Whether members fit one host's GPU, their projected needs, and why not."""
+
+    ok: bool
+    projected: dict[str, float]
+    reason: str = ""
+
+
+def check(group: list[Member], host: InstanceSpec, rules: ShareRules) -> GroupCheck:
     policy = rules.policy
     h = policy.headroom()
     q = policy.busy_percentile
     proj: dict[str, float] = {"members": float(len(group))}
     if len(group) > rules.max_members:
-        return False, proj, f"more than {rules.max_members} replicas"
+        return GroupCheck(False, proj, f"more than {rules.max_members} replicas")
     mem = sum(m.gpu_mem_gib for m in group)
     proj["gpu_mem_need_gib"] = round(mem * h, 3)
     if mem * h > host.gpu_memory_gib_each:
-        return False, proj, "summed GPU memory peak plus headroom does not fit one GPU"
+        return GroupCheck(False, proj, "summed GPU memory peak plus headroom does not fit one GPU")
     busy = np.zeros_like(group[0].busy_row)
     occ = np.zeros_like(group[0].busy_row)
     for m in group:
@@ -117,34 +124,32 @@ def check(
         ):
             factor = 1.0
         if factor is None:
-            return False, proj, why
+            return GroupCheck(False, proj, why)
         busy = busy + m.busy_row * factor
         occ = occ + m.occupancy_row * factor
     summed = float(np.percentile(busy, q))
     proj["summed_gpu_busy_pct"] = round(summed, 3)
     if summed * h > 100:
-        return False, proj, f"summed busy-ness p{q:g} plus headroom exceeds 100%"
+        return GroupCheck(False, proj, f"summed busy-ness p{q:g} plus headroom exceeds 100%")
     cpu = sum(m.cpu_vcpus for m in group) * h
     host_mem = sum(m.mem_gib for m in group)
     proj["host_vcpus_need"] = round(cpu, 3)
     proj["host_mem_need_gib"] = round(host_mem, 3)
     if cpu > host.vcpus or host_mem > host.memory_gib:
-        return False, proj, "summed host CPU or memory does not fit the host"
+        return GroupCheck(False, proj, "summed host CPU or memory does not fit the host")
     if rules.latency_target_ms is not None and rules.service_ms is not None:
         rho = float(np.percentile(occ, q)) / 100
         p95 = p95_latency_ms(rho, rules.service_ms, len(group))
         proj["summed_occupancy"] = round(rho, 4)
         proj["predicted_p95_latency_ms"] = round(p95, 3) if np.isfinite(p95) else 1e9
         if p95 > rules.latency_target_ms:
-            return (
+            return GroupCheck(
                 False,
                 proj,
-                (
-                    f"predicted p95 latency {p95:.1f} ms exceeds the pool's "
-                    f"{rules.latency_target_ms:g} ms"
-                ),
+                f"predicted p95 latency {p95:.1f} ms exceeds the pool's "
+                f"{rules.latency_target_ms:g} ms",
             )
-    return True, proj, ""
+    return GroupCheck(True, proj)
 
 
 def pack(members: list[Member], rules: ShareRules, start: int, end: int) -> list[Group]:
@@ -156,12 +161,12 @@ def pack(members: list[Member], rules: ShareRules, start: int, end: int) -> list
     groups: list[Group] = []
     for member in order:
         for group in groups:
-            ok, proj, _ = check(group.members + [member], group.host, rules)
-            if ok:
+            verdict = check(group.members + [member], group.host, rules)
+            if verdict.ok:
                 group.members.append(member)
-                group.projected = proj
+                group.projected = verdict.projected
                 break
         else:
-            _, proj, _ = check([member], member.spec, rules)
-            groups.append(Group(member.spec, [member], proj))
+            alone = check([member], member.spec, rules)
+            groups.append(Group(member.spec, [member], alone.projected))
     return groups

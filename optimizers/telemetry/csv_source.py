@@ -18,16 +18,12 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
+from optimizers.options import Options
+from optimizers.telemetry.errors import TelemetryInputError
 from optimizers.telemetry.frame import Metric, Purchase, ResourceInfo, SeriesKey, TelemetryFrame
-from optimizers.telemetry.registry import (
-    Inventory,
-    TelemetryInputError,
-    TelemetrySource,
-    register,
-    reject_unknown_options,
-)
+from optimizers.telemetry.registry import Inventory, ReadRequest, TelemetrySource, register
 from optimizers.telemetry.series_builder import SeriesBuilder
 from optimizers.telemetry.window import DEFAULT_LOOKBACK_S
 
@@ -257,26 +253,21 @@ def load_csv_frame(
 class CsvSource(TelemetrySource):
     name = "csv"
     description = "inventory.csv + metrics.csv from a folder (--input DIR)"
+    reads_files = True
+    files_hint = f"a folder with {INVENTORY_FILE} and {METRICS_FILE}"
+    live = False
 
-    def load(
-        self,
-        *,
-        input_dir: Path | str | None = None,
-        lookback_s: int | None = None,
-        end: int | None = None,
-        region: str | None = None,
-        inventory: Inventory = None,
-        **options: Any,
-    ) -> TelemetryFrame:
-        reject_unknown_options(self.name, options, set())
-        if input_dir is None:
-            raise TelemetryInputError(
-                "the csv source needs --input DIR "
-                f"(a folder with {INVENTORY_FILE} and {METRICS_FILE})"
-            )
-        frame = load_csv_frame(input_dir, lookback_s=lookback_s, end=end, inventory=inventory)
-        if region is not None:  # keep only that region's resources when one is asked for
-            frame.resources = {k: r for k, r in frame.resources.items() if r.region == region}
+    def _load(self, request: ReadRequest, options: Options) -> TelemetryFrame:
+        frame = load_csv_frame(
+            request.input_dir,  # type: ignore[arg-type]  # required: not live
+            lookback_s=request.lookback_s,
+            end=request.end,
+            inventory=request.inventory,
+        )
+        if request.region is not None:  # keep only that region's resources when one is asked
+            frame.resources = {
+                k: r for k, r in frame.resources.items() if r.region == request.region
+            }
             frame.series = {
                 k: s for k, s in frame.series.items() if k.resource_id in frame.resources
             }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -82,3 +83,32 @@ class TelemetryFrame:
 
     def series_of(self, resource_id: str) -> dict[SeriesKey, Series]:
         return {k: v for k, v in self.series.items() if k.resource_id == resource_id}
+
+    def fingerprint(self) -> str:
+        """sha256 over the inventory and every series' samples: equal frames, equal prints."""
+        digest = hashlib.sha256()
+        for rid in sorted(self.resources):
+            digest.update(repr(self.resources[rid]).encode())
+        for key in sorted(self.series):
+            series = self.series[key]
+            digest.update(repr(key).encode())
+            digest.update(series.timestamps.astype("<i8").tobytes())
+            digest.update(series.values.astype("<f8").tobytes())
+        return "sha256:" + digest.hexdigest()
+
+
+def merge_frames(frames: list[TelemetryFrame]) -> TelemetryFrame:
+    """One frame from reads of disjoint parts of a fleet (e.g. one per region)."""
+    merged = TelemetryFrame(frames[0].source, {}, {})
+    for frame in frames:
+        merged.resources.update(frame.resources)
+        merged.series.update(frame.series)
+        merged.warnings.extend(frame.warnings)
+    return merged
+
+
+def only_regions(frame: TelemetryFrame, regions: set[str]) -> TelemetryFrame:
+    """The part of the frame in these regions."""
+    resources = {k: r for k, r in frame.resources.items() if r.region in regions}
+    series = {k: s for k, s in frame.series.items() if k.resource_id in resources}
+    return TelemetryFrame(frame.source, resources, series, list(frame.warnings))

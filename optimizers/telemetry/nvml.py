@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import Field
+
+from optimizers.options import Options, internal
 from optimizers.telemetry.csv_source import (
     INVENTORY_FILE,
     METRICS_FILE,
@@ -23,15 +26,9 @@ from optimizers.telemetry.csv_source import (
     load_csv_frame,
     write_text_atomically,
 )
+from optimizers.telemetry.errors import TelemetryInputError, TelemetryUnavailable
 from optimizers.telemetry.frame import Metric, Purchase, ResourceInfo, SeriesKey, TelemetryFrame
-from optimizers.telemetry.registry import (
-    Inventory,
-    TelemetryInputError,
-    TelemetrySource,
-    TelemetryUnavailable,
-    register,
-    reject_unknown_options,
-)
+from optimizers.telemetry.registry import ReadRequest, TelemetrySource, register
 from optimizers.telemetry.series_builder import SeriesBuilder
 
 # pynvml metric ids (nvml.h nvmlGpmMetricId_t) -> frame metrics.
@@ -291,47 +288,52 @@ def local_resource(
     return ResourceInfo(resource_id or socket.gethostname(), pool, region, instance_type, purchase)
 
 
+class NvmlOptions(Options):
+    interval_s: float = Field(1.0, description="Live: seconds between samples (1 or more).")
+    duration_s: float | None = Field(
+        None, description="Live: seconds to sample (default 60 unless --samples is given)."
+    )
+    samples: int | None = Field(None, description="Live: stop after this many samples.")
+    resource_id: str | None = Field(
+        None, description="Live: machine id in the inventory (default: hostname)."
+    )
+    nvml: Any = internal()  # the pynvml module or a fake with its functions
+    sleep: Callable[[float], None] | None = internal()
+    clock: Callable[[], float] | None = internal()
+
+
 @register
 class NvmlSource(TelemetrySource):
     name = "nvml"
     description = "this machine's GPUs live (NVML/GPM), or a recording made by `aeon collect nvml`"
+    Options = NvmlOptions
+    reads_files = True
+    files_hint = "a recording made by `aeon collect nvml`"
+    live_hint = "this machine's GPUs"
 
-    OPTIONS = frozenset(
-        {"interval_s", "duration_s", "samples", "nvml", "resource_id", "sleep", "clock"}
-    )
-
-    def load(
-        self,
-        *,
-        input_dir: Path | str | None = None,
-        lookback_s: int | None = None,
-        end: int | None = None,
-        region: str | None = None,
-        inventory: Inventory = None,
-        **options: Any,
-    ) -> TelemetryFrame:
-        """With input_dir: read a recording (the CSV format). Without: sample this machine for
+    def _load(self, request: ReadRequest, options: NvmlOptions) -> TelemetryFrame:
+        """With --input: read a recording (the CSV format). Without: sample this machine for
         duration_s (default 60 s) or `samples` readings, every interval_s (default 1 s)."""
-        reject_unknown_options(self.name, options, set(self.OPTIONS))
-        if input_dir is not None:
+        if request.input_dir is not None:
             return load_csv_frame(
-                input_dir, source=self.name, lookback_s=lookback_s, end=end, inventory=inventory
-            )
-        samples = options.get("samples")
+                request.input_dir, source=self.name, lookback_s=request.lookback_s,
+                end=request.end, inventory=request.inventory,
+            )  # fmt: skip
+        duration = options.duration_s
         plan = CollectPlan(
-            interval_s=float(options.get("interval_s", 1.0)),
-            duration_s=options.get("duration_s", None if samples else 60.0),
-            samples=samples,
+            interval_s=options.interval_s,
+            duration_s=60.0 if duration is None and not options.samples else duration,
+            samples=options.samples,
         )
-        resource = local_resource(options.get("resource_id"), region=region or "local")
+        resource = local_resource(options.resource_id, region=request.region or "local")
         builder = SeriesBuilder()
 
         def keep(ts: float, readings: list[Reading]) -> None:
             for gpu, metric, value in readings:
                 builder.add(SeriesKey(resource.resource_id, metric, gpu), int(ts), value)
 
-        loop = {k: options[k] for k in ("sleep", "clock") if k in options}
-        result = collect(NvmlSampler(options.get("nvml")), plan, keep, **loop)
+        loop = {k: f for k in ("sleep", "clock") if (f := getattr(options, k)) is not None}
+        result = collect(NvmlSampler(options.nvml), plan, keep, **loop)
         series, warnings = builder.build()
         return TelemetryFrame(
             source=self.name,

@@ -13,21 +13,16 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from pydantic import Field
+
+from optimizers.options import Options, internal
 from optimizers.telemetry.csv_source import resolve_inventory
+from optimizers.telemetry.errors import TelemetryInputError, TelemetryUnavailable
 from optimizers.telemetry.frame import Metric, Purchase, ResourceInfo, SeriesKey, TelemetryFrame
-from optimizers.telemetry.registry import (
-    Inventory,
-    TelemetryInputError,
-    TelemetrySource,
-    TelemetryUnavailable,
-    register,
-    reject_unknown_options,
-)
+from optimizers.telemetry.registry import ReadRequest, TelemetrySource, register
 from optimizers.telemetry.series_builder import SeriesBuilder
-from optimizers.telemetry.window import DEFAULT_LOOKBACK_S
 
 MAX_POINTS_PER_SERIES = 11_000
 DEFAULT_STEP_S = 60
@@ -125,46 +120,43 @@ class PrometheusClient:
         return body.get("data", {}).get("result", [])
 
 
+class PrometheusOptions(Options):
+    url: str | None = Field(
+        None, description="Server URL, e.g. http://prometheus:9090 (or PROMETHEUS_URL)."
+    )
+    step_s: int | None = Field(
+        None, description=f"Query step in seconds (default {DEFAULT_STEP_S})."
+    )
+    timeout_s: float = Field(60.0, gt=0, description="Seconds to wait per query.")
+    headers: dict[str, str] | None = internal()  # e.g. an Authorization header
+    client: Any = internal()  # anything with query_range(expr, start, end, step)
+
+
 @register
 class PrometheusSource(TelemetrySource):
     name = "prometheus"
     description = "DCGM exporter GPU fields and node-exporter CPU/memory (Prometheus query_range)"
+    Options = PrometheusOptions
+    live_hint = "--url"
 
-    OPTIONS = frozenset({"url", "step_s", "client", "timeout_s", "headers"})
-
-    def load(
-        self,
-        *,
-        input_dir: Path | str | None = None,
-        lookback_s: int | None = None,
-        end: int | None = None,
-        region: str | None = None,
-        inventory: Inventory = None,
-        **options: Any,
-    ) -> TelemetryFrame:
+    def _load(self, request: ReadRequest, options: PrometheusOptions) -> TelemetryFrame:
         """Needs `url` (e.g. http://prometheus:9090) or a `client`. Without an inventory, machines
         are named by their labels and carry the labels `pool`/`instance_type` if present."""
-        reject_unknown_options(self.name, options, set(self.OPTIONS))
-        if input_dir is not None:
-            raise TelemetryInputError("the prometheus source reads --url, not --input")
-        client = options.get("client")
+        client = options.client
         if client is None:
-            url = options.get("url") or os.environ.get("PROMETHEUS_URL")
+            url = options.url or os.environ.get("PROMETHEUS_URL")
             if not url:
                 raise TelemetryInputError(
                     "the prometheus source needs a URL (--url http://HOST:9090 or PROMETHEUS_URL)"
                 )
-            client = PrometheusClient(
-                url, float(options.get("timeout_s", 60.0)), options.get("headers")
-            )
-        step = int(options.get("step_s") or DEFAULT_STEP_S)
+            client = PrometheusClient(url, options.timeout_s, options.headers)
+        step = int(options.step_s or DEFAULT_STEP_S)
         if step < 1:
             raise TelemetryInputError("step must be 1 second or more")
-        lookback = lookback_s or DEFAULT_LOOKBACK_S
-        stop = int(end if end is not None else time.time()) // step * step
-        start = stop - math.ceil(lookback / step) * step
-        known = resolve_inventory(inventory)
-        return collect_prometheus(client.query_range, start, stop, step, known, region)
+        stop = int(request.end if request.end is not None else time.time()) // step * step
+        start = stop - math.ceil(request.lookback_s / step) * step
+        known = resolve_inventory(request.inventory)
+        return collect_prometheus(client.query_range, start, stop, step, known, request.region)
 
 
 def collect_prometheus(

@@ -1,37 +1,67 @@
-"""The registry of telemetry sources: each kind registers itself by name.
+"""The registry of telemetry sources: each kind is a class that registers itself by name.
 
-`get_source("csv").load(input_dir=..., lookback_s=...)` returns a TelemetryFrame whatever the kind.
+    get_source("csv").load(input_dir=..., lookback_s=...)   # a TelemetryFrame, whatever the kind
+
+A source declares an options model (`Options`, whose fields become `aeon recommend` flags) and
+what it reads: `reads_files` (a recording in --input DIR), `live` (a running system, when no
+--input is given) and `per_region` (one read per region, which the caller merges). The base
+`load()` checks the options and the common arguments once, then calls the source's `_load()`.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from aeon.errors import UserError
+from optimizers.options import Options, validate_options
+from optimizers.registry import Registry
+from optimizers.telemetry.errors import TelemetryInputError, TelemetryUnavailable
 from optimizers.telemetry.frame import ResourceInfo, TelemetryFrame
+from optimizers.telemetry.window import DEFAULT_LOOKBACK_S
 
-
-class TelemetryInputError(UserError, ValueError):
-    """Bad telemetry input (file, option, duration): the CLI reports it as a user error (exit 2)."""
-
-
-class TelemetryUnavailable(UserError, RuntimeError):
-    """The source cannot run here (no GPU driver, endpoint unreachable): exit 2 with the reason."""
-
+__all__ = [
+    "SOURCES",
+    "Inventory",
+    "ReadRequest",
+    "TelemetryInputError",
+    "TelemetrySource",
+    "TelemetryUnavailable",
+    "get_source",
+    "register",
+]
 
 Inventory = Mapping[str, ResourceInfo] | Path | str | None
 
 
+@dataclass(frozen=True)
+class ReadRequest:
+    """What every source is asked: the window [end - lookback_s, end] (Unix seconds) and where.
+
+    end None means now for live reads and the newest sample for recordings. inventory: a
+    {resource_id: ResourceInfo} mapping, an inventory.csv path or a folder holding one."""
+
+    input_dir: Path | None
+    lookback_s: int
+    end: int | None
+    region: str | None
+    inventory: Inventory
+
+
 class TelemetrySource(ABC):
-    """One kind of telemetry. Subclasses set `name`, a one-line `description` and implement load."""
+    """One kind of telemetry. Subclasses set the class attributes and implement `_load`."""
 
     name: ClassVar[str]
-    description: ClassVar[str]
+    description: ClassVar[str]  # one line, shown in `aeon recommend --help`
+    Options: ClassVar[type[Options]] = Options  # no options unless a source declares some
+    reads_files: ClassVar[bool] = False  # reads a recording from --input DIR
+    files_hint: ClassVar[str] = "a folder of recorded telemetry"
+    live: ClassVar[bool] = True  # reads a running system when no --input is given
+    live_hint: ClassVar[str] = "a live system"
+    per_region: ClassVar[bool] = False  # one read per region; the caller merges the frames
 
-    @abstractmethod
     def load(
         self,
         *,
@@ -42,38 +72,33 @@ class TelemetrySource(ABC):
         inventory: Inventory = None,
         **options: Any,
     ) -> TelemetryFrame:
-        """Read the window [end - lookback_s, end] (Unix seconds) into one frame.
-
-        lookback_s None means the default (14 days). end None means now for live sources and the
-        newest sample for recorded files. Options a source does not know raise TelemetryInputError.
-        """
-
-
-SOURCES: dict[str, type[TelemetrySource]] = {}
-
-
-def register(cls: type[TelemetrySource]) -> type[TelemetrySource]:
-    if cls.name in SOURCES and SOURCES[cls.name] is not cls:
-        raise ValueError(f"telemetry source {cls.name!r} registered twice")
-    SOURCES[cls.name] = cls
-    return cls
-
-
-def get_source(name: str) -> TelemetrySource:
-    """A fresh source of that kind; an unknown name is a user error listing the known ones."""
-    try:
-        return SOURCES[name]()
-    except KeyError:
-        known = ", ".join(sorted(SOURCES))
-        raise TelemetryInputError(
-            f"unknown telemetry source {name!r}; choose one of: {known}"
-        ) from None
-
-
-def reject_unknown_options(source: str, options: Mapping[str, Any], known: set[str]) -> None:
-    extra = sorted(set(options) - known)
-    if extra:
-        raise TelemetryInputError(
-            f"the {source} source does not take {', '.join(extra)}; "
-            f"it takes {', '.join(sorted(known)) or 'no other options'}"
+        """Read the window into one frame. lookback_s None means 14 days. Options the source
+        does not declare, or values its model refuses, raise TelemetryInputError."""
+        checked = validate_options(
+            self.Options, options, f"{self.name} source", TelemetryInputError
         )
+        if input_dir is not None and not self.reads_files:
+            raise TelemetryInputError(
+                f"the {self.name} source reads {self.live_hint}, not --input; drop --input"
+            )
+        if input_dir is None and not self.live:
+            raise TelemetryInputError(
+                f"the {self.name} source needs --input DIR ({self.files_hint})"
+            )
+        request = ReadRequest(
+            input_dir=None if input_dir is None else Path(input_dir),
+            lookback_s=lookback_s or DEFAULT_LOOKBACK_S,
+            end=end,
+            region=region,
+            inventory=inventory,
+        )
+        return self._load(request, checked)
+
+    @abstractmethod
+    def _load(self, request: ReadRequest, options: Any) -> TelemetryFrame:
+        """Read what `request` asks with validated `options` (an instance of `Options`)."""
+
+
+SOURCES: Registry[TelemetrySource] = Registry("telemetry source", TelemetryInputError)
+register = SOURCES.register
+get_source = SOURCES.create  # a fresh source of that kind; an unknown name lists the known ones

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 
-from optimizers.telemetry.registry import TelemetryInputError
+from optimizers.telemetry.errors import TelemetryInputError
 
 DAY_S = 86_400
 DEFAULT_LOOKBACK_S = 14 * DAY_S  # Compute Optimizer and krr both look back 14 days
@@ -25,7 +25,7 @@ CLOUDWATCH_RETENTION: tuple[tuple[int, int], ...] = (
 def parse_duration(text: str | int | float) -> int:
     """'14d', '6h', '90m', '1s', '2w', '1d12h' or a number of seconds -> whole seconds (> 0).
 
-    Raises TelemetryInputError (a ValueError and a UserError) naming the bad text.
+    Raises TelemetryInputError (an InputError: exit 2 in the CLI) naming the bad text.
     """
     if isinstance(text, bool):
         raise TelemetryInputError(f"bad duration {text!r}: use e.g. 14d, 6h, 90m, 1s")

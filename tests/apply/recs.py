@@ -6,12 +6,14 @@ import shutil
 from pathlib import Path
 
 from optimizers.recommendation import (
-    Current,
-    Evidence,
-    Proposed,
-    Recommendation,
-    RecommendationSet,
+    PlannerRun,
+    PoolUtilization,
+    RecommendationsFile,
     Risk,
+    SizingCurrent,
+    SizingEvidence,
+    SizingProposed,
+    SizingRecommendation,
     recommendation_id,
     recommendations_path,
     save,
@@ -33,17 +35,17 @@ def rec(
     replicas: int | None = None,
     risk: str = "low",
     saving: float | None = 100.0,
-) -> Recommendation:
-    proposed = Proposed(instance_type=new, count=new_count, gpu_replicas=replicas)
+) -> SizingRecommendation:
+    proposed = SizingProposed(instance_type=new, count=new_count, gpu_replicas=replicas)
     targets = [f"{rid}-{k}" for k in range(count)] if count > 1 else [rid]
-    return Recommendation(
+    return SizingRecommendation(
         id=recommendation_id(kind, targets, proposed),
         target=rid if count == 1 else pool,
         targets=targets,
         pool=pool,
         region=region,
         kind=kind,
-        current=Current(instance_type=cur, count=count, purchase="on-demand"),
+        current=SizingCurrent(instance_type=cur, count=count, purchase="on-demand"),
         proposed=proposed,
         priced=saving is not None,
         monthly_cost_before_usd=None if saving is None else 500.0,
@@ -51,7 +53,7 @@ def rec(
         monthly_saving_usd=saving,
         risk=Risk(level=risk),
         confidence=None if kind == "not-enough-data" else "medium",
-        evidence=Evidence(
+        evidence=SizingEvidence(
             mode="ours",
             window_start=0,
             window_end=3600,
@@ -64,7 +66,26 @@ def rec(
     )
 
 
-def prod_set() -> RecommendationSet:
+def rightsizing_file(
+    recs: list[SizingRecommendation],
+    stack: str = "prod",
+    utilization: list[PoolUtilization] | None = None,
+) -> RecommendationsFile:
+    """A saved file holding one right-sizing run of `recs`."""
+    run = PlannerRun(
+        planner="rightsizing",
+        mode="ours",
+        source="csv",
+        generated_at="2026-11-28T12:00:00Z",
+        inputs_hash="sha256:test",
+        inputs={"telemetry": "csv", "catalog": "test"},
+        recommendations=recs,
+        utilization=utilization or [],
+    )
+    return RecommendationsFile(stack=stack, runs=[run])
+
+
+def prod_set() -> RecommendationsFile:
     """One of each kind on prod's pools, plus one for a pool the stack does not have."""
     recs = [
         rec(
@@ -120,18 +141,12 @@ def prod_set() -> RecommendationSet:
         ),
         rec("ghost-pool", "us-east-1", "downsize", "m7i.2xlarge", "m7i.xlarge", rid="i-gh"),
     ]
-    return RecommendationSet(
-        stack="prod",
-        generated_at="2026-11-28T12:00:00Z",
-        inputs_hash="sha256:test",
-        mode="ours",
-        source="csv",
-        catalog_source="test",
-        recommendations=recs,
-    )
+    return rightsizing_file(recs)
 
 
-def make_project(root: Path, stack: str = "prod", recset: RecommendationSet | None = None) -> Path:
+def make_project(
+    root: Path, stack: str = "prod", recset: RecommendationsFile | None = None
+) -> Path:
     """A copy of the project's program and stack files, with a saved recommendation set."""
     for name in ("Pulumi.yaml", f"Pulumi.{stack}.yaml", "__main__.py"):
         shutil.copy(REPO / name, root / name)

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from optimizers.recommendation import PoolUtilization, RecommendationSet, recommendations_path, save
-from tests.apply.recs import REPO, prod_set
+from optimizers.recommendation import (
+    PoolUtilization,
+    RecommendationsFile,
+    recommendations_path,
+    save,
+)
+from tests.apply.recs import REPO, prod_set, rightsizing_file
 
 
-def report_set() -> RecommendationSet:
+def report_set() -> RecommendationsFile:
     util = [
         PoolUtilization(
             pool="system",
@@ -31,7 +36,7 @@ def report_set() -> RecommendationSet:
             proposed_pct=88.0,
         ),
     ]
-    return prod_set().model_copy(update={"utilization": util})
+    return rightsizing_file(prod_set().recommendations, utilization=util)
 
 
 def make_report_project(root: Path) -> Path:

@@ -1,0 +1,165 @@
+"""The inputs most planners read: telemetry (from a registered source), the instance catalog and
+the price table, each with its loader and flags."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, field_validator
+
+from optimizers import telemetry
+from optimizers.catalog import CATALOG_SOURCES, Catalog, load_catalog
+from optimizers.errors import InputError
+from optimizers.options import ChoicesFrom, Options
+from optimizers.planners.inputs import InputKey, InputLoader, LoadContext, register_loader
+from optimizers.pricing import PRICE_TABLE, PriceBook, load_price_book
+from optimizers.telemetry import SOURCES, TelemetryFrame, parse_duration
+from optimizers.telemetry.frame import merge_frames, only_regions
+
+
+@dataclass(frozen=True)
+class TelemetryWindow:
+    """A frame and the window a planner looks at: [end - lookback_s, end]."""
+
+    frame: TelemetryFrame
+    end: int  # the newest sample for a recording, now for a live read
+    lookback_s: int
+
+    @property
+    def start(self) -> int:
+        return self.end - self.lookback_s
+
+
+TELEMETRY: InputKey[TelemetryWindow] = InputKey("telemetry", "utilization of every resource")
+CATALOG: InputKey[Catalog] = InputKey("catalog", "instance type specs (DescribeInstanceTypes)")
+PRICES: InputKey[PriceBook] = InputKey("prices", "the price table (on-demand, spot, commitments)")
+
+
+class TelemetryOptions(Options):
+    source: Annotated[str | None, ChoicesFrom(SOURCES)] = Field(
+        None, description="Where telemetry comes from."
+    )
+    input_dir: Path | None = Field(
+        None,
+        description="Folder of recorded telemetry (sources that read files: csv, nvml).",
+        json_schema_extra={"flag": "--input"},
+    )
+    lookback: str = Field("14d", description="Window length, e.g. 14d, 6h.")
+    region: list[str] | None = Field(
+        None,
+        description="Regions (repeat): a per-region source (cloudwatch) reads each, by default "
+        "the stack's; with any other source, only resources in them are kept.",
+    )
+    inventory: Path | None = Field(
+        None, description="inventory.csv naming pool, type and purchase per resource."
+    )
+
+    @field_validator("lookback")
+    @classmethod
+    def _a_duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    @property
+    def lookback_s(self) -> int:
+        return parse_duration(self.lookback)
+
+
+@register_loader
+class TelemetryLoader(InputLoader[TelemetryWindow]):
+    key = TELEMETRY
+    Options = TelemetryOptions
+
+    def nested(self, options: TelemetryOptions) -> list[tuple[str, type[Options]]]:
+        kind = SOURCES.get(options.source or "")
+        return [] if kind is None else [(f"{kind.name} source", kind.Options)]
+
+    def every_nested(self) -> list[tuple[str, type[Options]]]:
+        return [(f"{name} source", kind.Options) for name, kind in sorted(SOURCES.items())]
+
+    def load(
+        self, context: LoadContext, options: TelemetryOptions, nested: Mapping[str, Any]
+    ) -> TelemetryWindow:
+        if options.source is None:
+            raise InputError(f"pass --source ({', '.join(sorted(SOURCES))})")
+        source = telemetry.get_source(options.source)  # an unknown name is an InputError
+        kind = SOURCES[options.source]
+        given: dict[str, Any] = {"lookback_s": options.lookback_s}
+        for checked in nested.values():
+            given.update(checked.model_dump(exclude_unset=True))
+        if options.input_dir is not None:
+            given["input_dir"] = options.input_dir
+        if options.inventory is not None:
+            given["inventory"] = options.inventory
+        if kind.per_region:
+            regions = options.region or [r.name for r in context.settings.regions]
+            frame = merge_frames([source.load(region=r, **given) for r in regions])
+        else:
+            frame = source.load(**given)
+            if options.region:
+                frame = only_regions(frame, set(options.region))
+        for warning in frame.warnings:
+            context.say(f"warning: {warning}")
+        if not frame.resources:
+            raise InputError(f"the {options.source} telemetry holds no resources: nothing to plan")
+        # Recorded files (csv, nvml --input) end at their newest sample; live reads end now.
+        newest = frame.newest_timestamp()
+        live = options.input_dir is None
+        end = context.now if live or newest is None else newest
+        return TelemetryWindow(frame, end, options.lookback_s)
+
+    def fingerprint(self, value: TelemetryWindow) -> str:
+        return value.frame.fingerprint()
+
+    def origin(self, value: TelemetryWindow) -> str:
+        return value.frame.source
+
+
+class CatalogOptions(Options):
+    catalog: Literal[CATALOG_SOURCES] = Field(  # type: ignore[valid-type]
+        "moto-package",
+        description="Instance specs: moto's packaged DescribeInstanceTypes data (fast), a moto "
+        "server, or AWS.",
+    )
+
+
+@register_loader
+class CatalogLoader(InputLoader[Catalog]):
+    key = CATALOG
+    Options = CatalogOptions
+    after = (TELEMETRY,)  # the catalog covers the regions the telemetry holds too
+
+    def load(
+        self, context: LoadContext, options: CatalogOptions, nested: Mapping[str, Any]
+    ) -> Catalog:
+        regions = {r.name for r in context.settings.regions}
+        window = context.loaded.get(TELEMETRY)
+        if window is not None:
+            regions |= {r.region for r in window.frame.resources.values()}
+        catalog = load_catalog(options.catalog, regions)
+        context.say(f"catalog: {catalog.source}")
+        return catalog
+
+    def fingerprint(self, value: Catalog) -> str:
+        return value.source
+
+    def origin(self, value: Catalog) -> str:
+        return value.source
+
+
+@register_loader
+class PricesLoader(InputLoader[PriceBook]):
+    key = PRICES
+
+    def load(self, context: LoadContext, options: Options, nested: Mapping[str, Any]) -> PriceBook:
+        return load_price_book()
+
+    def fingerprint(self, value: PriceBook) -> str:
+        return hashlib.sha256(PRICE_TABLE.read_bytes()).hexdigest()
+
+    def origin(self, value: PriceBook) -> str:
+        return PRICE_TABLE.name

@@ -1,0 +1,72 @@
+"""What every sizing decision reads: the frame, catalog, prices, the mode's policy, the window and
+the stack's pools (none for a fleet the stack does not declare)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from components.settings import Pool, StackSettings
+from optimizers.catalog import Catalog
+from optimizers.pricing import PriceBook, PricePaid
+from optimizers.rightsizing.latency import default_service_ms
+from optimizers.rightsizing.policies import SizingPolicy
+from optimizers.rightsizing.sharing import DEFAULT_MAX_MEMBERS, ShareRules
+from optimizers.telemetry.frame import ResourceInfo, TelemetryFrame
+
+DEFAULT_MAX_STEP_PCT = 50.0
+
+
+@dataclass(frozen=True)
+class SizingInputs:
+    frame: TelemetryFrame
+    catalog: Catalog
+    prices: PriceBook
+    policy: SizingPolicy
+    end: int
+    lookback_s: int
+    settings: StackSettings | None = None
+    service_time_ms: float | None = None
+
+
+@dataclass(frozen=True)
+class SizingContext:
+    inputs: SizingInputs
+    pools: dict[str, Pool] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, inputs: SizingInputs) -> SizingContext:
+        pools = {p.name: p for p in (inputs.settings.pools if inputs.settings else [])}
+        return cls(inputs, pools)
+
+    @property
+    def policy(self) -> SizingPolicy:
+        return self.inputs.policy
+
+    @property
+    def start(self) -> int:
+        return self.inputs.end - self.inputs.lookback_s
+
+    @property
+    def max_step_pct(self) -> float:
+        settings = self.inputs.settings
+        return settings.recommendations.max_step_pct if settings else DEFAULT_MAX_STEP_PCT
+
+    def resource(self, resource_id: str) -> ResourceInfo:
+        return self.inputs.frame.resources[resource_id]
+
+    def pool(self, info: ResourceInfo) -> Pool | None:
+        return self.pools.get(info.pool)
+
+    def price(self, instance_type: str | None, info: ResourceInfo) -> PricePaid | None:
+        """What one instance of that type costs bought as `info` is bought (spot, committed...)."""
+        if instance_type is None:
+            return None
+        return self.inputs.prices.price_paid(instance_type, info.region, info.purchase.value)
+
+    def share_rules(self, pool: Pool | None) -> ShareRules:
+        replicas = pool.gpu_sharing.time_slicing_replicas if pool and pool.gpu_sharing else None
+        target = pool.latency_target_ms if pool else None
+        service = None
+        if target is not None:
+            service = self.inputs.service_time_ms or default_service_ms(target)
+        return ShareRules(self.policy, replicas or DEFAULT_MAX_MEMBERS, target, service)

@@ -1,0 +1,104 @@
+"""Would a candidate type carry what the current one carried, with the policy's headroom?
+
+Never below observed peaks (host memory, GPU memory); CPU and GPU busy-ness are rescaled by
+vCPU count and by GPU capability (optimizers.gpu_capability) when the GPU model changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from optimizers.catalog import InstanceSpec
+from optimizers.gpu_capability import busy_scale
+from optimizers.rightsizing.measure import Needs
+from optimizers.rightsizing.policies import SizingPolicy
+
+
+@dataclass
+class Projection:
+    ok: bool
+    reasons: list[str] = field(default_factory=list)  # why the candidate does not fit
+    values: dict[str, float] = field(default_factory=dict)  # needs on the candidate
+
+
+def gpu_mem_factor(policy: SizingPolicy) -> float:
+    return (
+        policy.headroom() if policy.memory_percentile_with_headroom else policy.memory_peak_factor
+    )
+
+
+def project(need: Needs, cur: InstanceSpec, cand: InstanceSpec, policy: SizingPolicy) -> Projection:
+    """Would `cand` carry what `cur` carried, with the policy's headroom? Never below peaks."""
+    hb = policy.headroom() if policy.busy_headroom else 1.0
+    p = Projection(True)
+    if need.cpu_busy_pct is not None:
+        cpu = need.cpu_busy_pct * cur.vcpus / cand.vcpus
+        p.values["cpu_busy_pct"] = round(cpu, 3)
+        if cpu * hb > 100:
+            p.reasons.append(
+                f"CPU {cpu:.1f}% (x{hb:g} headroom) exceeds 100% of {cand.vcpus} vCPUs"
+            )
+    elif cand.vcpus < cur.vcpus:
+        p.reasons.append("no CPU data: never fewer vCPUs than now")
+    if need.mem_need_gib is not None:
+        p.values["host_mem_need_gib"] = round(need.mem_need_gib, 3)
+        if cand.memory_gib < need.mem_need_gib:
+            p.reasons.append(
+                f"host memory {cand.memory_gib:g} GiB is under the need of "
+                f"{need.mem_need_gib:.1f} GiB"
+            )
+    elif cand.memory_mib < cur.memory_mib:
+        p.reasons.append("no host memory data: never less memory than now")
+    if cur.has_gpu:
+        _project_gpu(need, cur, cand, policy, hb, p)
+    p.ok = not p.reasons
+    return p
+
+
+def _project_gpu(
+    need: Needs,
+    cur: InstanceSpec,
+    cand: InstanceSpec,
+    policy: SizingPolicy,
+    hb: float,
+    p: Projection,
+) -> None:
+    if not cand.has_gpu:
+        p.reasons.append("no GPU")
+        return
+    same_model = (
+        cur.gpu_name == cand.gpu_name and cur.gpu_memory_mib_each == cand.gpu_memory_mib_each
+    )
+    if not need.has_gpu_data:
+        if not same_model or cand.gpu_count < cur.gpu_count:
+            p.reasons.append("no GPU data: keep the same GPUs")
+        return
+    factor, why = (
+        (1.0, "same GPU model")
+        if same_model
+        else busy_scale(cur.capability, cand.capability, need.gpu_bound)
+    )
+    if factor is None:
+        p.reasons.append(why)
+        return
+    busy = need.gpu_busy_total * factor / cand.gpu_count
+    p.values["gpu_busy_pct"] = round(busy, 3)
+    if factor != 1.0:
+        p.values["gpu_busy_scale"] = round(factor, 4)
+    if busy * hb > 100:
+        p.reasons.append(
+            f"GPU busy-ness {busy:.1f}% on {cand.gpu_name} ({why}; x{hb:g} headroom) exceeds 100%"
+        )
+    in_use = sum(1 for m in need.gpu_mem_peak_gib if m * 1024 > 0.01 * cur.gpu_memory_mib_each)
+    if cand.gpu_count < max(1, in_use):
+        p.reasons.append(f"{in_use} GPUs hold memory (model shards): needs at least {in_use}")
+    f = gpu_mem_factor(policy)
+    each = max(need.gpu_mem_peak_gib) * f
+    total = sum(need.gpu_mem_peak_gib) * f
+    p.values["gpu_mem_need_gib_each"] = round(each, 3)
+    if cand.gpu_memory_gib_each < each or cand.gpu_memory_gib_each * cand.gpu_count < total:
+        p.reasons.append(
+            f"GPU memory {cand.gpu_memory_gib_each:.1f} GiB per GPU is under the peak plus "
+            "headroom "
+            f"({each:.1f} GiB)"
+        )
