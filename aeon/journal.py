@@ -72,6 +72,7 @@ def write_together(root: Path, contents: Sequence[tuple[Path, str]]) -> None:
     temps = [root / e["temp"] for e in entries]
     try:
         for (path, text), temp in zip(contents, temps, strict=True):
+            temp.parent.mkdir(parents=True, exist_ok=True)
             PENDING_TEMPS.add(temp)
             write_synced(temp, text, mode_from=path)
         # From here the change is decided: a crash completes it, a signal waits for its end.
