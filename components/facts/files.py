@@ -25,6 +25,7 @@ MAX_JSON_DEPTH = 100
 # Alias expansion a YAML document may add beyond its own nodes (the stack files use none).
 MAX_YAML_ALIAS_NODES = 10_000
 MAX_CSV_FIELD = 64 * 1024  # characters in one CSV field
+MAX_CSV_LINE = 4 * 1024 * 1024  # bytes in one line of a CSV file
 
 _BOMS = {
     b"\xff\xfe\x00\x00": "UTF-32",
@@ -220,25 +221,66 @@ def load_yaml(path: Path, what: str = "file") -> Any:
 # --- CSV --------------------------------------------------------------------------------------
 
 
-def csv_rows(text: str, source: str) -> Iterator[tuple[int, list[str]]]:
-    """(line number, fields) of each non-empty CSV record; UnreadableFile on a broken record
-    (an unclosed quote, a field over MAX_CSV_FIELD characters) naming its line."""
+def csv_records(path: Path, what: str = "file") -> Iterator[tuple[int, list[str]]]:
+    """(line number, fields) of each non-empty record of a CSV file, streamed (files of any
+    size). UTF-8 (BOM accepted) and strict CSV: a byte that does not decode, a NUL, an unclosed
+    quote or a field over MAX_CSV_FIELD characters is an UnreadableFile naming line and offset."""
+    check_file(path, what)
+    source = f"{what} {path}"
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise UnreadableFile(f"{source} cannot be read: {exc.strerror or exc}") from None
     previous = csv.field_size_limit(MAX_CSV_FIELD)
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-        while True:
-            try:
-                fields = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                raise UnreadableFile(
-                    f"{source} line {reader.line_num}: not valid CSV: {exc}"
-                ) from None
-            if fields:
-                yield reader.line_num, fields
+        with handle:
+            reader = csv.reader(_decoded_lines(handle, source), strict=True)
+            while True:
+                try:
+                    fields = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    raise UnreadableFile(
+                        f"{source} line {reader.line_num}: not valid CSV: {exc}"
+                    ) from None
+                if any(field.strip() for field in fields):
+                    yield reader.line_num, fields
     finally:
         csv.field_size_limit(previous)
+
+
+def _decoded_lines(handle: Any, source: str) -> Iterator[str]:
+    offset = 0
+    for number, raw in enumerate(iter(lambda: handle.readline(MAX_CSV_LINE), b""), start=1):
+        if len(raw) == MAX_CSV_LINE and not raw.endswith(b"\n"):
+            raise UnreadableFile(
+                f"{source} line {number} is longer than {MAX_CSV_LINE:,} bytes: not a CSV file?"
+            )
+        start = 0
+        if number == 1:
+            for bom, name in _BOMS.items():
+                if raw.startswith(bom):
+                    raise UnreadableFile(
+                        f"{source} is {name} (byte order mark at offset 0); save it as UTF-8"
+                    )
+            start = len(_UTF8_BOM) if raw.startswith(_UTF8_BOM) else 0
+        nul = raw.find(b"\0", start)
+        if nul >= 0:
+            raise UnreadableFile(
+                f"{source} holds a NUL byte at offset {offset + nul} (line {number}): a binary "
+                "file, or UTF-16 without a byte order mark; save it as UTF-8 text"
+            )
+        try:
+            line = raw[start:].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            at = start + exc.start
+            raise UnreadableFile(
+                f"{source} is not UTF-8: byte 0x{raw[at]:02x} at offset {offset + at} (line "
+                f"{number}) does not decode; save the file as UTF-8"
+            ) from None
+        offset += len(raw)
+        yield line
 
 
 # --- writing ------------------------------------------------------------------------------------
