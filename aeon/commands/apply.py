@@ -101,7 +101,7 @@ def apply(
     else:
         if diff:
             typer.echo(diff, nl=False)
-        _print_summary(plan)
+        _print_summary(plan, dry_run)
     verb = "would write" if dry_run else "wrote"
     for path, _, _ in changed:
         typer.echo(f"{verb} {path}", err=True)
@@ -225,8 +225,10 @@ def edit_policy_text(text: str | None, plan, path: Path) -> str | None:
     return dumps_compact(dict(sorted(data.items()))) + "\n"
 
 
-def _print_summary(plan) -> None:
-    lines = [f"applied {len(plan.applied)} recommendation(s) to {len(plan.edits)} pool(s)"]
+def _print_summary(plan, dry_run: bool = False) -> None:
+    verb = "would apply" if dry_run else "applied"
+    what = f"{len(plan.applied)} recommendation(s) to {len(plan.edits)} pool(s)"
+    lines = [f"{verb} {what}" + (" (dry run: nothing written)" if dry_run else "")]
     for edit in plan.edits:
         changes = ", ".join(
             f"{k} {_short(old)} -> {_short(new)}"
