@@ -164,7 +164,8 @@ def test_cloudwatch_reads_each_region_of_the_stack(project, monkeypatch, capsys)
 
     monkeypatch.setattr(telemetry, "get_source", lambda name: FakeCloudWatch())
     argv = ["recommend", "--stack", "dev", "--source", "cloudwatch", "--endpoint-url",
-            "http://127.0.0.1:5000", "--lookback", "1d", "--cwd", str(root), "--format", "json"]  # fmt: skip
+            "http://127.0.0.1:5000", "--lookback", "1d", "--cwd", str(root),
+            "--format", "json"]  # fmt: skip
     # A live source's window ends now, long after this recording: nothing is in the window, and
     # a run that knows nothing is refused rather than saved over a better one.
     saved = recommendations_path(root, "dev")

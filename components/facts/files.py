@@ -10,7 +10,6 @@ files still pending when a signal ends the process are listed for the CLI to rem
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import tempfile
