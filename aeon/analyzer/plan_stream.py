@@ -202,6 +202,7 @@ def read_members(path: Path) -> Iterator[Member]:
             text.pos += 1
         else:
             while True:
+                text.skip_space()
                 line = text.here()
                 key = text.value(decoder)
                 if not isinstance(key, str):
@@ -225,6 +226,7 @@ def _steps(text: _Text, decoder: json.JSONDecoder, source: str) -> Iterator[Memb
         return
     index = 0
     while True:
+        text.skip_space()
         line = text.here()
         step = _bounded(text.value(decoder), f"{source} line {line} (steps[{index}])")
         yield Member("steps", step, line, index)
