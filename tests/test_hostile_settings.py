@@ -1,5 +1,5 @@
-"""The stack-config cases a hostile user tried (issue 10): each is exit 2 with a line naming the key,
-the value and the rule, never exit 0, never exit 3. And the committed stacks stay valid."""
+"""The stack-config cases a hostile user tried (issue 10): each is exit 2 with a line naming
+the key, the value and the rule; never exit 0 or 3. The committed stacks stay valid."""
 
 from __future__ import annotations
 
