@@ -171,9 +171,9 @@ def test_unknown_inventory_rows_warn_and_strict_refuses(project):
 
 
 def test_a_gpu_type_in_a_cpu_pool_is_named(project):
-    edit = lambda t: t.replace(
-        "s1,dev-system,us-east-1,m7i.xlarge", "s1,dev-system,us-east-1,p5.48xlarge"
-    )  # noqa: E501, E731
+    def edit(text: str) -> str:
+        return text.replace("dev-system,us-east-1,m7i.xlarge", "dev-system,us-east-1,p5.48xlarge")
+
     result = recommend(project, variant(project, edit, "inventory.csv"), "--strict")
     assert result.code == 2
     assert "GPU types in non-GPU pools: s1 (p5.48xlarge in cpu pool dev-system)" in result.err
