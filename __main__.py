@@ -14,6 +14,6 @@ pulumi.export("primary_region", settings.primary_region.name)
 for name, regional in deployment.regions.items():
     pulumi.export(name, regional.outputs)
 if deployment.routing is not None:
-    pulumi.export("hosted_zone_id", deployment.routing.zone.zone_id)
+    pulumi.export("hosted_zone_id", deployment.zone.zone_id)
     if deployment.routing.distribution is not None:
         pulumi.export("cdn_domain", deployment.routing.distribution.domain_name)

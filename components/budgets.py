@@ -1,4 +1,5 @@
-"""The stack's monthly cost budget, with forecast alerts (80% and 100% in prod)."""
+"""The stack's monthly cost budget: alerts on forecasted and on actual spend at each threshold
+(80% and 100% in prod): a forecast warns early, actual spend alerts even when no forecast ran."""
 
 from __future__ import annotations
 
@@ -29,12 +30,13 @@ class CostBudget(pulumi.ComponentResource):
             time_unit="MONTHLY",
             notifications=[
                 {
-                    "notification_type": "FORECASTED",
+                    "notification_type": kind,
                     "comparison_operator": "GREATER_THAN",
                     "threshold": pct,
                     "threshold_type": "PERCENTAGE",
                     "subscriber_email_addresses": list(budget.subscriber_emails),
                 }
+                for kind in ("FORECASTED", "ACTUAL")
                 for pct in budget.forecast_alert_pct
             ],
             opts=pulumi.ResourceOptions(parent=self),

@@ -69,21 +69,31 @@ class EksCluster(pulumi.ComponentResource):
             deletion_window_in_days=kube.secrets_key_deletion_days,
             opts=child,
         )
-        # Nodes and the control plane's ENIs share this group: open within the VPC only.
+        # Nodes and the control plane's ENIs share this group: open within the VPC only. Rules
+        # are separate resources only: inline rules would drop any rule resource (the load
+        # balancer's node port) on the next update.
         self.node_security_group = aws.ec2.SecurityGroup(
             f"{name}-nodes",
             vpc_id=args.vpc_id,
             description=f"nodes and control plane of {args.cluster_name}; VPC-internal only",
-            ingress=[
-                {"protocol": "-1", "from_port": 0, "to_port": 0, "self": True,
-                 "description": "node to node"},
-                {"protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": [args.vpc_cidr],
-                 "description": "from the VPC (control plane, load balancers)"},
-            ],
-            egress=[{"protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": ["0.0.0.0/0"]}],
             tags={"Name": f"{args.cluster_name}-nodes",
                   f"kubernetes.io/cluster/{args.cluster_name}": "owned"},
             opts=child,
+        )  # fmt: skip
+        group = pulumi.ResourceOptions(parent=self.node_security_group)
+        sg_id = self.node_security_group.id
+        aws.vpc.SecurityGroupIngressRule(
+            f"{name}-nodes-self", security_group_id=sg_id, ip_protocol="-1",
+            referenced_security_group_id=sg_id, description="node to node", opts=group,
+        )  # fmt: skip
+        aws.vpc.SecurityGroupIngressRule(
+            f"{name}-nodes-vpc", security_group_id=sg_id, ip_protocol="-1",
+            cidr_ipv4=args.vpc_cidr, description="from the VPC (control plane, load balancers)",
+            opts=group,
+        )  # fmt: skip
+        aws.vpc.SecurityGroupEgressRule(
+            f"{name}-nodes-egress", security_group_id=sg_id, ip_protocol="-1",
+            cidr_ipv4="0.0.0.0/0", description="to anywhere (through NAT)", opts=group,
         )  # fmt: skip
         public = bool(kube.endpoint_public_access_cidrs)
         self.cluster = aws.eks.Cluster(
@@ -173,7 +183,7 @@ class EksCluster(pulumi.ComponentResource):
         namespace: str,
         service_account: str,
         *,
-        statements: list[dict[str, Any]] | None = None,
+        statements: Any = None,  # a list of IAM statements, or an Output of one
         managed_policies: list[str] | None = None,
         parent: pulumi.Resource | None = None,
     ) -> aws.iam.Role:
@@ -184,7 +194,7 @@ class EksCluster(pulumi.ComponentResource):
         )
         role = aws.iam.Role(name, assume_role_policy=trust, opts=opts)
         within = pulumi.ResourceOptions(parent=role)
-        if statements:
+        if statements is not None:
             aws.iam.RolePolicy(
                 name,
                 role=role.name,

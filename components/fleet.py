@@ -1,14 +1,16 @@
 """Fleets outside Kubernetes, scaled by ASG policies: preprocessing workers and edge HTTP caches.
 
 Preprocessing workers track the request-queue depth per instance (SQS backlog / in-service
-instances, a metric-math target-tracking policy); edge caches step out and in on CPU. Each fleet
+instances, a metric-math target-tracking policy that counts the whole backlog at zero instances),
+and a step policy on the raw backlog takes an empty fleet to one instance; edge caches step out
+and in on CPU. The user data installs and starts what the fleet runs (nginx as the edge cache,
+the worker container) and marks the instance unhealthy if any step fails. Each fleet
 also raises CPU- and memory-pressure alarms (the framework's optimization triggers) to the
 region's alert topic; memory comes from the CloudWatch agent the user data starts.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 from typing import Any
 
@@ -17,6 +19,7 @@ import pulumi_aws as aws
 from pydantic import BaseModel, ConfigDict
 
 from components.eks_cluster import ASSUME_EC2, MANAGED, assume_role_policy
+from components.fleet_user_data import CW_AGENT_NAMESPACE, fleet_user_data
 from components.node_pool import (
     group_tags,
     mixed_instances_policy,
@@ -24,46 +27,14 @@ from components.node_pool import (
     pool_launch_template,
 )
 from components.pool_types import PoolFacts
-from components.settings import EbsClasses, FleetScaling, Monitoring, Pool, PoolRole
+from components.settings import EbsClasses, FleetScaling, Monitoring, Pool
 from components.tagging import pool_tags
 
-CW_AGENT_NAMESPACE = "CWAgent"
 PERIOD_S = 60
 
 
 def fleet_ami_parameter(architecture: str) -> str:
     return f"/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{architecture}"
-
-
-def cloudwatch_agent_config() -> dict[str, Any]:
-    """Memory and CPU per group, so alarms can watch the fleet as one."""
-    return {
-        "metrics": {
-            "namespace": CW_AGENT_NAMESPACE,
-            "append_dimensions": {"AutoScalingGroupName": "${aws:AutoScalingGroupName}"},
-            "aggregation_dimensions": [["AutoScalingGroupName"]],
-            "metrics_collected": {"mem": {"measurement": ["mem_used_percent"]}},
-        }
-    }
-
-
-def fleet_user_data(pool: Pool, queue_url: str | None) -> str:
-    service = "aeon-preprocess" if pool.role == PoolRole.PREPROCESSING else "aeon-edge-cache"
-    lines = [
-        "#!/bin/bash",
-        "set -euo pipefail",
-        "dnf install -y amazon-cloudwatch-agent",
-        "cat > /opt/aws/amazon-cloudwatch-agent/etc/aeon.json <<'EOF'",
-        json.dumps(cloudwatch_agent_config()),
-        "EOF",
-        "amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s "
-        "-c file:/opt/aws/amazon-cloudwatch-agent/etc/aeon.json",
-        f"echo 'AEON_POOL={pool.name}' >> /etc/environment",
-    ]
-    if queue_url:
-        lines.append(f"echo 'AEON_QUEUE_URL={queue_url}' >> /etc/environment")
-    lines.append(f"systemctl enable --now {service} || true")
-    return base64.b64encode(("\n".join(lines) + "\n").encode()).decode()
 
 
 def backlog_per_instance(queue_name: Any, group_name: Any) -> list[dict[str, Any]]:
@@ -94,8 +65,9 @@ def backlog_per_instance(queue_name: Any, group_name: Any) -> list[dict[str, Any
             },
         },
         {
+            # At zero instances the backlog is the whole queue, so tracking still scales out.
             "id": "backlog",
-            "expression": "visible / instances",
+            "expression": "IF(instances < 1, visible, visible / instances)",
             "label": "backlog per instance",
             "return_data": True,
         },
@@ -113,6 +85,7 @@ class FleetArgs(BaseModel):
     security_group_id: Any
     ami_id: Any
     alert_topic_arn: Any | None
+    origin: str | None = None  # edge caches: the service domain they cache
 
 
 class ScaledFleet(pulumi.ComponentResource):
@@ -131,11 +104,24 @@ class ScaledFleet(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{name}-node", assume_role_policy=assume_role_policy(ASSUME_EC2), opts=child
         )
-        for policy in ("AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"):
+        managed = ["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"]
+        if pool.worker_image is not None:
+            managed.append("AmazonEC2ContainerRegistryReadOnly")  # pull the worker image
+        for policy in managed:
             aws.iam.RolePolicyAttachment(
                 f"{name}-{policy}", role=role.name, policy_arn=MANAGED + policy,
                 opts=pulumi.ResourceOptions(parent=role),
             )  # fmt: skip
+        # A failed user data marks its own instance unhealthy, in this pool's group only.
+        aws.iam.RolePolicy(
+            f"{name}-self-health",
+            role=role.name,
+            policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Action": "autoscaling:SetInstanceHealth", "Resource": "*",
+                "Condition": {"StringEquals": {"autoscaling:ResourceTag/aeon:pool": pool.name}},
+            }]}),
+            opts=pulumi.ResourceOptions(parent=role),
+        )  # fmt: skip
         if self.queue is not None:
             aws.iam.RolePolicy(
                 f"{name}-requests",
@@ -168,7 +154,9 @@ class ScaledFleet(pulumi.ComponentResource):
             args.ebs,
             image_id=args.ami_id,
             user_data=pulumi.Output.from_input(queue_url).apply(
-                lambda url: fleet_user_data(pool, url)
+                lambda url: fleet_user_data(
+                    pool, queue_url=url, origin=args.origin, worker_image=pool.worker_image
+                )
             ),
             instance_profile_arn=profile.arn,
             security_group_id=args.security_group_id,
@@ -204,36 +192,8 @@ class ScaledFleet(pulumi.ComponentResource):
                 "statistic": "Average",
                 "period": PERIOD_S,
             }
-        queries = backlog_per_instance(self.queue.name, self.group.name)
         return {
-            "metric_queries": [
-                {
-                    "id": q["id"],
-                    "return_data": q["return_data"],
-                    **(
-                        {"expression": q["expression"], "label": q["label"]}
-                        if "expression" in q
-                        else {}
-                    ),
-                    **(
-                        {
-                            "metric": {
-                                "namespace": q["metric_stat"]["metric"]["namespace"],
-                                "metric_name": q["metric_stat"]["metric"]["metric_name"],
-                                "dimensions": {
-                                    d["name"]: d["value"]
-                                    for d in q["metric_stat"]["metric"]["dimensions"]
-                                },
-                                "stat": q["metric_stat"]["stat"],
-                                "period": PERIOD_S,
-                            }
-                        }
-                        if "metric_stat" in q
-                        else {}
-                    ),
-                }
-                for q in queries
-            ]
+            "metric_queries": _alarm_queries(backlog_per_instance(self.queue.name, self.group.name))
         }
 
     def _scaling(self, name: str, scaling: FleetScaling) -> list[aws.autoscaling.Policy]:
@@ -253,16 +213,17 @@ class ScaledFleet(pulumi.ComponentResource):
                         "metrics": backlog_per_instance(self.queue.name, self.group.name)
                     },
                 }
-            return [
-                aws.autoscaling.Policy(
-                    f"{name}-track",
-                    autoscaling_group_name=self.group.name,
-                    policy_type="TargetTrackingScaling",
-                    estimated_instance_warmup=scaling.estimated_instance_warmup_s,
-                    target_tracking_configuration=target,
-                    opts=child,
-                )
-            ]
+            tracking = aws.autoscaling.Policy(
+                f"{name}-track",
+                autoscaling_group_name=self.group.name,
+                policy_type="TargetTrackingScaling",
+                estimated_instance_warmup=scaling.estimated_instance_warmup_s,
+                target_tracking_configuration=target,
+                opts=child,
+            )
+            if scaling.metric == "cpu":
+                return [tracking]
+            return [tracking, self._leave_zero(name, scaling)]
         policies = []
         for direction, threshold, operator in (
             ("out", scaling.scale_out_threshold, "GreaterThanOrEqualToThreshold"),
@@ -311,6 +272,35 @@ class ScaledFleet(pulumi.ComponentResource):
             policies.append(policy)
         return policies
 
+    def _leave_zero(self, name: str, scaling: FleetScaling) -> aws.autoscaling.Policy:
+        """Target tracking scales in proportion to the current capacity, which is 0 for an empty
+        fleet: a step policy on the raw backlog starts the first worker."""
+        policy = aws.autoscaling.Policy(
+            f"{name}-leave-zero",
+            autoscaling_group_name=self.group.name,
+            policy_type="StepScaling",
+            adjustment_type="ExactCapacity",
+            metric_aggregation_type="Maximum",
+            estimated_instance_warmup=scaling.estimated_instance_warmup_s,
+            step_adjustments=[{"scaling_adjustment": 1, "metric_interval_lower_bound": 0}],
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        queries = backlog_per_instance(self.queue.name, self.group.name)[:2] + [
+            {"id": "idle_with_work", "expression": "IF(instances < 1 AND visible > 0, 1, 0)",
+             "label": "messages waiting, no worker", "return_data": True}
+        ]  # fmt: skip
+        aws.cloudwatch.MetricAlarm(
+            f"{name}-leave-zero",
+            alarm_description=f"start the first {name} worker when messages wait",
+            comparison_operator="GreaterThanOrEqualToThreshold",
+            threshold=1,
+            evaluation_periods=1,
+            alarm_actions=[policy.arn],
+            metric_queries=_alarm_queries(queries),
+            opts=pulumi.ResourceOptions(parent=policy),
+        )
+        return policy
+
     # -- pressure alarms (framework 2.1) ----------------------------------------------------
 
     def _pressure_alarms(self, name: str, args: FleetArgs) -> list[aws.cloudwatch.MetricAlarm]:
@@ -345,3 +335,23 @@ class ScaledFleet(pulumi.ComponentResource):
                 )
             )
         return alarms
+
+
+def _alarm_queries(queries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Target tracking's metric-math queries in the shape CloudWatch alarms take."""
+    out = []
+    for q in queries:
+        item: dict[str, Any] = {"id": q["id"], "return_data": q["return_data"]}
+        if "expression" in q:
+            item |= {"expression": q["expression"], "label": q["label"]}
+        else:
+            stat = q["metric_stat"]
+            item["metric"] = {
+                "namespace": stat["metric"]["namespace"],
+                "metric_name": stat["metric"]["metric_name"],
+                "dimensions": {d["name"]: d["value"] for d in stat["metric"]["dimensions"]},
+                "stat": stat["stat"],
+                "period": PERIOD_S,
+            }
+        out.append(item)
+    return out

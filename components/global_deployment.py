@@ -4,13 +4,17 @@ configured region, global routing across their inference endpoints, and the stac
 from __future__ import annotations
 
 import pulumi
+import pulumi_aws as aws
 
 from components.budgets import CostBudget, CostBudgetArgs
 from components.charts import REPOSITORIES
 from components.pool_types import PoolFacts, PoolTypeError, pool_facts
 from components.regional_deployment import RegionalDeployment, RegionalDeploymentArgs
+from components.regional_serving import MODEL_BUCKET
 from components.routing import GlobalRouting, GlobalRoutingArgs
 from components.settings import PROJECT, RegionRole, StackSettings
+
+GLOBAL_REGION = "us-east-1"  # CloudFront takes certificates from us-east-1 only
 
 
 class DeploymentConfigError(pulumi.RunError):
@@ -69,12 +73,18 @@ def _serving_references(settings: StackSettings) -> list[str]:
         for key, name, role in wanted
         if role not in namespaces.get(name, [])
     ]
+    buckets = {b.name for b in settings.storage.buckets} if settings.storage else set()
+    if MODEL_BUCKET not in buckets:
+        problems.append(
+            f"{PROJECT}:storage.buckets: serving reads model artifacts from the "
+            f"{MODEL_BUCKET!r} bucket (models/<model>/); add it"
+        )
     store_pool = serving.vector_store.pool
-    primary = {p.name for p in settings.pools_in(settings.primary_region.name)}
+    primary = {p.group for p in settings.pools_in(settings.primary_region.name)}
     if store_pool is not None and store_pool not in primary:
         problems.append(
-            f"{PROJECT}:serving.vector_store.pool: {store_pool!r} is not a pool of the primary "
-            f"region {settings.primary_region.name}"
+            f"{PROJECT}:serving.vector_store.pool: {store_pool!r} is not a pool or node group "
+            f"of the primary region {settings.primary_region.name}"
         )
     return problems
 
@@ -85,23 +95,44 @@ class GlobalDeployment(pulumi.ComponentResource):
     ):
         facts = preflight(settings)  # before anything is registered
         super().__init__("aeon:index:GlobalDeployment", name, None, opts)
-        self.regions = {
-            region.name: RegionalDeployment(
+        # Global services (Route 53, CloudFront and its certificate, Budgets) live in us-east-1.
+        self.global_provider = aws.Provider(
+            "global", region=GLOBAL_REGION, opts=pulumi.ResourceOptions(parent=self)
+        )
+        global_opts = pulumi.ResourceOptions(parent=self, providers={"aws": self.global_provider})
+        # The zone comes first: every region validates its TLS certificate in it.
+        self.zone = None
+        if settings.routing is not None:
+            self.zone = aws.route53.Zone(
+                f"aeon-{settings.environment}-zone", name=settings.routing.domain, opts=global_opts
+            )
+        zone_id = self.zone.zone_id if self.zone is not None else None
+        # The primary first: edges serve models from the primary's model bucket.
+        ordered = sorted(settings.regions, key=lambda r: r.role != RegionRole.PRIMARY)
+        self.regions: dict[str, RegionalDeployment] = {}
+        model_bucket = None
+        for region in ordered:
+            deployment = RegionalDeployment(
                 region.name,
-                RegionalDeploymentArgs(region=region, settings=settings, facts=facts),
+                RegionalDeploymentArgs(
+                    region=region,
+                    settings=settings,
+                    facts=facts,
+                    model_bucket=model_bucket,
+                    zone_id=zone_id,
+                ),  # fmt: skip
                 opts=pulumi.ResourceOptions(parent=self),
             )
-            for region in settings.regions
-        }
-        # Global services (Route 53, CloudFront, Budgets) through the primary region's provider.
-        primary = self.regions[settings.primary_region.name]
-        global_opts = pulumi.ResourceOptions(parent=self, providers={"aws": primary.provider})
+            self.regions[region.name] = deployment
+            if region.role == RegionRole.PRIMARY and deployment.storage is not None:
+                bucket = deployment.storage.buckets.get(MODEL_BUCKET)
+                model_bucket = bucket.bucket if bucket is not None else None
         endpoints = {r: d.endpoint for r, d in self.regions.items() if d.endpoint is not None}
         self.routing = None
-        if settings.routing is not None and endpoints:
+        if settings.routing is not None and self.zone is not None and endpoints:
             self.routing = GlobalRouting(
                 f"aeon-{settings.environment}-routing",
-                GlobalRoutingArgs(routing=settings.routing, endpoints=endpoints),
+                GlobalRoutingArgs(routing=settings.routing, endpoints=endpoints, zone=self.zone),
                 opts=global_opts,
             )
         if settings.budget is not None:

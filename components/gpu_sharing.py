@@ -17,7 +17,7 @@ import pulumi_kubernetes as k8s
 from pydantic import BaseModel, ConfigDict
 
 from components.charts import release
-from components.node_pool import GPU_LABEL, GPU_RESOURCE, GPU_TAINT
+from components.node_pool import GPU_PRESENT_LABEL, GPU_RESOURCE, GPU_TAINT
 from components.settings import Kubernetes, Namespace, Pool, RegionRole
 
 QUOTA_KEY = f"requests.{GPU_RESOURCE}"
@@ -49,18 +49,39 @@ def device_plugin_configs(pools: list[Pool]) -> dict[str, str]:
     return data
 
 
-GPU_NODE_PLACEMENT = {
-    "nodeSelector": {GPU_LABEL: "true"},
-    "tolerations": [{"key": GPU_TAINT["key"], "operator": "Exists", "effect": GPU_TAINT["effect"]}],
+GPU_TOLERATION = {"key": GPU_TAINT["key"], "operator": "Exists", "effect": GPU_TAINT["effect"]}
+# Chart values checked against nvidia-device-plugin 0.17.0 and dcgm-exporter 3.6.1 (values.yaml
+# and the DaemonSet templates). The device plugin's default `affinity` requires node feature
+# discovery's pci-10de label or nvidia.com/gpu.present=true; this affinity replaces it (Helm
+# replaces lists) with the label every GPU node pool sets. DCGM's defaults place it nowhere in
+# particular and tolerate no taint.
+DEVICE_PLUGIN_PLACEMENT = {
+    "affinity": {
+        "nodeAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": {
+                "nodeSelectorTerms": [
+                    {
+                        "matchExpressions": [
+                            {"key": GPU_PRESENT_LABEL, "operator": "In", "values": ["true"]}
+                        ]
+                    }
+                ]
+            }
+        }
+    },
+    "tolerations": [GPU_TOLERATION],
 }
+DCGM_PLACEMENT = {"nodeSelector": {GPU_PRESENT_LABEL: "true"}, "tolerations": [GPU_TOLERATION]}
 
 
 class GpuSharingArgs(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     kubernetes: Kubernetes
     region_role: RegionRole
     gpu_pools: list[Pool]
+    # The release that installs the monitoring CRDs: DCGM's ServiceMonitor waits for it.
+    crd_provider: Any = None
 
 
 class GpuSharing(pulumi.ComponentResource):
@@ -103,7 +124,7 @@ class GpuSharing(pulumi.ComponentResource):
                     # Per-node config by label; nodes without the label get whole GPUs.
                     "config": {"name": DEVICE_PLUGIN_CONFIGS, "default": WHOLE_GPUS},
                     "priorityClassName": "system-node-critical",
-                    **GPU_NODE_PLACEMENT,
+                    **DEVICE_PLUGIN_PLACEMENT,
                 },
                 pulumi.ResourceOptions(parent=self, depends_on=[configs]),
             )
@@ -112,8 +133,14 @@ class GpuSharing(pulumi.ComponentResource):
                 "dcgm-exporter",
                 kube,
                 SYSTEM_NAMESPACE,
-                {"serviceMonitor": {"enabled": True, "interval": "15s"}, **GPU_NODE_PLACEMENT},
-                child,
+                {
+                    "serviceMonitor": {"enabled": True, "interval": "15s"},
+                    "priorityClassName": "system-node-critical",
+                    **DCGM_PLACEMENT,
+                },
+                pulumi.ResourceOptions(
+                    parent=self, depends_on=[args.crd_provider] if args.crd_provider else []
+                ),
             )
         self.register_outputs({"namespaces": list(self.namespaces)})
 

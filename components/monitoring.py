@@ -30,7 +30,17 @@ class RegionalMonitoring(pulumi.ComponentResource):
     def __init__(self, name: str, args: MonitoringArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("aeon:index:Monitoring", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        self.alert_topic = aws.sns.Topic(f"{name}-alerts", opts=child)
+        # Encrypted with a key of our own: CloudWatch alarms cannot publish to a topic under the
+        # AWS-managed aws/sns key (its policy cannot grant cloudwatch.amazonaws.com).
+        account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        key = aws.kms.Key(
+            f"{name}-alerts",
+            description="encrypts the alert topic; CloudWatch alarms may use it",
+            enable_key_rotation=True,
+            policy=account.account_id.apply(_alerts_key_policy),
+            opts=child,
+        )
+        self.alert_topic = aws.sns.Topic(f"{name}-alerts", kms_master_key_id=key.arn, opts=child)
         if args.monitoring is not None:
             for i, email in enumerate(args.monitoring.alert_emails):
                 aws.sns.TopicSubscription(
@@ -38,8 +48,9 @@ class RegionalMonitoring(pulumi.ComponentResource):
                     endpoint=email,
                     opts=pulumi.ResourceOptions(parent=self.alert_topic),
                 )  # fmt: skip
+        self.prometheus_stack = None
         if args.kubernetes is not None and args.monitoring is not None:
-            stack = release(
+            stack = self.prometheus_stack = release(
                 f"{name}-prometheus",
                 "kube-prometheus-stack",
                 args.kubernetes,
@@ -82,3 +93,27 @@ class RegionalMonitoring(pulumi.ComponentResource):
                     opts=pulumi.ResourceOptions(parent=self, depends_on=[stack]),
                 )
         self.register_outputs({"alert_topic_arn": self.alert_topic.arn})
+
+
+def _alerts_key_policy(account_id: str) -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "account administers the key",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+                    "Action": "kms:*",
+                    "Resource": "*",
+                },
+                {
+                    "Sid": "alarms publish to the encrypted topic",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                    "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                    "Resource": "*",
+                },
+            ],
+        }
+    )

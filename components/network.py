@@ -156,31 +156,25 @@ class Network(pulumi.ComponentResource):
         )
 
         # For in-VPC services (caches, fleets): reachable from the VPC only, egress anywhere.
+        # Rules are separate resources only (inline rules would drop any added later).
         self.internal_security_group = aws.ec2.SecurityGroup(
             f"{name}-internal",
             vpc_id=self.vpc.id,
             description="in-VPC traffic only; no port open to the internet",
-            ingress=[
-                aws.ec2.SecurityGroupIngressArgs(
-                    protocol="-1",
-                    from_port=0,
-                    to_port=0,
-                    cidr_blocks=[region.vpc_cidr],
-                    description="from inside the VPC",
-                )  # fmt: skip
-            ],
-            egress=[
-                aws.ec2.SecurityGroupEgressArgs(
-                    protocol="-1",
-                    from_port=0,
-                    to_port=0,
-                    cidr_blocks=["0.0.0.0/0"],
-                    description="to anywhere (through NAT)",
-                )  # fmt: skip
-            ],
             tags={"Name": f"{name}-internal"},
             opts=vpc_child,
         )
+        group = pulumi.ResourceOptions(parent=self.internal_security_group)
+        aws.vpc.SecurityGroupIngressRule(
+            f"{name}-internal-vpc", security_group_id=self.internal_security_group.id,
+            ip_protocol="-1", cidr_ipv4=region.vpc_cidr, description="from inside the VPC",
+            opts=group,
+        )  # fmt: skip
+        aws.vpc.SecurityGroupEgressRule(
+            f"{name}-internal-egress", security_group_id=self.internal_security_group.id,
+            ip_protocol="-1", cidr_ipv4="0.0.0.0/0", description="to anywhere (through NAT)",
+            opts=group,
+        )  # fmt: skip
 
         self.vpc_id = self.vpc.id
         self.public_subnet_ids = [s.id for s in self.public_subnets]

@@ -23,14 +23,22 @@ import pulumi_aws as aws
 from pydantic import BaseModel, ConfigDict
 
 from components.pool_types import PoolFacts
-from components.settings import EbsClasses, Kubernetes, Pool
+from components.settings import EbsClasses, Kubernetes, Pool, PoolRole
 from components.tagging import pool_tags
 
 GPU_RESOURCE = "nvidia.com/gpu"
 GPU_TAINT = {"key": GPU_RESOURCE, "value": "true", "effect": "NoSchedule"}
 POOL_LABEL = "aeon.ai/pool"
+NODE_GROUP_LABEL = "aeon.ai/node-group"  # what pods select: the expander picks the pool
 ROLE_LABEL = "aeon.ai/pool-role"
 GPU_LABEL = "aeon.ai/gpu"
+# The NVIDIA device plugin chart (0.17.0 values.yaml) requires this label, or node feature
+# discovery's pci-10de label, on a node before it schedules there; we run no NFD, so we set it.
+GPU_PRESENT_LABEL = "nvidia.com/gpu.present"
+# Cluster Autoscaler's AWS GPU label (cloudprovider/aws, chart 9.43.2): a node carrying it but not
+# yet advertising nvidia.com/gpu counts as still starting, so the autoscaler waits for the device
+# plugin instead of scaling up again.
+ACCELERATOR_LABEL = "k8s.amazonaws.com/accelerator"
 DEVICE_PLUGIN_CONFIG_LABEL = "nvidia.com/device-plugin.config"
 AUTOSCALER_ENABLED = "k8s.io/cluster-autoscaler/enabled"
 NODE_TEMPLATE = "k8s.io/cluster-autoscaler/node-template"
@@ -50,11 +58,24 @@ def topology_policy(facts: PoolFacts) -> str:
 
 
 def node_labels(pool: Pool, facts: PoolFacts) -> dict[str, str]:
-    labels = {POOL_LABEL: pool.name, ROLE_LABEL: pool.role.value, **pool.labels}
+    labels = {
+        POOL_LABEL: pool.name,
+        NODE_GROUP_LABEL: pool.group,
+        ROLE_LABEL: pool.role.value,
+        **pool.labels,
+    }
     if facts.has_gpu:
         labels[GPU_LABEL] = "true"
+        labels[GPU_PRESENT_LABEL] = "true"
+        labels[ACCELERATOR_LABEL] = facts.accelerator
         labels[DEVICE_PLUGIN_CONFIG_LABEL] = pool.name  # the device plugin's per-pool config
     return labels
+
+
+def advertised_gpus(pool: Pool, facts: PoolFacts) -> int:
+    """`nvidia.com/gpu` a node advertises: time-slicing multiplies each GPU by its replicas."""
+    replicas = pool.gpu_sharing.time_slicing_replicas if pool.gpu_sharing else 1
+    return facts.gpus_per_node * replicas
 
 
 def kubelet_config(pool: Pool, facts: PoolFacts, kube: Kubernetes) -> dict[str, Any]:
@@ -119,8 +140,7 @@ def autoscaler_tags(cluster_name: str, pool: Pool, facts: PoolFacts) -> dict[str
         tags[f"{NODE_TEMPLATE}/taint/{GPU_TAINT['key']}"] = (
             f"{GPU_TAINT['value']}:{GPU_TAINT['effect']}"
         )
-        tags[f"{NODE_TEMPLATE}/resources/{GPU_RESOURCE}"] = str(facts.gpus_per_node)
-    tags[NTH_MANAGED] = "true"
+        tags[f"{NODE_TEMPLATE}/resources/{GPU_RESOURCE}"] = str(advertised_gpus(pool, facts))
     return tags
 
 
@@ -161,15 +181,20 @@ def pool_launch_template(
     security_group_id: Any,
     imds_hop_limit: int,
     opts: pulumi.ResourceOptions,
+    efa_interfaces: int = 0,
 ) -> aws.ec2.LaunchTemplate:
-    """The launch template every pool's group uses: IMDSv2 only, encrypted root, pool tags."""
+    """The launch template every pool's group uses: IMDSv2 only, encrypted root, pool tags;
+    with `efa_interfaces`, one EFA per network card (security groups then go on each)."""
     tags = pool_tags(pool.name, pool.role.value)
+    network: dict[str, Any] = {"vpc_security_group_ids": [security_group_id]}
+    if efa_interfaces:
+        network = {"network_interfaces": efa_network_interfaces(efa_interfaces, security_group_id)}
     return aws.ec2.LaunchTemplate(
         name,
         image_id=image_id,
         user_data=user_data,
         iam_instance_profile={"arn": instance_profile_arn},
-        vpc_security_group_ids=[security_group_id],
+        **network,
         metadata_options={
             "http_tokens": "required",  # IMDSv2 only
             "http_endpoint": "enabled",
@@ -184,6 +209,26 @@ def pool_launch_template(
         tags={**tags, "Name": name},
         opts=opts,
     )
+
+
+def efa_network_interfaces(count: int, security_group_id: Any) -> list[dict[str, Any]]:
+    """EC2's layout for EFA on multi-card types (p5: 32 cards): card 0 carries the primary
+    interface (device 0); every other card one EFA at device index 1."""
+    return [
+        {
+            "network_card_index": card,
+            "device_index": 0 if card == 0 else 1,
+            "interface_type": "efa",
+            "security_groups": [security_group_id],
+            "delete_on_termination": True,
+        }
+        for card in range(count)
+    ]
+
+
+def uses_efa(pool: Pool, facts: PoolFacts) -> bool:
+    """Training pools on EFA types get EFA and a cluster placement group (one AZ)."""
+    return pool.role == PoolRole.TRAINING and facts.efa_interfaces > 0
 
 
 def root_volume(size_gb: int, ebs: EbsClasses) -> dict[str, Any]:
@@ -235,13 +280,19 @@ class NodePool(pulumi.ComponentResource):
             security_group_id=cluster.node_security_group_id,
             imds_hop_limit=2,  # pods on the host network reach IMDS
             opts=child,
+            efa_interfaces=facts.efa_interfaces if uses_efa(pool, facts) else 0,
         )
+        placement: dict[str, Any] = {"vpc_zone_identifiers": args.subnet_ids}
+        if uses_efa(pool, facts):
+            # All nodes of a job on one spine: a cluster placement group lives in one AZ.
+            group = aws.ec2.PlacementGroup(f"{name}-cluster", strategy="cluster", opts=child)
+            placement = {"vpc_zone_identifiers": args.subnet_ids[:1], "placement_group": group.id}
         self.group = aws.autoscaling.Group(
             name,
             min_size=pool.min_size,
             max_size=pool.max_size,
             desired_capacity=pool.desired_size,
-            vpc_zone_identifiers=args.subnet_ids,
+            **placement,
             mixed_instances_policy=mixed_instances_policy(pool, facts, self.launch_template),
             capacity_rebalance=pool.capacity.capacity_rebalance and pool.capacity.uses_spot,
             initial_lifecycle_hooks=[
@@ -252,7 +303,8 @@ class NodePool(pulumi.ComponentResource):
                     "default_result": "CONTINUE",
                 }
             ],
-            tags=group_tags({**tags, "Name": name}, True)
+            # The termination handler reads its managed tag on the instance: it must propagate.
+            tags=group_tags({**tags, "Name": name, NTH_MANAGED: "true"}, True)
             + group_tags(autoscaler_tags(args.cluster_name, pool, facts), False),
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["desired_capacity"]),
         )

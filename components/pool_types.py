@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from components.facts.catalog import Catalog, InstanceSpec, family_of, from_moto_package
-from components.settings import PROJECT, Pool, PoolRole, StackSettings
+from components.facts.shapes import interchangeable, shape_of
+from components.settings import PROJECT, Pool, StackSettings
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,8 @@ class PoolFacts:
     gpus_per_node: int  # the smallest GPU count among the types (0 for CPU pools)
     max_gpus_per_node: int
     weights: dict[str, int]  # weighted capacity per type, in units of the smallest type
+    accelerator: str = ""  # GPU model as a label value, e.g. nvidia-h100 ("" for CPU pools)
+    efa_interfaces: int = 0  # EFA interfaces every type of the pool takes (0: no EFA)
 
     @property
     def has_gpu(self) -> bool:
@@ -59,13 +62,15 @@ def pool_facts(settings: StackSettings) -> dict[str, PoolFacts]:
             facts[pool.name] = found
     if settings.serving is not None and not problems:
         inference = settings.serving.inference
-        target = facts.get(inference.pool)
-        if target is not None and target.gpus_per_node < inference.tensor_parallelism:
-            problems.append(
-                f"{PROJECT}:serving.inference.tensor_parallelism: {inference.tensor_parallelism} "
-                f"GPUs per pod, but pool {inference.pool!r} has types with "
-                f"{target.gpus_per_node} GPU(s) per node"
-            )
+        for pool in settings.node_group(inference.pool):
+            target = facts.get(pool.name)
+            if target is not None and target.gpus_per_node < inference.tensor_parallelism:
+                problems.append(
+                    f"{PROJECT}:serving.inference.tensor_parallelism: "
+                    f"{inference.tensor_parallelism} GPUs per pod, but pool {pool.name!r} of "
+                    f"node group {inference.pool!r} has types with {target.gpus_per_node} GPU(s) "
+                    "per node"
+                )
     if problems:
         raise PoolTypeError(problems)
     return facts
@@ -105,21 +110,31 @@ def _facts(pool: Pool, path: str, catalog: Catalog, problems: list[str]) -> Pool
             "one launch template boots one AMI"
         )
         return None
-    if pool.role == PoolRole.TRAINING:
-        shapes = {(s.gpu_count, s.gpu_memory_mib_each) for s in specs}
-        if len(shapes) > 1:
-            listing = ", ".join(
-                f"{s.instance_type} {s.gpu_count}x{s.gpu_memory_gib_each:g} GiB" for s in specs
-            )
-            problems.append(
-                f"{path}.instance_types ({pool.name!r}): training types must have equal GPU count "
-                f"and GPU memory to be interchangeable; got {listing}"
-            )
-            return None
+    if pool.role.runs_on_kubernetes and not interchangeable(specs):
+        listing = "; ".join(f"{s.instance_type} ({shape_of(s).describe()})" for s in specs)
+        problems.append(
+            f"{path}.instance_types ({pool.name!r}): the Cluster Autoscaler scales this pool in "
+            "nodes of one shape, so its types must be interchangeable (same vCPUs, memory within "
+            f"10%, same GPU count and GPU memory); got {listing}. Split it into one pool per "
+            "shape with the same node_group"
+        )
+        return None
+    # Autoscaler pools count nodes (weight 1); fleets keep ASG-native weighted capacity.
     smallest = min(capacity(pool, s) for s in specs)
+    one_shape = pool.role.runs_on_kubernetes
     return PoolFacts(
         architecture=arches.pop(),
         gpus_per_node=min(s.gpu_count for s in specs),
         max_gpus_per_node=max(s.gpu_count for s in specs),
-        weights={s.instance_type: max(1, round(capacity(pool, s) / smallest)) for s in specs},
+        weights={
+            s.instance_type: 1 if one_shape else max(1, round(capacity(pool, s) / smallest))
+            for s in specs
+        },
+        accelerator=_accelerator(specs),
+        efa_interfaces=min(s.efa_interfaces for s in specs),
     )
+
+
+def _accelerator(specs) -> str:
+    names = sorted({s.gpu_name for s in specs if s.has_gpu and s.gpu_name})
+    return "-".join(["nvidia", *(n.lower().replace(" ", "-") for n in names)]) if names else ""

@@ -13,21 +13,18 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import BaseModel, ConfigDict
 
-from components.caches import ServingCaches, ServingCachesArgs
 from components.eks_cluster import EksCluster, EksClusterArgs
 from components.fleet import FleetArgs, ScaledFleet, fleet_ami_parameter
 from components.gpu_sharing import GpuSharing, GpuSharingArgs
-from components.inference_endpoint import InferenceEndpoint, InferenceEndpointArgs
 from components.monitoring import MonitoringArgs, RegionalMonitoring
 from components.network import Network, NetworkArgs
 from components.node_lifecycle import ClusterAutoscaler, NodeLifecycleArgs, NodeTerminationHandler
 from components.node_pool import CpuNodePool, GpuNodePool, NodePoolArgs, eks_ami_parameter
 from components.node_storage import NodeStorage, NodeStorageArgs
 from components.pool_types import PoolFacts
-from components.serving import TritonServing, TritonServingArgs
-from components.settings import EbsClasses, PoolRole, Region, RegionRole, StackSettings
+from components.regional_serving import MODEL_BUCKET, RegionalServing, RegionalServingArgs
+from components.settings import EbsClasses, Region, StackSettings
 from components.storage_tiering import StorageTiering, StorageTieringArgs
-from components.vector_store import VectorStoreArgs, VectorStoreService
 
 
 class RegionalDeploymentArgs(BaseModel):
@@ -36,6 +33,8 @@ class RegionalDeploymentArgs(BaseModel):
     region: Region
     settings: StackSettings
     facts: dict[str, PoolFacts] = {}
+    model_bucket: Any = None  # edges: the primary's bucket holding models/<name>/
+    zone_id: Any = None  # the hosted zone ACM validates certificates in
 
     @property
     def is_primary(self) -> bool:
@@ -65,6 +64,14 @@ class RegionalDeployment(pulumi.ComponentResource):
         kube = settings.kubernetes
         node_pools = [p for p in pools if p.role.runs_on_kubernetes]
 
+        self.storage = None
+        if args.is_primary and settings.storage is not None:
+            self.storage = StorageTiering(
+                f"aeon-{settings.environment}-data",
+                StorageTieringArgs(storage=settings.storage, environment=settings.environment),
+                opts=within,
+            )
+
         self.cluster: EksCluster | None = None
         self.node_pools: dict[str, Any] = {}
         k8s_within = within
@@ -82,29 +89,6 @@ class RegionalDeployment(pulumi.ComponentResource):
                 ),  # fmt: skip
                 opts=within,
             )
-            k8s_within = pulumi.ResourceOptions(
-                parent=self,
-                providers={"aws": self.provider, "kubernetes": self.cluster.k8s_provider},
-            )
-            storage_classes = NodeStorage(
-                f"{region}-node-storage", NodeStorageArgs(ebs=ebs), opts=k8s_within
-            )
-            sharing = GpuSharing(
-                f"{region}-gpu-sharing",
-                GpuSharingArgs(
-                    kubernetes=kube,
-                    region_role=args.region.role,
-                    gpu_pools=[p for p in node_pools if p.is_gpu],
-                ),  # fmt: skip
-                opts=k8s_within,
-            )
-            # Workloads wait for their namespaces, quotas, priority and storage classes.
-            self._workload_deps = [storage_classes, sharing]
-            lifecycle = NodeLifecycleArgs(
-                region=region, cluster_name=name_, cluster=self.cluster, kubernetes=kube
-            )
-            ClusterAutoscaler(f"{region}-cluster-autoscaler", lifecycle, opts=k8s_within)
-            NodeTerminationHandler(f"{region}-node-termination", lifecycle, opts=k8s_within)
             for pool in node_pools:
                 facts = args.facts[pool.name]
                 kind = GpuNodePool if facts.has_gpu else CpuNodePool
@@ -124,7 +108,17 @@ class RegionalDeployment(pulumi.ComponentResource):
                     ),  # fmt: skip
                     opts=within,
                 )
-
+            # Releases wait for their pods: the CPU pools' nodes must be on their way first, or
+            # a first `pulumi up` times out on charts whose pods have nowhere to run.
+            system_nodes = [
+                self.node_pools[p.name] for p in node_pools if not args.facts[p.name].has_gpu
+            ]
+            k8s_within = pulumi.ResourceOptions(
+                parent=self,
+                providers={"aws": self.provider, "kubernetes": self.cluster.k8s_provider},
+                depends_on=system_nodes,
+            )
+        # First on the cluster: kube-prometheus-stack installs the CRDs others' ServiceMonitors use.
         self.monitoring = RegionalMonitoring(
             f"{region}-monitoring",
             MonitoringArgs(
@@ -132,6 +126,50 @@ class RegionalDeployment(pulumi.ComponentResource):
             ),
             opts=k8s_within,
         )
+        self.serving: RegionalServing | None = None
+        if self.cluster is not None and kube is not None:
+            storage_classes = NodeStorage(
+                f"{region}-node-storage", NodeStorageArgs(ebs=ebs), opts=k8s_within
+            )
+            sharing = GpuSharing(
+                f"{region}-gpu-sharing",
+                GpuSharingArgs(
+                    kubernetes=kube,
+                    region_role=args.region.role,
+                    gpu_pools=[p for p in node_pools if p.is_gpu],
+                    crd_provider=self.monitoring.prometheus_stack,
+                ),  # fmt: skip
+                opts=k8s_within,
+            )
+            lifecycle = NodeLifecycleArgs(
+                region=region, cluster_name=name_, cluster=self.cluster, kubernetes=kube
+            )
+            ClusterAutoscaler(f"{region}-cluster-autoscaler", lifecycle, opts=k8s_within)
+            NodeTerminationHandler(f"{region}-node-termination", lifecycle, opts=k8s_within)
+            if settings.serving is not None:
+                bucket = args.model_bucket
+                if bucket is None and self.storage is not None:
+                    bucket = self.storage.buckets[MODEL_BUCKET].bucket
+                self.serving = RegionalServing(
+                    f"{region}-serving",
+                    RegionalServingArgs(
+                        region=args.region,
+                        settings=settings,
+                        cluster=self.cluster,
+                        node_groups={n: p.group.name for n, p in self.node_pools.items()},
+                        vpc_id=self.network.vpc_id,
+                        public_subnet_ids=self.network.public_subnet_ids,
+                        private_subnet_ids=self.network.private_subnet_ids,
+                        internal_security_group_id=self.network.internal_security_group.id,
+                        model_bucket=bucket,
+                        zone_id=args.zone_id,
+                    ),  # fmt: skip
+                    # Workloads wait for their namespaces, quotas, priority and storage classes.
+                    opts=pulumi.ResourceOptions.merge(
+                        k8s_within,
+                        pulumi.ResourceOptions(depends_on=[storage_classes, sharing]),
+                    ),
+                )
 
         self.fleets: dict[str, ScaledFleet] = {}
         for pool in pools:
@@ -149,22 +187,11 @@ class RegionalDeployment(pulumi.ComponentResource):
                     security_group_id=self.network.internal_security_group.id,
                     ami_id=self._ami(fleet_ami_parameter(facts.architecture)),
                     alert_topic_arn=self.monitoring.alert_topic.arn,
+                    origin=settings.routing.domain if settings.routing else None,
                 ),  # fmt: skip
                 opts=within,
             )
-
-        self.endpoint: InferenceEndpoint | None = None
-        serving = settings.serving
-        if serving is not None and self.cluster is not None and kube is not None:
-            self._serving(args, serving, kube, k8s_within, within)
-
-        self.storage = None
-        if args.is_primary and settings.storage is not None:
-            self.storage = StorageTiering(
-                f"aeon-{settings.environment}-data",
-                StorageTieringArgs(storage=settings.storage, environment=settings.environment),
-                opts=within,
-            )
+        self.endpoint = self.serving.endpoint if self.serving is not None else None
 
         self.outputs: dict[str, object] = {
             "vpc_id": self.network.vpc_id,
@@ -184,87 +211,3 @@ class RegionalDeployment(pulumi.ComponentResource):
                 name=parameter, opts=pulumi.InvokeOutputOptions(provider=self.provider)
             ).value
         return self._amis[parameter]
-
-    def _serving(self, args, serving, kube, k8s_within, within) -> None:
-        settings, region = args.settings, args.region.name
-        k8s_within = pulumi.ResourceOptions.merge(
-            k8s_within, pulumi.ResourceOptions(depends_on=self._workload_deps)
-        )
-        priorities = {ns.name: ns.priority_class for ns in kube.namespaces}
-        target = None
-        if args.is_primary:
-            inference = serving.inference
-            target = inference.pool
-            TritonServing(
-                f"{region}-triton",
-                TritonServingArgs(
-                    model_name=inference.model_name,
-                    image=inference.image,
-                    namespace=inference.namespace,
-                    pool=inference.pool,
-                    priority_class=priorities.get(inference.namespace),
-                    replicas=inference.replicas,
-                    max_replicas=inference.max_replicas,
-                    tensor_parallelism=inference.tensor_parallelism,
-                    batching=inference.batching,
-                    hpa_target_cpu_pct=inference.hpa_target_cpu_pct,
-                    node_port=inference.node_port,
-                    cpu=inference.cpu_per_replica,
-                    memory_gib=inference.memory_gib_per_replica,
-                ),  # fmt: skip
-                opts=k8s_within,
-            )
-            VectorStoreService(
-                f"{region}-vector-store",
-                VectorStoreArgs(store=serving.vector_store, storage_class="hot"),
-                opts=k8s_within,
-            )
-            ServingCaches(
-                f"{region}-caches",
-                ServingCachesArgs(
-                    caches={
-                        "embedding-cache": serving.embedding_cache,
-                        "result-cache": serving.result_cache,
-                    },
-                    subnet_ids=self.network.private_subnet_ids,
-                    security_group_id=self.network.internal_security_group.id,
-                    namespace=inference.namespace,
-                ),  # fmt: skip
-                opts=k8s_within,
-            )
-        elif serving.edge_inference is not None and args.region.role == RegionRole.EDGE:
-            edge = serving.edge_inference
-            target = next(p.name for p in settings.pools_in(region) if p.role == PoolRole.INFERENCE)
-            inference = serving.inference
-            TritonServing(
-                f"{region}-triton",
-                TritonServingArgs(
-                    model_name=edge.model_name,
-                    image=inference.image,
-                    namespace=edge.namespace,
-                    pool=target,
-                    priority_class=priorities.get(edge.namespace),
-                    replicas=edge.replicas,
-                    max_replicas=edge.max_replicas,
-                    tensor_parallelism=1,
-                    batching=inference.batching,
-                    hpa_target_cpu_pct=inference.hpa_target_cpu_pct,
-                    node_port=inference.node_port,
-                    cpu=edge.cpu_per_replica,
-                    memory_gib=edge.memory_gib_per_replica,
-                ),  # fmt: skip
-                opts=k8s_within,
-            )
-        if target is not None and settings.routing is not None and self.cluster is not None:
-            self.endpoint = InferenceEndpoint(
-                f"{region}-inference",
-                InferenceEndpointArgs(
-                    routing=settings.routing,
-                    node_port=serving.inference.node_port,
-                    vpc_id=self.network.vpc_id,
-                    public_subnet_ids=self.network.public_subnet_ids,
-                    group_name=self.node_pools[target].group.name,
-                    node_security_group_id=self.cluster.node_security_group_id,
-                ),  # fmt: skip
-                opts=within,
-            )

@@ -1,5 +1,9 @@
-"""Global routing: Route 53 latency-based records with health checks for the inference endpoint
-in every region, and a CloudFront distribution for cacheable responses."""
+"""Global routing: Route 53 latency-based records with HTTPS health checks for the inference
+endpoint in every region, and a CloudFront distribution for cacheable responses.
+
+TLS end to end: viewers reach CloudFront over TLS 1.2+ with the stack's own certificate (ACM in
+us-east-1, as CloudFront requires) for the CDN name; CloudFront reaches the latency-routed service
+domain over HTTPS only (TLS 1.2), where each region's load balancer presents its certificate."""
 
 from __future__ import annotations
 
@@ -7,7 +11,10 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import BaseModel, ConfigDict
 
+from components.inference_endpoint import HTTPS_PORT, validated_certificate
 from components.settings import Routing
+
+VIEWER_TLS = "TLSv1.2_2021"  # CloudFront's minimum protocol version for viewers
 
 
 class GlobalRoutingArgs(BaseModel):
@@ -15,6 +22,7 @@ class GlobalRoutingArgs(BaseModel):
 
     routing: Routing
     endpoints: dict[str, object]  # region -> InferenceEndpoint
+    zone: object  # the stack's hosted zone (aws.route53.Zone)
 
 
 class GlobalRouting(pulumi.ComponentResource):
@@ -24,13 +32,13 @@ class GlobalRouting(pulumi.ComponentResource):
         super().__init__("aeon:index:GlobalRouting", name, None, opts)
         routing = args.routing
         child = pulumi.ResourceOptions(parent=self)
-        self.zone = aws.route53.Zone(name, name=routing.domain, opts=child)
+        self.zone = args.zone
         for region, endpoint in args.endpoints.items():
             check = aws.route53.HealthCheck(
                 f"{name}-{region}",
-                type="HTTP",
+                type="HTTPS",
                 fqdn=endpoint.dns_name,
-                port=routing.listener_port,
+                port=HTTPS_PORT,
                 resource_path=routing.health_check_path,
                 request_interval=routing.health_check_interval_s,
                 failure_threshold=routing.health_check_failure_threshold,
@@ -73,19 +81,24 @@ class GlobalRouting(pulumi.ComponentResource):
                 opts=child,
             )
             origin = "latency-routed-inference"
+            cdn_name = f"cdn.{routing.domain}"
+            certificate = validated_certificate(
+                f"{name}-cdn-tls", cdn_name, self.zone.zone_id, child
+            )
             self.distribution = aws.cloudfront.Distribution(
                 name,
                 enabled=True,
                 comment=f"cacheable content of {routing.domain}",
+                aliases=[cdn_name],
                 price_class=routing.cdn_price_class,
                 origins=[
                     {
                         "origin_id": origin,
                         "domain_name": routing.domain,
                         "custom_origin_config": {
-                            "http_port": routing.listener_port,
-                            "https_port": 443,
-                            "origin_protocol_policy": "http-only",
+                            "http_port": 80,
+                            "https_port": HTTPS_PORT,
+                            "origin_protocol_policy": "https-only",
                             "origin_ssl_protocols": ["TLSv1.2"],
                         },
                     }
@@ -99,9 +112,23 @@ class GlobalRouting(pulumi.ComponentResource):
                     "compress": True,
                 },
                 restrictions={"geo_restriction": {"restriction_type": "none"}},
-                viewer_certificate={"cloudfront_default_certificate": True},
+                viewer_certificate={
+                    "acm_certificate_arn": certificate.certificate_arn,
+                    "ssl_support_method": "sni-only",
+                    "minimum_protocol_version": VIEWER_TLS,
+                },
                 opts=child,
             )
+            aws.route53.Record(
+                f"{name}-cdn",
+                zone_id=self.zone.zone_id,
+                name=cdn_name,
+                type="A",
+                aliases=[{"name": self.distribution.domain_name,
+                          "zone_id": self.distribution.hosted_zone_id,
+                          "evaluate_target_health": False}],
+                opts=pulumi.ResourceOptions(parent=self.distribution),
+            )  # fmt: skip
         self.register_outputs(
             {
                 "zone_id": self.zone.zone_id,

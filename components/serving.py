@@ -1,6 +1,14 @@
-"""Triton Inference Server on a GPU pool: model config with the framework's dynamic batching in a
-mounted ConfigMap, GPU requests that follow the tensor parallelism, a NodePort service the
-region's load balancer targets, and an HPA."""
+"""One Triton model server on a GPU pool: its model repository, a hardened Guaranteed-QoS
+Deployment, its Service (a NodePort where the region's load balancer targets it), an HPA, a
+PodDisruptionBudget and a NetworkPolicy.
+
+The model repository is an emptyDir laid out as Triton expects (`<model>/config.pbtxt`,
+`<model>/1/...`): an init container copies the model's artifacts from
+`s3://<bucket>/models/<model>/` (IRSA: read-only on that prefix), and the rendered `config.pbtxt`
+(and, for vLLM, `1/model.json`) are mounted from a ConfigMap. The main container gets no
+Kubernetes API token; the EKS pod-identity webhook still projects the web-identity token that the
+init container's AWS CLI uses.
+"""
 
 from __future__ import annotations
 
@@ -10,56 +18,51 @@ import pulumi
 import pulumi_kubernetes as k8s
 from pydantic import BaseModel, ConfigDict
 
-from components.node_pool import GPU_RESOURCE, GPU_TAINT, POOL_LABEL
+from components.node_pool import GPU_RESOURCE, GPU_TAINT, NODE_GROUP_LABEL
 from components.settings import DynamicBatching
+from components.triton_models import VERSION, VLLM, image_serves, repository_files
+from components.workloads import (
+    container_security,
+    disruption_budget,
+    from_cidr,
+    from_pods,
+    guaranteed,
+    http_probe,
+    network_policy,
+    pod_security,
+)
 
 HTTP_PORT, GRPC_PORT, METRICS_PORT = 8000, 8001, 8002  # Triton's own ports
 MODEL_REPOSITORY = "/models"
-
-
-def model_config(model: str, batching: DynamicBatching, tensor_parallelism: int) -> str:
-    """config.pbtxt (protobuf text format) for Triton's vLLM backend."""
-    lowest = batching.priority_levels  # Triton: 1 is the highest priority
-    timeout_us = batching.queue_timeout_ms * 1000
-    return (
-        f'name: "{model}"\n'
-        'backend: "vllm"\n'
-        f"max_batch_size: {batching.max_batch_size}\n"
-        "dynamic_batching {\n"
-        f"  max_queue_delay_microseconds: {batching.max_queue_delay_microseconds}\n"
-        f"  priority_levels: {batching.priority_levels}\n"
-        f"  default_priority_level: {lowest}\n"
-        "  default_queue_policy {\n"
-        f"    max_queue_size: {batching.max_queue_size}\n"
-        f"    default_timeout_microseconds: {timeout_us}\n"
-        "    timeout_action: REJECT\n"
-        "    allow_timeout_override: true\n"
-        "  }\n"
-        "}\n"
-        "instance_group [ { kind: KIND_MODEL count: 1 } ]\n"
-        "parameters {\n"
-        '  key: "tensor_parallel_size"\n'
-        f'  value: {{ string_value: "{tensor_parallelism}" }}\n'
-        "}\n"
-    )
+TRITON_USER = 1000  # the tritonserver images' non-root `triton-server` user
+# AWS's own CLI image, pinned; it copies the model artifacts before Triton starts.
+ARTIFACT_COPIER_IMAGE = "public.ecr.aws/aws-cli/aws-cli:2.22.35"
+MONITORING_NAMESPACE = "monitoring"
+SCRATCH_GIB = 8  # /tmp: vLLM and Triton compile caches (HOME points there)
 
 
 class TritonServingArgs(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     model_name: str
+    backend: str  # "vllm", or a dynamically batched backend such as "onnxruntime"
     image: str
     namespace: str
-    pool: str
+    pool: str  # the node group the pods land on
     priority_class: str | None
     replicas: int
     max_replicas: int
-    tensor_parallelism: int
+    gpus: int  # per pod: the tensor parallelism for vLLM
     batching: DynamicBatching
     hpa_target_cpu_pct: int
-    node_port: int
     cpu: float
     memory_gib: float
+    artifact_gib: float = 40  # emptyDir for the copied weights
+    node_port: int | None = None  # the load balancer's target; None: in-cluster only
+    client_cidrs: list[str] = []  # who may reach the HTTP port (the NLB keeps client addresses)
+    client_labels: dict[str, str] | None = None  # in-cluster callers of an internal model
+    artifact_bucket: Any  # Output[str]: the bucket holding models/<name>/
+    service_account_role_arn: Any  # IRSA role that reads that prefix
 
 
 class TritonServing(pulumi.ComponentResource):
@@ -67,92 +70,60 @@ class TritonServing(pulumi.ComponentResource):
         self, name: str, args: TritonServingArgs, opts: pulumi.ResourceOptions | None = None
     ):
         super().__init__("aeon:index:TritonServing", name, None, opts)
+        if not image_serves(args.image, args.backend):
+            raise ValueError(f"image {args.image} has no Triton {args.backend!r} backend")
         child = pulumi.ResourceOptions(parent=self)
+        app = f"triton-{args.model_name}"
         labels = {"app.kubernetes.io/name": "triton", "aeon.ai/model": args.model_name}
         meta = {"namespace": args.namespace, "labels": labels}
-
+        model_dir = f"{MODEL_REPOSITORY}/{args.model_name}"
+        files = repository_files(
+            args.model_name,
+            args.backend,
+            args.batching,
+            tensor_parallelism=args.gpus,
+            weights_dir=f"{model_dir}/{VERSION}/weights",
+        )
+        keys = {path: path.replace("/", "_") for path in files}  # ConfigMap keys have no "/"
         config = k8s.core.v1.ConfigMap(
             f"{name}-model-config",
             metadata={**meta, "name": f"{args.model_name}-model-config"},
-            data={
-                "config.pbtxt": model_config(
-                    args.model_name, args.batching, args.tensor_parallelism
-                )
-            },
+            data={keys[path]: text for path, text in files.items()},
             opts=child,
         )
-        gpus = str(args.tensor_parallelism)
-        resources = {
-            "requests": {
-                GPU_RESOURCE: gpus,
-                "cpu": f"{args.cpu:g}",
-                "memory": f"{args.memory_gib:g}Gi",
+        account = k8s.core.v1.ServiceAccount(
+            f"{name}-sa",
+            metadata={
+                **meta,
+                "name": app,
+                "annotations": {"eks.amazonaws.com/role-arn": args.service_account_role_arn},
             },
-            "limits": {GPU_RESOURCE: gpus, "memory": f"{args.memory_gib:g}Gi"},
-        }
-        pod: dict[str, Any] = {
-            "nodeSelector": {POOL_LABEL: args.pool},
-            "tolerations": [
-                {"key": GPU_TAINT["key"], "operator": "Exists", "effect": GPU_TAINT["effect"]}
-            ],
-            "containers": [
-                {
-                    "name": "triton",
-                    "image": args.image,
-                    "args": [
-                        "tritonserver",
-                        f"--model-repository={MODEL_REPOSITORY}",
-                        "--strict-readiness=true",
-                    ],
-                    "ports": [
-                        {"name": "http", "containerPort": HTTP_PORT},
-                        {"name": "grpc", "containerPort": GRPC_PORT},
-                        {"name": "metrics", "containerPort": METRICS_PORT},
-                    ],
-                    "resources": resources,
-                    "readinessProbe": {"httpGet": {"path": "/v2/health/ready", "port": "http"}},
-                    "volumeMounts": [
-                        {
-                            "name": "model-config",
-                            "mountPath": f"{MODEL_REPOSITORY}/{args.model_name}/config.pbtxt",
-                            "subPath": "config.pbtxt",
-                        },
-                        {"name": "shm", "mountPath": "/dev/shm"},  # NCCL between TP ranks
-                    ],
-                }
-            ],
-            "volumes": [
-                {"name": "model-config", "configMap": {"name": config.metadata["name"]}},
-                {"name": "shm", "emptyDir": {"medium": "Memory"}},
-            ],
-        }
-        if args.priority_class:
-            pod["priorityClassName"] = args.priority_class
+            automount_service_account_token=False,
+            opts=child,
+        )
+        pod = self._pod(args, labels, model_dir, files, keys, config, account)
         self.deployment = k8s.apps.v1.Deployment(
             name,
-            metadata={**meta, "name": f"triton-{args.model_name}"},
+            metadata={**meta, "name": app},
             spec={
                 "replicas": args.replicas,
                 "selector": {"matchLabels": labels},
                 "template": {"metadata": {"labels": labels}, "spec": pod},
             },
-            opts=pulumi.ResourceOptions(
-                parent=self, ignore_changes=["spec.replicas"]
-            ),  # the HPA owns it
+            # The HPA owns the replica count after creation.
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["spec.replicas"]),
         )
+        http: dict[str, Any] = {"name": "http", "port": HTTP_PORT, "targetPort": "http"}
+        if args.node_port is not None:
+            http["nodePort"] = args.node_port
         self.service = k8s.core.v1.Service(
             name,
-            metadata={**meta, "name": f"triton-{args.model_name}"},
+            metadata={**meta, "name": app},
             spec={
-                "type": "NodePort",
+                "type": "NodePort" if args.node_port is not None else "ClusterIP",
                 "selector": labels,
                 "ports": [
-                    {
-                        "name": "http",
-                        "port": HTTP_PORT,
-                        "targetPort": "http",
-                        "nodePort": args.node_port,
-                    },
+                    http,
                     {"name": "grpc", "port": GRPC_PORT, "targetPort": "grpc"},
                     {"name": "metrics", "port": METRICS_PORT, "targetPort": "metrics"},
                 ],
@@ -161,13 +132,9 @@ class TritonServing(pulumi.ComponentResource):
         )
         self.hpa = k8s.autoscaling.v2.HorizontalPodAutoscaler(
             name,
-            metadata={**meta, "name": f"triton-{args.model_name}"},
+            metadata={**meta, "name": app},
             spec={
-                "scaleTargetRef": {
-                    "apiVersion": "apps/v1",
-                    "kind": "Deployment",
-                    "name": self.deployment.metadata["name"],
-                },
+                "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": app},
                 "minReplicas": args.replicas,
                 "maxReplicas": args.max_replicas,
                 "metrics": [
@@ -183,6 +150,92 @@ class TritonServing(pulumi.ComponentResource):
                     }
                 ],
             },
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.deployment]),
         )
-        self.register_outputs({"deployment": self.deployment.metadata["name"]})
+        # A drain takes one server at a time; with one replica it waits for the HPA's next pod.
+        disruption_budget(f"{name}-pdb", app, args.namespace, labels, 1, child)
+        ingress = [from_pods({}, [METRICS_PORT], MONITORING_NAMESPACE)]
+        ingress += [from_cidr(cidr, [HTTP_PORT, GRPC_PORT]) for cidr in args.client_cidrs]
+        if args.client_labels is not None:
+            ingress.append(from_pods(args.client_labels, [HTTP_PORT, GRPC_PORT]))
+        network_policy(f"{name}-ingress", app, args.namespace, labels, ingress, child)
+        self.register_outputs({"deployment": app, "service": app})
+
+    @staticmethod
+    def _pod(args, labels, model_dir, files, keys, config, account) -> dict[str, Any]:
+        gpus = {GPU_RESOURCE: str(args.gpus)}
+        mounts = [
+            {"name": "model-repository", "mountPath": MODEL_REPOSITORY},
+            {"name": "scratch", "mountPath": "/tmp"},
+            {"name": "shm", "mountPath": "/dev/shm"},  # NCCL between tensor-parallel ranks
+        ] + [
+            {
+                "name": "model-config",
+                "mountPath": f"{model_dir}/{path}",
+                "subPath": keys[path],
+                "readOnly": True,
+            }
+            for path in files
+        ]
+        env = [{"name": "HOME", "value": "/tmp"}]
+        triton = {
+            "name": "triton",
+            "image": args.image,
+            "imagePullPolicy": "IfNotPresent",
+            "args": [
+                "tritonserver",
+                f"--model-repository={MODEL_REPOSITORY}",
+                "--model-control-mode=none",
+                "--strict-readiness=true",
+            ],
+            "env": env,
+            "ports": [
+                {"name": "http", "containerPort": HTTP_PORT},
+                {"name": "grpc", "containerPort": GRPC_PORT},
+                {"name": "metrics", "containerPort": METRICS_PORT},
+            ],
+            "resources": guaranteed(args.cpu, args.memory_gib, **gpus),
+            # Loading weights takes minutes: the startup probe holds the others off for 20 min.
+            "startupProbe": http_probe("/v2/health/ready", "http", period_s=10, failures=120),
+            "livenessProbe": http_probe("/v2/health/live", "http"),
+            "readinessProbe": http_probe("/v2/health/ready", "http", period_s=5),
+            "securityContext": container_security(),
+            "volumeMounts": mounts,
+        }
+        copy_to = f"{model_dir}/{VERSION}" + ("/weights" if args.backend == VLLM else "")
+        copier = {
+            "name": "copy-model",
+            "image": ARTIFACT_COPIER_IMAGE,
+            "imagePullPolicy": "IfNotPresent",
+            "command": ["aws", "s3", "sync", "--only-show-errors"],
+            "args": [
+                pulumi.Output.concat("s3://", args.artifact_bucket, f"/models/{args.model_name}/"),
+                copy_to,
+            ],
+            "env": env,
+            # Guaranteed QoS needs every container, init containers too, at requests == limits.
+            "resources": guaranteed(1, 2),
+            "securityContext": container_security(),
+            "volumeMounts": mounts[:2],
+        }
+        pod: dict[str, Any] = {
+            "serviceAccountName": account.metadata["name"],
+            "automountServiceAccountToken": False,
+            "securityContext": pod_security(TRITON_USER),
+            "nodeSelector": {NODE_GROUP_LABEL: args.pool},
+            "tolerations": [
+                {"key": GPU_TAINT["key"], "operator": "Exists", "effect": GPU_TAINT["effect"]}
+            ],
+            "initContainers": [copier],
+            "containers": [triton],
+            "volumes": [
+                {"name": "model-config", "configMap": {"name": config.metadata["name"]}},
+                {"name": "model-repository", "emptyDir": {"sizeLimit": f"{args.artifact_gib:g}Gi"}},
+                {"name": "scratch", "emptyDir": {"sizeLimit": f"{SCRATCH_GIB}Gi"}},
+                {"name": "shm", "emptyDir": {"medium": "Memory"}},
+            ],
+            "terminationGracePeriodSeconds": 60,
+        }
+        if args.priority_class:
+            pod["priorityClassName"] = args.priority_class
+        return pod

@@ -9,6 +9,7 @@ the public with all four public-access-block flags.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pulumi
@@ -38,6 +39,25 @@ def plan_lifecycle(lifecycle: Lifecycle, abort_multipart_days: int) -> dict[str,
     return rule
 
 
+def deny_insecure_transport(bucket_arn: str) -> str:
+    """Every request over plain HTTP is refused (aws:SecureTransport is false)."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "DenyInsecureTransport",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": [bucket_arn, f"{bucket_arn}/*"],
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                }
+            ],
+        }
+    )
+
+
 class StorageTieringArgs(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -60,7 +80,7 @@ class StorageTiering(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
             within = pulumi.ResourceOptions(parent=bucket)
-            aws.s3.BucketPublicAccessBlock(
+            block = aws.s3.BucketPublicAccessBlock(
                 bucket_name,
                 bucket=bucket.id,
                 block_public_acls=True,
@@ -79,6 +99,13 @@ class StorageTiering(pulumi.ComponentResource):
                     }
                 ],
                 opts=within,
+            )
+            aws.s3.BucketPolicy(
+                bucket_name,
+                bucket=bucket.id,
+                policy=bucket.arn.apply(deny_insecure_transport),
+                # S3 rejects policies while the public-access block is being applied.
+                opts=pulumi.ResourceOptions(parent=bucket, depends_on=[block]),
             )
             versioning = aws.s3.BucketVersioning(
                 bucket_name,

@@ -50,8 +50,8 @@ def test_apply_edits_only_the_pool_lines_and_keeps_the_rest_byte_for_byte(projec
         2,
         10,
     )
-    assert p["system"]["instance_types"][:3] == ["m6i.xlarge", "m7i.xlarge", "m7i.2xlarge"]
-    assert len(p["system"]["instance_types"]) == 10
+    assert p["system"]["instance_types"][:3] == ["m6i.xlarge", "m7i.xlarge", "m7a.xlarge"]
+    assert len(p["system"]["instance_types"]) == 5
     assert p["inference-shared"]["gpu_sharing"] == {"time_slicing_replicas": 8}
     assert p["inference-shared"]["desired_size"] == 1
     assert p["vector"] == pools_of_repo()["vector"]

@@ -35,15 +35,19 @@ def commitment_above_max(c):
 
 
 def unknown_family(c):
-    pool(c, "training")["instance_types"] = ["p9.48xlarge", "p5.48xlarge"]
+    pool(c, "training-p5")["instance_types"] = ["p9.48xlarge", "p5.48xlarge"]
 
 
 def not_offered_in_region(c):
-    pool(c, "edge-inference-apse1")["instance_types"][0] = "g6e.xlarge"
+    pool(c, "edge-inference-apse1-g4dn-8c")["instance_types"][0] = "g6e.xlarge"
 
 
 def unequal_training_gpus(c):
-    pool(c, "training")["instance_types"] = ["p5.48xlarge", "p4d.24xlarge"]
+    pool(c, "training-p5")["instance_types"] = ["p5.48xlarge", "p4d.24xlarge"]
+
+
+def mixed_shapes_in_an_autoscaler_pool(c):
+    pool(c, "inference")["instance_types"] = ["g5.12xlarge", "g6e.12xlarge", "g5.24xlarge"]
 
 
 def tensor_parallel_on_shared_pool(c):
@@ -72,29 +76,36 @@ CASES = [
         "aeon-infra:storage.lifecycle",
         "S3 rejects a transition to STANDARD_IA after 7 days; the minimum is 30 days",
     ),
-    (min_above_desired, "aeon-infra:pools[1]", "min_size <= desired_size <= max_size"),
-    (commitment_above_max, "aeon-infra:pools[3]", "capacity.committed 11 exceeds max_size 10"),
+    (min_above_desired, "aeon-infra:pools[2]", "min_size <= desired_size <= max_size"),
+    (commitment_above_max, "aeon-infra:pools[10]", "capacity.committed 11 exceeds max_size 10"),
     (
         unknown_family,
-        "aeon-infra:pools[0].instance_types[0] ('training')",
+        "aeon-infra:pools[0].instance_types[0] ('training-p5')",
         "unknown instance type 'p9.48xlarge' (no such family p9",
     ),
     (
         not_offered_in_region,
-        "aeon-infra:pools[9].instance_types[0]",
+        "aeon-infra:pools[24].instance_types[0]",
         "g6e.xlarge is not offered in ap-southeast-1",
     ),
     (
         unequal_training_gpus,
-        "aeon-infra:pools[0].instance_types ('training')",
-        "equal GPU count and GPU memory",
+        "aeon-infra:pools[0].instance_types ('training-p5')",
+        "p4d.24xlarge (96 vCPU, 1152 GiB, 8x40 GiB GPU)",
+    ),
+    (
+        mixed_shapes_in_an_autoscaler_pool,
+        "aeon-infra:pools[2].instance_types ('inference')",
+        "must be interchangeable (same vCPUs, memory within 10%, same GPU count and GPU memory); "
+        "got g5.12xlarge (48 vCPU, 192 GiB, 4x22.4 GiB GPU); g6e.12xlarge (48 vCPU, 384 GiB, "
+        "4x44.7 GiB GPU); g5.24xlarge (96 vCPU, 384 GiB, 4x22.4 GiB GPU)",
     ),
     (
         tensor_parallel_on_shared_pool,
         "aeon-infra:serving.inference.pool",
         "time-slicing rejects pods asking for more than one GPU",
     ),
-    (scaling_policy_on_node_pool, "aeon-infra:pools[3]", "which the Cluster Autoscaler scales"),
+    (scaling_policy_on_node_pool, "aeon-infra:pools[10]", "which the Cluster Autoscaler scales"),
     (
         serving_namespace_missing,
         "aeon-infra:serving.inference.namespace",
@@ -103,7 +114,7 @@ CASES = [
     (
         vector_store_on_an_edge_pool,
         "aeon-infra:serving.vector_store.pool",
-        "'system-euw1' is not a pool of the primary region us-east-1",
+        "'system-euw1' is not a pool or node group of the primary region us-east-1",
     ),
 ]
 

@@ -57,11 +57,13 @@ def test_time_slicing_only_on_the_shared_pool_and_it_rejects_multi_gpu_pods(prod
         and c.inputs["metadata"]["name"] == "nvidia-device-plugin-configs"
     ]  # fmt: skip
     configs = {k: yaml.safe_load(v) for k, v in primary.inputs["data"].items()}
-    assert set(configs) == {"whole-gpus", "training", "inference", "inference-shared"}
-    slicing = configs["inference-shared"]["sharing"]["timeSlicing"]
-    assert slicing["failRequestsGreaterThanOne"] is True
-    assert slicing["resources"] == [{"name": "nvidia.com/gpu", "replicas": 4}]
-    for unshared in ("whole-gpus", "training", "inference"):  # TP=2 Triton runs on `inference`
+    shared = {"inference-shared", "inference-shared-8c", "inference-shared-48g"}
+    assert {"whole-gpus", "training-p5", "inference"} | shared <= set(configs)
+    for name in shared:
+        slicing = configs[name]["sharing"]["timeSlicing"]
+        assert slicing["failRequestsGreaterThanOne"] is True
+        assert slicing["resources"] == [{"name": "nvidia.com/gpu", "replicas": 4}]
+    for unshared in set(configs) - shared:  # TP=2 Triton runs on the `inference` node group
         assert "sharing" not in configs[unshared]
     (plugin,) = [r for r in releases(prod_run, "nvidia-device-plugin") if r.region == "us-east-1"]
     assert plugin.inputs["values"]["config"] == {
@@ -78,7 +80,91 @@ def test_dcgm_exporter_and_device_plugin_run_in_every_cluster_with_gpus(prod_run
         assert all(r.inputs["version"] for r in found)
     dcgm = releases(prod_run, "dcgm-exporter")[0].inputs["values"]
     assert dcgm["serviceMonitor"]["enabled"] is True
-    assert dcgm["nodeSelector"] == {"aeon.ai/gpu": "true"}
+
+
+def _schedulable(placement: dict, labels: dict, taints: list[str]) -> bool:
+    """Whether a pod with this placement (nodeSelector, required node affinity, tolerations)
+    can land on a node with these labels and taints (`key=value:Effect`)."""
+    if any(labels.get(k) != v for k, v in (placement.get("nodeSelector") or {}).items()):
+        return False
+    required = (
+        (placement.get("affinity") or {})
+        .get("nodeAffinity", {})
+        .get("requiredDuringSchedulingIgnoredDuringExecution")
+    )
+    if required and not any(
+        all(labels.get(e["key"]) in e["values"] for e in term["matchExpressions"])
+        for term in required["nodeSelectorTerms"]
+    ):
+        return False
+    tolerated = {(t["key"], t["effect"]) for t in placement.get("tolerations") or []}
+    return all((t.split("=")[0], t.rsplit(":", 1)[1]) in tolerated for t in taints)
+
+
+# What decides placement in the charts' own defaults (nvidia-device-plugin 0.17.0 values.yaml:
+# a required node affinity on NFD's pci-10de label, a Tegra CPU vendor label, or
+# nvidia.com/gpu.present=true; dcgm-exporter 3.6.1: none). Helm replaces lists, merges maps.
+CHART_DEFAULTS = {
+    "nvidia-device-plugin": {
+        "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+            "nodeSelectorTerms": [
+                {"matchExpressions": [{"key": "feature.node.kubernetes.io/pci-10de.present",
+                                       "operator": "In", "values": ["true"]}]},
+                {"matchExpressions": [{"key": "feature.node.kubernetes.io/cpu-model.vendor_id",
+                                       "operator": "In", "values": ["NVIDIA"]}]},
+                {"matchExpressions": [{"key": "nvidia.com/gpu.present", "operator": "In",
+                                       "values": ["true"]}]},
+            ]}}},
+        "nodeSelector": {},
+    },
+    "dcgm-exporter": {"affinity": {}, "nodeSelector": {}, "tolerations": []},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("chart", ["nvidia-device-plugin", "dcgm-exporter"])
+def test_gpu_daemonsets_schedule_on_every_gpu_pool_and_nowhere_else(prod_run, chart) -> None:
+    """Each GPU node (labels and taint from its launch template's NodeConfig, as the kubelet
+    registers it) matches the chart's effective placement: its defaults under our values."""
+    for release in releases(prod_run, chart):
+        placement = {**CHART_DEFAULTS[chart], **release.inputs["values"]}
+        for template in runs.of_type(prod_run, runs.LAUNCH_TEMPLATE):
+            if template.region != release.region or runs.tags(template).get(
+                "aeon:pool-role"
+            ) not in ("training", "inference", "cpu"):
+                continue
+            flags = runs.node_config(template)["spec"]["kubelet"]["flags"]
+            labels = dict(
+                item.split("=", 1) for item in flags[0].removeprefix("--node-labels=").split(",")
+            )
+            taints = [f.removeprefix("--register-with-taints=") for f in flags[1:]]
+            gpu = labels.get("aeon.ai/gpu") == "true"
+            assert _schedulable(placement, labels, taints) == gpu, (chart, template.name)
+
+
+def test_without_our_placement_the_device_plugin_would_schedule_nowhere(prod_run) -> None:
+    (release,) = [r for r in releases(prod_run, "nvidia-device-plugin") if r.region == "us-east-1"]
+    template = runs.template_of(prod_run, "inference")
+    flags = runs.node_config(template)["spec"]["kubelet"]["flags"]
+    labels = dict(i.split("=", 1) for i in flags[0].removeprefix("--node-labels=").split(","))
+    labels.pop("nvidia.com/gpu.present")  # the defect: no NFD, no label
+    values = {
+        **CHART_DEFAULTS["nvidia-device-plugin"],
+        "tolerations": release.inputs["values"]["tolerations"],
+    }
+    assert not _schedulable(values, labels, ["nvidia.com/gpu=true:NoSchedule"])
+
+
+def test_crd_users_install_after_the_crd_provider(prod_run) -> None:
+    """DCGM's ServiceMonitor needs kube-prometheus-stack's CRDs: its release depends on it."""
+    for region in REGIONS:
+        (stack,) = [r for r in releases(prod_run, "kube-prometheus-stack") if r.region == region]
+        for release in runs.of_type(prod_run, runs.RELEASE):
+            values = release.inputs.get("values") or {}
+            monitors = (values.get("serviceMonitor") or {}).get("enabled") or (
+                values.get("serviceMonitor") or {}
+            ).get("create")
+            if release.region == region and monitors and release is not stack:
+                assert stack.urn in release.dependencies, release.name
 
 
 def test_cluster_autoscaler_uses_irsa_and_auto_discovery(prod_run) -> None:

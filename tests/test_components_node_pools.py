@@ -45,12 +45,8 @@ def test_mixed_instances_numbers(prod_run, prod_settings) -> None:
         group = runs.group_of(prod_run, pool.name)
         types = [o["instanceType"] for o in overrides(group)]
         assert types == pool.instance_types
-        if pool.role.value == "training":
-            assert types == ["p5.48xlarge", "p4de.24xlarge"]
-        elif pool.name == "edge-inference-apse1":
-            # every single-GPU x86 type ap-southeast-1 offers (g4dn only)
-            assert len(types) == 5 and {t.split(".")[0] for t in types} == {"g4dn"}
-        else:
+        # Autoscaler pools hold one shape (interchangeable types); fleets stay diversified.
+        if not pool.role.runs_on_kubernetes:
             assert len(types) >= 10, pool.name
         dist = distribution(group)
         assert dist["onDemandBaseCapacity"] == pool.capacity.committed
@@ -59,31 +55,26 @@ def test_mixed_instances_numbers(prod_run, prod_settings) -> None:
             == pool.capacity.on_demand_percentage_above_base
         )
         assert dist["spotAllocationStrategy"] == "price-capacity-optimized"
-        assert len(group.inputs["vpcZoneIdentifiers"]) >= 2
+        # several AZs, except training in its cluster placement group (one AZ)
+        assert len(group.inputs["vpcZoneIdentifiers"]) >= (
+            1 if pool.role.value == "training" else 2
+        )
         sizes = [group.inputs[k] for k in ("minSize", "desiredCapacity", "maxSize")]
         assert tuple(sizes) == (
             pool.min_size, pool.desired_size, pool.max_size,
         )  # fmt: skip
 
 
-def test_weighted_capacity_counts_gpus_or_vcpus(prod_run) -> None:
-    inference = {
+def test_fleets_keep_weighted_capacity_in_vcpus(prod_run) -> None:
+    cache = {
         o["instanceType"]: o["weightedCapacity"]
-        for o in overrides(runs.group_of(prod_run, "inference"))
+        for o in overrides(runs.group_of(prod_run, "edge-cache-euw1"))
     }
-    assert inference["g6e.12xlarge"] == "1"  # 4 GPUs: the unit
-    assert inference["g6e.48xlarge"] == "2"  # 8 GPUs
-    system = {
-        o["instanceType"]: o["weightedCapacity"]
-        for o in overrides(runs.group_of(prod_run, "system"))
-    }
-    assert system["m7i.xlarge"] == "1" and system["m7i.2xlarge"] == "2"
-    training = {o["weightedCapacity"] for o in overrides(runs.group_of(prod_run, "training"))}
-    assert training == {"1"}
+    assert cache["c7i.large"] == "1" and cache["c7i.xlarge"] == "2"  # 2 and 4 vCPUs
 
 
 def test_spot_pools_rebalance_and_drain_through_the_lifecycle_hook(prod_run) -> None:
-    group = runs.group_of(prod_run, "training")
+    group = runs.group_of(prod_run, "training-p5")
     assert group.inputs["capacityRebalance"] is True
     (hook,) = group.inputs["initialLifecycleHooks"]
     assert hook["lifecycleTransition"] == "autoscaling:EC2_INSTANCE_TERMINATING"
@@ -102,9 +93,9 @@ def test_launch_templates_imdsv2_encrypted_gp3(prod_run, prod_settings) -> None:
 
 
 def test_gpu_nodes_pin_cpus_with_a_topology_policy_the_node_can_honour(prod_run) -> None:
-    expected = {"training": "restricted", "inference": "restricted",
+    expected = {"training-p5": "restricted", "inference": "restricted",
                 "inference-shared": "single-numa-node",
-                "edge-inference-euw1": "single-numa-node"}  # fmt: skip
+                "edge-inference-euw1-g5-8c": "single-numa-node"}  # fmt: skip
     for pool, policy in expected.items():
         config = runs.node_config(runs.template_of(prod_run, pool))["spec"]["kubelet"]
         assert config["config"] == {
@@ -122,7 +113,7 @@ def test_gpu_nodes_pin_cpus_with_a_topology_policy_the_node_can_honour(prod_run)
 
 def test_gpu_pools_boot_the_nvidia_eks_ami(prod_run) -> None:
     # The SSM answer is derived from the parameter name: GPU and CPU pools differ.
-    gpu = runs.template_of(prod_run, "training").inputs["imageId"]
+    gpu = runs.template_of(prod_run, "training-p5").inputs["imageId"]
     assert gpu == runs.template_of(prod_run, "inference").inputs["imageId"]
     assert gpu != runs.template_of(prod_run, "system").inputs["imageId"]
     from components.node_pool import eks_ami_parameter
@@ -131,14 +122,14 @@ def test_gpu_pools_boot_the_nvidia_eks_ami(prod_run) -> None:
 
 
 def test_autoscaler_groups_have_discovery_and_scale_from_zero_tags(prod_run) -> None:
-    group = runs.group_of(prod_run, "training")
+    group = runs.group_of(prod_run, "training-p5")
     tags = runs.tags(group)
     assert tags[AUTOSCALER_TAG] == "true"
     assert tags["k8s.io/cluster-autoscaler/aeon-prod-us-east-1"] == "owned"
     template = "k8s.io/cluster-autoscaler/node-template"
     assert tags[f"{template}/resources/nvidia.com/gpu"] == "8"
     assert tags[f"{template}/taint/nvidia.com/gpu"] == "true:NoSchedule"
-    assert tags[f"{template}/label/aeon.ai/pool"] == "training"
+    assert tags[f"{template}/label/aeon.ai/pool"] == "training-p5"
     assert (
         runs.tags(runs.group_of(prod_run, "inference"))[f"{template}/resources/nvidia.com/gpu"]
         == "4"
@@ -149,24 +140,24 @@ def test_no_scaling_policy_on_an_autoscaler_managed_group(prod_run) -> None:
     managed = [
         g for g in runs.of_type(prod_run, runs.ASG) if runs.tags(g).get(AUTOSCALER_TAG) == "true"
     ]
-    assert len(managed) == 11
+    assert len(managed) == 34
     for group in managed:
         assert runs.linked_to_group(prod_run, runs.POLICY, group) == [], group.name
 
 
 def test_off_hours_on_training_are_weekday_schedules_with_a_time_zone(prod_run) -> None:
-    group = runs.group_of(prod_run, "training")
+    group = runs.group_of(prod_run, "training-p5")
     schedules = {
         s.inputs["scheduledActionName"]: s.inputs
         for s in runs.linked_to_group(prod_run, runs.SCHEDULE, group)
     }
-    down, up = schedules["training-off-hours"], schedules["training-working-hours"]
+    down, up = schedules["training-p5-off-hours"], schedules["training-p5-working-hours"]
     assert down["recurrence"] == "0 20 * * MON-FRI" and up["recurrence"] == "0 7 * * MON-FRI"
     assert down["timeZone"] == up["timeZone"] == "America/New_York"
-    assert (down["minSize"], down["maxSize"], down["desiredCapacity"]) == (0, 4, -1)
-    assert (up["minSize"], up["maxSize"], up["desiredCapacity"]) == (0, 8, -1)
-    # only the pool with off_hours gets schedules in prod
-    assert len(runs.of_type(prod_run, runs.SCHEDULE)) == 2
+    assert (down["minSize"], down["maxSize"], down["desiredCapacity"]) == (0, 2, -1)
+    assert (up["minSize"], up["maxSize"], up["desiredCapacity"]) == (0, 4, -1)
+    # only the training pools have off_hours in prod
+    assert len(runs.of_type(prod_run, runs.SCHEDULE)) == 4
 
 
 def test_dev_stack_is_one_region_and_every_pool_sleeps_off_hours() -> None:
@@ -174,7 +165,7 @@ def test_dev_stack_is_one_region_and_every_pool_sleeps_off_hours() -> None:
     regions = {r.region for r in dev.resources} - {"global", None}
     assert regions == {"us-east-1"}
     groups = runs.of_type(dev, runs.ASG)
-    assert len(groups) == 2
+    assert len(groups) == 4
     for group in groups:
         actions = runs.linked_to_group(dev, runs.SCHEDULE, group)
         down = next(a for a in actions if a.inputs["scheduledActionName"].endswith("off-hours"))

@@ -41,7 +41,11 @@ def metric_names(expr: str) -> set[str]:
 
 
 def test_latency_records_with_health_checks_in_every_region(prod_run) -> None:
-    records = runs.of_type(prod_run, "aws:route53/record:Record")
+    records = [
+        r
+        for r in runs.of_type(prod_run, "aws:route53/record:Record")
+        if "setIdentifier" in r.inputs
+    ]
     assert sorted(r.inputs["setIdentifier"] for r in records) == sorted(REGIONS)
     checks = {c.urn: c for c in runs.of_type(prod_run, "aws:route53/healthCheck:HealthCheck")}
     for record in records:
@@ -53,6 +57,7 @@ def test_latency_records_with_health_checks_in_every_region(prod_run) -> None:
         (check_urn,) = record.property_dependencies["healthCheckId"]
         check = checks[check_urn].inputs
         assert check["resourcePath"] == "/v2/health/ready"
+        assert (check["type"], check["port"]) == ("HTTPS", 443)
         assert check["fqdn"] == record.inputs["aliases"][0]["name"]  # the region's load balancer
     assert {r.region for r in records} == {"global"}
 
@@ -67,13 +72,49 @@ def test_cloudfront_caches_cacheable_content(prod_run) -> None:
     assert policy.inputs["defaultTtl"] == 3600
 
 
+def test_tls_end_to_end(prod_run) -> None:
+    """Viewers -> CloudFront (own certificate, TLS 1.2+) -> regional NLBs (HTTPS only, each with an
+    ACM certificate DNS-validated in the stack's zone); buckets refuse plain HTTP; the alert
+    topics are encrypted with a key CloudWatch may use."""
+    import json
+
+    (distribution,) = runs.of_type(prod_run, "aws:cloudfront/distribution:Distribution")
+    origin = distribution.inputs["origins"][0]["customOriginConfig"]
+    assert origin["originProtocolPolicy"] == "https-only"
+    assert origin["originSslProtocols"] == ["TLSv1.2"]
+    viewer = distribution.inputs["viewerCertificate"]
+    assert viewer["minimumProtocolVersion"] == "TLSv1.2_2021"
+    assert viewer["sslSupportMethod"] == "sni-only" and viewer["acmCertificateArn"].startswith(
+        "arn:aws:acm:us-east-1:"
+    )
+    assert distribution.inputs["aliases"] == ["cdn.api.aeon.example"]
+    listeners = runs.of_type(prod_run, "aws:lb/listener:Listener")
+    assert len(listeners) == 4
+    for listener in listeners:
+        assert (listener.inputs["protocol"], listener.inputs["port"]) == ("TLS", 443)
+        assert listener.inputs["sslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
+        assert listener.inputs["certificateArn"].startswith(f"arn:aws:acm:{listener.region}:")
+    certificates = runs.of_type(prod_run, "aws:acm/certificate:Certificate")
+    assert sorted(c.region for c in certificates) == sorted([*REGIONS, "us-east-1"])
+    assert {c.inputs["validationMethod"] for c in certificates} == {"DNS"}
+    for bucket_policy in runs.of_type(prod_run, "aws:s3/bucketPolicy:BucketPolicy"):
+        (statement,) = json.loads(bucket_policy.inputs["policy"])["Statement"]
+        assert statement["Effect"] == "Deny"
+        assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    topics = runs.of_type(prod_run, "aws:sns/topic:Topic")
+    assert topics and all(t.inputs["kmsMasterKeyId"].startswith("arn:aws:kms:") for t in topics)
+
+
 def test_budget_forecast_alerts_at_80_and_100(prod_run) -> None:
     (budget,) = runs.of_type(prod_run, "aws:budgets/budget:Budget")
     assert budget.inputs["budgetType"] == "COST" and budget.inputs["limitAmount"] == "450000.00"
     notes = budget.inputs["notifications"]
+    # Forecasts warn early; actual spend alerts even when there is no forecast yet.
     assert [(n["notificationType"], n["threshold"]) for n in notes] == [
         ("FORECASTED", 80),
         ("FORECASTED", 100),
+        ("ACTUAL", 80),
+        ("ACTUAL", 100),
     ]
     assert budget.region == "global"
 

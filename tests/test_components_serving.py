@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import json
 
 import pytest
 
@@ -16,59 +16,109 @@ def prod_run():
     return runs.stack_run("prod")
 
 
-def pbtxt_value(text: str, key: str) -> str:
-    match = re.search(rf"\b{key}: *(\S+)", text)
-    assert match, key
-    return match.group(1)
+def triton(run, region: str, model: str):
+    (deployment,) = [
+        d for d in runs.of_type(run, DEPLOYMENT)
+        if d.region == region and d.inputs["metadata"]["name"] == f"triton-{model}"
+    ]  # fmt: skip
+    return deployment
 
 
-def test_triton_model_config_carries_the_framework_batching(prod_run) -> None:
+def test_the_llm_runs_on_vllm_with_tp_gpus_on_the_unshared_pool(prod_run) -> None:
+    deployment = triton(prod_run, "us-east-1", "llm-7b")
+    pod = deployment.inputs["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    assert container["image"] == "nvcr.io/nvidia/tritonserver:24.10-vllm-python-py3"
+    assert container["resources"]["limits"]["nvidia.com/gpu"] == "2"
+    assert pod["nodeSelector"] == {"aeon.ai/node-group": "inference"}  # not time-sliced
+    assert pod["priorityClassName"] == "online-inference"
+    assert deployment.inputs["metadata"]["namespace"] == "inference"
     (config,) = [
         c for c in runs.of_type(prod_run, runs.CONFIG_MAP)
         if c.region == "us-east-1" and c.inputs["metadata"]["name"] == "llm-7b-model-config"
     ]  # fmt: skip
-    text = config.inputs["data"]["config.pbtxt"]
-    assert pbtxt_value(text, "max_batch_size") == "32"
-    assert pbtxt_value(text, "max_queue_delay_microseconds") == "50000"
-    assert pbtxt_value(text, "priority_levels") == "3"
-    assert pbtxt_value(text, "max_queue_size") == "1000"
-    assert pbtxt_value(text, "default_timeout_microseconds") == "500000"  # 500 ms
-    assert 'key: "tensor_parallel_size"' in text and 'string_value: "2"' in text
-    assert text.count("{") == text.count("}")
+    engine = json.loads(config.inputs["data"]["1_model.json"])
+    # The framework's batching figures as vLLM engine arguments.
+    assert engine["max_num_seqs"] == 32 and engine["tensor_parallel_size"] == 2
+    assert engine["model"] == "/models/llm-7b/1/weights"
+    (copy,) = pod["initContainers"]
+    assert copy["command"][:3] == ["aws", "s3", "sync"]
+    assert copy["args"][0].endswith("/models/llm-7b/") and copy["args"][1] == engine["model"]
 
 
-def test_triton_pods_request_tp_gpus_on_the_unshared_pool(prod_run) -> None:
-    (deployment,) = [d for d in runs.of_type(prod_run, DEPLOYMENT) if d.region == "us-east-1"]
+def test_the_embedder_batches_in_triton_in_the_standard_image(prod_run) -> None:
+    deployment = triton(prod_run, "us-east-1", "embedder")
     pod = deployment.inputs["spec"]["template"]["spec"]
-    (container,) = pod["containers"]
-    assert container["resources"]["limits"]["nvidia.com/gpu"] == "2"
-    assert container["resources"]["requests"]["nvidia.com/gpu"] == "2"
-    assert pod["nodeSelector"] == {"aeon.ai/pool": "inference"}  # not time-sliced
-    assert pod["priorityClassName"] == "online-inference"
-    assert deployment.inputs["metadata"]["namespace"] == "inference"
-    mount = next(m for m in container["volumeMounts"] if m["name"] == "model-config")
-    assert mount["mountPath"] == "/models/llm-7b/config.pbtxt"
+    assert pod["containers"][0]["image"] == "nvcr.io/nvidia/tritonserver:24.10-py3"
+    assert pod["nodeSelector"] == {"aeon.ai/node-group": "inference-shared"}  # time-sliced GPU
+    (service,) = [
+        s for s in runs.of_type(prod_run, "kubernetes:core/v1:Service")
+        if s.inputs["metadata"]["name"] == "triton-embedder"
+    ]  # fmt: skip
+    assert service.inputs["spec"]["type"] == "ClusterIP"  # in-cluster only
 
 
-def test_edge_regions_serve_single_gpu_pods_on_their_pool(prod_run) -> None:
-    edges = [d for d in runs.of_type(prod_run, DEPLOYMENT) if d.region != "us-east-1"]
-    assert sorted(d.region for d in edges) == ["ap-southeast-1", "eu-west-1", "sa-east-1"]
-    for deployment in edges:
+def test_triton_pods_are_guaranteed_so_cpus_are_pinned(prod_run) -> None:
+    deployments = [d for d in runs.of_type(prod_run, DEPLOYMENT)]
+    assert len(deployments) == 5
+    for deployment in deployments:
         pod = deployment.inputs["spec"]["template"]["spec"]
-        assert pod["containers"][0]["resources"]["limits"]["nvidia.com/gpu"] == "1"
-        assert pod["nodeSelector"]["aeon.ai/pool"].startswith("edge-inference-")
+        for container in pod["containers"] + pod["initContainers"]:
+            resources = container["resources"]
+            assert resources["requests"] == resources["limits"], deployment.name
+            cpu = resources["requests"]["cpu"]
+            assert cpu.isdigit(), cpu  # whole CPUs: the static CPU manager pins only those
+
+
+def test_workloads_are_hardened(prod_run) -> None:
+    kinds = (DEPLOYMENT, "kubernetes:apps/v1:StatefulSet")
+    jobs = ("kubernetes:batch/v1:Job",)
+    for resource in [r for r in prod_run.resources if r.type in kinds + jobs]:
+        pod = resource.inputs["spec"]["template"]["spec"]
+        assert pod["automountServiceAccountToken"] is False
+        assert pod["securityContext"]["runAsNonRoot"] is True
+        assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+        for container in pod["containers"] + pod.get("initContainers", []):
+            security = container["securityContext"]
+            assert security["allowPrivilegeEscalation"] is False
+            assert security["readOnlyRootFilesystem"] is True
+            assert security["capabilities"] == {"drop": ["ALL"]}
+            assert ":" in container["image"] and not container["image"].endswith(":latest")
+            if resource.type in kinds and container in pod["containers"]:
+                assert "livenessProbe" in container and "readinessProbe" in container
+
+
+def test_disruption_budgets_and_network_policies_cover_the_servers(prod_run) -> None:
+    budgets = runs.of_type(prod_run, "kubernetes:policy/v1:PodDisruptionBudget")
+    policies = runs.of_type(prod_run, "kubernetes:networking.k8s.io/v1:NetworkPolicy")
+    for resource in runs.of_type(prod_run, DEPLOYMENT) + runs.of_type(
+        prod_run, "kubernetes:apps/v1:StatefulSet"
+    ):
+        labels = resource.inputs["spec"]["selector"]["matchLabels"]
+        same = [b for b in budgets if b.region == resource.region]
+        assert any(b.inputs["spec"]["selector"]["matchLabels"] == labels for b in same)
+        assert any(
+            p.region == resource.region and p.inputs["spec"]["podSelector"]["matchLabels"] == labels
+            for p in policies
+        )
+    (store_budget,) = [b for b in budgets if b.inputs["metadata"]["name"] == "vector-store"]
+    assert store_budget.inputs["spec"]["maxUnavailable"] == 1  # replication factor 2
 
 
 def test_hpa_scales_triton_between_replicas_and_max(prod_run) -> None:
     hpas = runs.of_type(prod_run, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler")
-    (primary,) = [h for h in hpas if h.region == "us-east-1"]
+    (primary,) = [
+        h
+        for h in hpas
+        if h.region == "us-east-1" and h.inputs["metadata"]["name"] == "triton-llm-7b"
+    ]
     spec = primary.inputs["spec"]
     assert (spec["minReplicas"], spec["maxReplicas"]) == (2, 8)
     assert spec["scaleTargetRef"]["kind"] == "Deployment"
     assert spec["metrics"][0]["resource"]["target"]["averageUtilization"] == 70
 
 
-def test_vector_store_partitions_replicas_volumes_and_caches(prod_run) -> None:
+def test_vector_store_is_a_qdrant_cluster_with_its_collection(prod_run) -> None:
     (store,) = runs.of_type(prod_run, "kubernetes:apps/v1:StatefulSet")
     spec = store.inputs["spec"]
     assert spec["replicas"] == 16  # 8 partitions x replication factor 2
@@ -76,12 +126,22 @@ def test_vector_store_partitions_replicas_volumes_and_caches(prod_run) -> None:
     assert claims["data"]["resources"]["requests"]["storage"] == "15Gi"  # 10 GB + 50% headroom
     assert claims["l2-cache"]["resources"]["requests"]["storage"] == "20Gi"
     assert claims["data"]["storageClassName"] == "hot"
-    volumes = {v["name"]: v for v in spec["template"]["spec"]["volumes"]}
-    assert volumes["l1-cache"]["emptyDir"] == {"medium": "Memory", "sizeLimit": "2Gi"}
-    (job,) = runs.of_type(prod_run, "kubernetes:batch/v1:CronJob")
-    assert job.inputs["spec"]["schedule"] == "0 3 * * *"
-    assert job.inputs["spec"]["jobTemplate"]["spec"]["activeDeadlineSeconds"] <= 2 * 3600
-    assert job.inputs["spec"]["concurrencyPolicy"] == "Forbid"
+    (qdrant,) = spec["template"]["spec"]["containers"]
+    env = {e["name"]: e["value"] for e in qdrant["env"]}
+    assert env["QDRANT__CLUSTER__ENABLED"] == "true"
+    script = qdrant["command"][2]
+    assert "--bootstrap http://vector-store-0.vector-store:6335" in script  # peers join pod 0
+    assert qdrant["resources"]["limits"]["memory"] == "10Gi"  # 8 GiB + the 2 GB L1 cache
+    (job,) = runs.of_type(prod_run, "kubernetes:batch/v1:Job")
+    (curl,) = job.inputs["spec"]["template"]["spec"]["containers"]
+    assert curl["image"].startswith("curlimages/curl:")  # an image that has the tool it runs
+    body = json.loads(curl["command"][2].split("-d '", 1)[1].split("'", 1)[0])
+    assert (body["shard_number"], body["replication_factor"]) == (8, 2)
+    (cron,) = runs.of_type(prod_run, "kubernetes:batch/v1:CronJob")
+    assert cron.inputs["spec"]["schedule"] == "0 3 * * *"
+    assert cron.inputs["spec"]["jobTemplate"]["spec"]["activeDeadlineSeconds"] <= 2 * 3600
+    assert cron.inputs["spec"]["concurrencyPolicy"] == "Forbid"
+    assert store.urn in job.dependencies and job.urn in cron.dependencies
 
 
 def test_caches_are_redis_with_their_eviction_policies(prod_run) -> None:
@@ -99,7 +159,5 @@ def test_caches_are_redis_with_their_eviction_policies(prod_run) -> None:
         for c in runs.of_type(prod_run, runs.CONFIG_MAP)
         if c.inputs["metadata"]["name"] == "serving-caches"
     ]
-    import json
-
     caches = json.loads(endpoints.inputs["data"]["caches.json"])
     assert caches["result-cache"]["ttl_s"] == 3600 and caches["embedding-cache"]["size_gb"] == 4

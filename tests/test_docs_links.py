@@ -11,7 +11,16 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"
-SKIPPED_DIRS = {".venv", ".git", "__pycache__", "docs", "node_modules", "build", "dist"}
+SKIPPED_DIRS = {
+    ".venv",
+    ".venv-validators",
+    ".git",
+    "__pycache__",
+    "docs",
+    "node_modules",
+    "build",
+    "dist",
+}
 CITING_SUFFIXES = {".py", ".csv", ".toml", ".yaml", ".yml", ".txt", ".md", ".cfg"}
 CITATION = re.compile(r"docs/([\w.-]+\.md)(?:#([\w-]+))?")
 DOC_LINK = re.compile(r"\]\(([\w.-]+\.md)?(?:#([\w-]+))?\)")

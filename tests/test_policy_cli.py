@@ -114,7 +114,9 @@ def test_sync_config_writes_offerings_and_keeps_other_keys(project_copy, capsys)
     pools = data["on-demand-base-within-commitment"]["pools"]
     assert pools == {
         "dev-system": {"committed": 0, "role": "cpu"},
+        "dev-system-4c": {"committed": 0, "role": "cpu"},
         "dev-inference": {"committed": 0, "role": "inference"},
+        "dev-inference-8c": {"committed": 0, "role": "inference"},
     }
     assert data["regions-allowed"]["allowed_regions"] == ["us-east-1"]
     assert "wrote policies/config/dev.json" in capsys.readouterr().err

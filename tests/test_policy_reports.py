@@ -102,7 +102,9 @@ def test_provider_absent_from_plan_is_known_by_urn_and_region_falls_back(session
 
 
 def _spot_pool_of(types: list[str]) -> dict:
+    """The clean plan with one spot inference pool of these types (its sibling dropped)."""
     plan = clean()
+    plan["steps"] = [s for s in plan["steps"] if not s["urn"].endswith("::inference-b")]
     overrides = step_of(plan, "inference")["inputs"]["mixedInstancesPolicy"]["launchTemplate"]
     overrides["overrides"] = [{"instanceType": t} for t in types]
     return plan
@@ -127,9 +129,9 @@ def test_spot_diversity_is_capped_at_what_the_region_offers(session, tmp_path):
     assert [v for v in ok.violations if v.policy == "asg-spot-diversified"] == []
     short = run_plan(session, _spot_pool_of(["g5.12xlarge", "g6.12xlarge"]), config, tmp_path)
     assert [v.message for v in short.violations if v.policy == "asg-spot-diversified"] == [
-        "spot pool with role inference lists 2 instance type(s) (g5.12xlarge, g6.12xlarge); "
-        "required at least 3 interchangeable types (limit 10 for inference, 3 suitable types "
-        "offered in us-east-1)"
+        "spot pools with role inference list 2 instance type(s) across 1 sibling pool(s) "
+        "(g5.12xlarge, g6.12xlarge); required at least 3 interchangeable types (limit 10 for "
+        "inference, 3 suitable types offered in us-east-1)"
     ]
 
 

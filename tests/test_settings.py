@@ -66,7 +66,7 @@ def mutate(path: list, value) -> dict:
         (
             ["aeon-infra:pools", 0, "min_size"],
             5,
-            ["aeon-infra:pools[0] ('training')", "min_size=5", "desired_size=2"],
+            ["aeon-infra:pools[0] ('training-p5')", "min_size=5", "desired_size=1"],
         ),
         (
             ["aeon-infra:pools", 0, "max_size"],
@@ -83,11 +83,15 @@ def mutate(path: list, value) -> dict:
             "primary",
             ["exactly one region must have role primary; found 2"],
         ),
-        (["aeon-infra:pools", 1, "name"], "training", ["pool name 'training' is used twice"]),
+        (
+            ["aeon-infra:pools", 1, "name"],
+            "training-p5",
+            ["pool name 'training-p5' is used twice"],
+        ),
         (
             ["aeon-infra:pools", 0, "region"],
             "us-west-2",
-            ["pool 'training' is in region 'us-west-2', which is not declared"],
+            ["pool 'training-p5' is in region 'us-west-2', which is not declared"],
         ),
         (
             ["aeon-infra:pools", 0, "instance_types"],
@@ -95,12 +99,12 @@ def mutate(path: list, value) -> dict:
             ["'p5 48xlarge' is not an EC2 instance type"],
         ),
         (
-            ["aeon-infra:pools", 7, "scaling", "scale_in_threshold"],
+            ["aeon-infra:pools", 22, "scaling", "scale_in_threshold"],
             80,
             ["scale_out_threshold 70 must be greater than scale_in_threshold 80"],
         ),
         (
-            ["aeon-infra:pools", 7, "scaling", "cooldown_s"],
+            ["aeon-infra:pools", 22, "scaling", "cooldown_s"],
             300,
             ["cooldown_s is only accepted by AWS on simple scaling, not step"],
         ),
@@ -141,9 +145,9 @@ def mutate(path: list, value) -> dict:
             ["90 s is not a whole number of minutes"],
         ),
         (
-            ["aeon-infra:pools", 3, "gpu_sharing"],
+            ["aeon-infra:pools", 10, "gpu_sharing"],
             {"time_slicing_replicas": 4},
-            ["aeon-infra:pools[3].gpu_sharing ('system')", "only for GPU pools", "not cpu"],
+            ["aeon-infra:pools[10].gpu_sharing ('system')", "only for GPU pools", "not cpu"],
         ),
         (
             ["aeon-infra:pools", 0, "scaling"],
@@ -153,12 +157,12 @@ def mutate(path: list, value) -> dict:
                 "scale_out_threshold": 70,
                 "scale_in_threshold": 30,
             },
-            ["aeon-infra:pools[0].scaling ('training')", "which the Cluster Autoscaler scales"],
+            ["aeon-infra:pools[0].scaling ('training-p5')", "which the Cluster Autoscaler scales"],
         ),
         (
-            ["aeon-infra:pools", 7, "scaling"],
+            ["aeon-infra:pools", 22, "scaling"],
             None,
-            ["aeon-infra:pools[7].scaling ('edge-cache-euw1')", "scaled by an ASG policy"],
+            ["aeon-infra:pools[22].scaling ('edge-cache-euw1')", "scaled by an ASG policy"],
         ),
         (
             ["aeon-infra:serving", "inference", "pool"],
@@ -169,6 +173,16 @@ def mutate(path: list, value) -> dict:
             ["aeon-infra:serving", "inference", "pool"],
             "edge-inference-euw1",
             ["core inference runs in the primary region us-east-1"],
+        ),
+        (
+            ["aeon-infra:pools", 23, "worker_image"],
+            None,
+            ["aeon-infra:pools[23].worker_image ('preprocess-euw1')", "required on preprocessing"],
+        ),
+        (
+            ["aeon-infra:pools", 22, "worker_image"],
+            "ghcr.io/aeon-ai/preprocess-worker:1.4.2",
+            ["worker_image is required on preprocessing fleets", "role is edge-cache"],
         ),
     ],
 )

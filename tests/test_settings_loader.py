@@ -15,7 +15,9 @@ from tests.helpers import REPO, copy_project, run_cli
 def test_loads_the_committed_stacks() -> None:
     project = find_project(REPO)
     assert load_settings(project, "prod").primary_region.name == "us-east-1"
-    assert [p.name for p in load_settings(project, "dev").pools] == ["dev-system", "dev-inference"]
+    assert [p.name for p in load_settings(project, "dev").pools] == [
+        "dev-system", "dev-system-4c", "dev-inference", "dev-inference-8c"
+    ]  # fmt: skip
 
 
 @pytest.fixture

@@ -2,7 +2,8 @@
 
 The file is streamed step by step (plan_stream.py) and each step checked as it comes
 (plan_checks.py). Every step with a `newState` is evaluated, removals are skipped; stack and
-project come from the URNs. Provider steps carry the provider's inputs (its `region` among them).
+project come from the URNs. Provider steps carry the provider's inputs (its `region` among them),
+from which each resource's region follows as `aeon preview` reports it (plan_regions.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from aeon.analyzer.plan_checks import PlanChecker, PlanError
+from aeon.analyzer.plan_regions import with_regions
 from aeon.analyzer.plan_stream import Member, read_members
 from aeon.analyzer.session import urn_name
 from aeon.engine.model import Resource
@@ -117,5 +119,6 @@ def _build(members: Iterable[Member], source: str) -> Plan:
     except UnreadableFile as exc:
         raise UserError(str(exc)) from None
     (stack, project), *_ = checker.stacks
-    resources = tuple(sorted(by_urn.values(), key=lambda r: r.urn))
-    return Plan(project, stack, _config_strings(config), resources, lines)
+    resources = sorted(by_urn.values(), key=lambda r: r.urn)
+    strings = _config_strings(config)
+    return Plan(project, stack, strings, with_regions(resources, strings.get("aws:region")), lines)

@@ -28,12 +28,17 @@ def preview(
             help="Run the policy pack in policies/ (exit 1 on a mandatory violation).",
         ),
     ] = True,
+    base: Annotated[
+        str | None,
+        typer.Option("--base", help="Git ref: also print the monthly cost change against it."),
+    ] = None,
     cwd: CwdOption = None,
 ) -> None:
     """Preview the stack offline: the program under Pulumi's mock runtime, no cloud account."""
     fmt = fmt.lower()
     if fmt not in FORMATS:
         raise UserError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    from aeon.cost.summary import PreviewCost
     from aeon.engine import run_program
     from aeon.output.preview import PREVIEW_FORMATS, preview_document
     from aeon.project import find_project
@@ -43,8 +48,14 @@ def preview(
     if project.name == PROJECT:  # our schema: a bad config fails before the engine starts
         load_settings(project, stack)
     started = time.perf_counter()
-    run = run_program(project, stack)
+    cost = PreviewCost.start(project, stack, base)  # a base ref runs beside this run
+    try:
+        run = run_program(project, stack)
+    except BaseException:
+        cost.cancel()
+        raise
     program_s = time.perf_counter() - started
+    cost_text, cost_document = cost.finish(run)
 
     report = None
     if policies and (project.root / "policies" / "PulumiPolicy.yaml").is_file():
@@ -55,13 +66,14 @@ def preview(
         policies_s = time.perf_counter() - started
     if fmt == "json":
         document = preview_document(run)
+        document["cost"] = cost_document
         if report is not None:
             from aeon.output.policy_table import render_policy_report
 
             document["policy"] = json.loads(render_policy_report(report, "json"))
         typer.echo(json.dumps(document, indent=2, sort_keys=True))
     else:
-        typer.echo(PREVIEW_FORMATS[fmt](run), nl=False)
+        typer.echo(PREVIEW_FORMATS[fmt](run) + cost_text, nl=False)
         if report is not None:
             from aeon.output.policy_table import render_policy_report
 

@@ -358,6 +358,32 @@ def _load_balancer(out: dict[str, Any], region: str, urn: str) -> dict[str, Any]
     }
 
 
+def _acm_certificate(out: dict[str, Any], region: str, urn: str) -> dict[str, Any]:
+    """ACM's DNS validation record for the domain (a CNAME under the domain itself)."""
+    domain = str(out.get("domainName", "example.com"))
+    token = digest(urn, 32)
+    return {
+        "arn": f"arn:aws:acm:{region}:{ACCOUNT_ID}:certificate/{digest(urn, 36)}",
+        "domainValidationOptions": [
+            {
+                "domainName": domain,
+                "resourceRecordName": f"_{token}.{domain}.",
+                "resourceRecordType": "CNAME",
+                "resourceRecordValue": f"_{digest(urn + 'value', 32)}.acm-validations.aws.",
+            }
+        ],
+        "status": "ISSUED",
+    }
+
+
+def _certificate_validation(out: dict[str, Any], _region: str, _urn: str) -> dict[str, Any]:
+    return {"id": str(out.get("certificateArn", ""))}
+
+
+def _route53_record(out: dict[str, Any], _region: str, _urn: str) -> dict[str, Any]:
+    return {"fqdn": str(out.get("name", "")).rstrip(".")}
+
+
 _EXTRA_OUTPUTS: dict[str, Callable[[dict[str, Any], str, str], dict[str, Any]]] = {
     "aws:eks/cluster:Cluster": _eks_cluster,
     "aws:s3/bucket:Bucket": _s3_bucket,
@@ -376,4 +402,7 @@ _EXTRA_OUTPUTS: dict[str, Callable[[dict[str, Any], str, str], dict[str, Any]]] 
     "aws:ec2/natGateway:NatGateway": _nat_gateway,
     "aws:ec2/eip:Eip": _eip,
     "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
+    "aws:acm/certificate:Certificate": _acm_certificate,
+    "aws:acm/certificateValidation:CertificateValidation": _certificate_validation,
+    "aws:route53/record:Record": _route53_record,
 }

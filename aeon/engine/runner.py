@@ -147,7 +147,8 @@ def run_program(project_or_root: Project | Path | None, stack: str) -> ProgramRu
 
 
 def _with_component_regions(monitor: RecordingMonitor) -> tuple[Resource, ...]:
-    """A component's region is the one its resources share, else `global`."""
+    """A component's region is the one its regional resources share (global ones, such as the DNS
+    record that validates a regional certificate, do not count), else `global`."""
     regs = monitor.registrations
     regions: dict[str, set[str]] = {}
     for reg in regs.values():
@@ -161,7 +162,7 @@ def _with_component_regions(monitor: RecordingMonitor) -> tuple[Resource, ...]:
         reg = regs[urn]
         if reg.custom:
             return reg.region
-        found = regions.get(urn, set())
+        found = regions.get(urn, set()) - {GLOBAL_REGION}
         return next(iter(found)) if len(found) == 1 else GLOBAL_REGION
 
     stack_urn = monitor.stack_urn

@@ -29,6 +29,7 @@ class InstanceSpec:
     gpu_manufacturer: str | None = None
     gpu_memory_mib_each: int = 0
     current_generation: bool = True
+    efa_interfaces: int = 0  # NetworkInfo.EfaInfo.MaximumEfaInterfaces (0: no EFA)
 
     @property
     def family(self) -> str:
@@ -70,6 +71,9 @@ def spec_from_api(item: Mapping[str, Any]) -> InstanceSpec:
         gpu_manufacturer=gpu.get("Manufacturer"),
         gpu_memory_mib_each=int((gpu.get("MemoryInfo") or {}).get("SizeInMiB", 0)),
         current_generation=bool(item.get("CurrentGeneration", True)),
+        efa_interfaces=int(
+            ((item.get("NetworkInfo") or {}).get("EfaInfo") or {}).get("MaximumEfaInterfaces", 0)
+        ),
     )
 
 

@@ -137,6 +137,17 @@ class Pool(Model):
     latency_target_ms: RequestMs | None = None
     root_volume_gb: int = Field(default=100, ge=20, le=limits.MAX_EBS_GIB)
     labels: dict[LabelKey, LabelValue] = Field(default_factory=dict)
+    node_group: Name | None = Field(
+        default=None,
+        description="pools of one node group serve the same pods (they select the group's "
+        "aeon.ai/node-group label) and the autoscaler's expander chooses among them; each pool "
+        "holds one node shape. Default: the pool's own name",
+    )
+    worker_image: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9.-]+(:[0-9]+)?/[a-z0-9._/-]+(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})$",
+        description="preprocessing fleets: the worker container image, pinned by tag or digest",
+    )
 
     @field_validator("instance_types")
     @classmethod
@@ -175,8 +186,18 @@ class Pool(Model):
             raise SettingsRuleError(
                 f"a {self.role} fleet is scaled by an ASG policy: set scaling", "scaling"
             )
+        if (self.worker_image is None) == (self.role == PoolRole.PREPROCESSING):
+            raise SettingsRuleError(
+                "worker_image is required on preprocessing fleets (the container they run) and "
+                f"only there; this pool's role is {self.role}",
+                "worker_image",
+            )
         return self
 
     @property
     def is_gpu(self) -> bool:
         return self.role.is_gpu
+
+    @property
+    def group(self) -> str:
+        return self.node_group or self.name

@@ -125,45 +125,54 @@ class StackSettings(Model):
                 )
 
     def _check_serving(self, serving: Serving) -> None:
-        pools = {p.name: p for p in self.pools}
-        target = pools.get(serving.inference.pool)
+        target_name = serving.inference.pool
+        group = self.node_group(target_name)
         at = ("serving", "inference", "pool")
-        if target is None:
-            declared = [p.name for p in self.pools if p.role == PoolRole.INFERENCE]
+        if not group:
+            declared = sorted({p.group for p in self.pools if p.role == PoolRole.INFERENCE})
             raise SettingsRuleError(
-                "no pool of that name is declared; inference pools: "
+                "no pool or node group of that name is declared; inference pools: "
                 f"{', '.join(declared) or 'none (declare one under pools)'}",
                 *at,
             )
-        if target.role != PoolRole.INFERENCE:
+        wrong = next((p for p in group if p.role != PoolRole.INFERENCE), None)
+        if wrong is not None:
             raise SettingsRuleError(
-                f"pool {target.name!r} is a {target.role} pool; serving needs an inference pool",
+                f"pool {wrong.name!r} is a {wrong.role} pool; serving needs an inference pool "
+                "or node group",
                 *at,
             )
-        if target.region != self.primary_region.name:
-            raise SettingsRuleError(
-                f"serving.inference.pool {target.name!r} is in {target.region}; core inference "
-                f"runs in the primary region {self.primary_region.name}",
-                *at,
-            )
-        tp = serving.inference.tensor_parallelism
-        if tp > 1 and target.gpu_sharing is not None:
-            raise SettingsRuleError(
-                f"serving.inference.tensor_parallelism {tp} needs whole GPUs, but pool "
-                f"{target.name!r} is time-sliced (gpu_sharing); time-slicing rejects pods "
-                "asking for more than one GPU: serve from an unshared pool",
-                *at,
-            )
+        for target in group:
+            if target.region != self.primary_region.name:
+                raise SettingsRuleError(
+                    f"serving.inference.pool {target.name!r} is in {target.region}; core "
+                    f"inference runs in the primary region {self.primary_region.name}",
+                    *at,
+                )
+            tp = serving.inference.tensor_parallelism
+            if tp > 1 and target.gpu_sharing is not None:
+                raise SettingsRuleError(
+                    f"serving.inference.tensor_parallelism {tp} needs whole GPUs, but pool "
+                    f"{target.name!r} is time-sliced (gpu_sharing); time-slicing rejects pods "
+                    "asking for more than one GPU: serve from an unshared pool",
+                    *at,
+                )
         if serving.edge_inference is not None:
             for region in self.regions:
                 if region.role != RegionRole.EDGE:
                     continue
-                found = [p for p in self.pools_in(region.name) if p.role == PoolRole.INFERENCE]
+                found = {
+                    p.group for p in self.pools_in(region.name) if p.role == PoolRole.INFERENCE
+                }
                 if len(found) != 1:
                     raise ValueError(
-                        f"serving.edge_inference needs exactly one inference pool in edge "
+                        f"serving.edge_inference needs exactly one inference node group in edge "
                         f"region {region.name}; found {len(found)}"
                     )
+
+    def node_group(self, name: str) -> list[Pool]:
+        """The pools of node group `name` (a pool without node_group is its own group)."""
+        return [p for p in self.pools if p.group == name]
 
     @property
     def primary_region(self) -> Region:

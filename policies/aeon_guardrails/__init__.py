@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from . import cost, fleet, kubernetes, security, speed, storage  # noqa: F401  (registration)
+from . import cost, fleet, kubernetes, security, speed, spot, storage, workloads  # noqa: F401
 from .core import REGISTRY, Guardrail, exemptions_policy, to_pulumi_policy
 
 PACK_NAME = "aeon-guardrails"

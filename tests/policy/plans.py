@@ -271,10 +271,14 @@ def clean_plan() -> dict[str, Any]:
     training = b.add(
         "aws:autoscaling/group:Group",
         "training",
-        asg_inputs(
-            "training", "training", ("p5.48xlarge", "p4de.24xlarge"), base=1, pct=0, subnets=3,
-            max_size=8, extra_tags={"k8s.io/cluster-autoscaler/enabled": "true"},
-        ),
+        {
+            # EFA in a cluster placement group: one AZ, exempt from the several-AZ rule.
+            **asg_inputs(
+                "training", "training", ("p5.48xlarge", "p4de.24xlarge"), base=1, pct=0,
+                subnets=1, max_size=8, extra_tags={"k8s.io/cluster-autoscaler/enabled": "true"},
+            ),
+            "placementGroup": "training-cluster",
+        },
     )  # fmt: skip
     b.add(
         "aws:autoscaling/schedule:Schedule",
@@ -295,7 +299,7 @@ def clean_plan() -> dict[str, Any]:
         asg_inputs(
             "inference",
             "inference",
-            INFERENCE_TYPES,
+            INFERENCE_TYPES[:5],
             base=2,
             pct=20,
             subnets=3,
@@ -303,6 +307,13 @@ def clean_plan() -> dict[str, Any]:
             min_size=2,
         ),
     )
+    # A sibling pool of other shapes: spot diversity counts across both.
+    b.add(
+        "aws:autoscaling/group:Group",
+        "inference-b",
+        asg_inputs("inference-b", "inference", INFERENCE_TYPES[5:], base=0, pct=20, subnets=3,
+                   max_size=8),
+    )  # fmt: skip
     b.add(
         "aws:autoscaling/group:Group",
         "system",
@@ -454,16 +465,44 @@ def clean_plan() -> dict[str, Any]:
                     "metadata": {"labels": {"app": "trainer"}},
                     "spec": {
                         "priorityClassName": "batch-training",
+                        "securityContext": {"runAsNonRoot": True, "runAsUser": 1000.0},
                         "containers": [
                             {
                                 "name": "trainer",
                                 "image": "nvcr.io/nvidia/pytorch:24.10-py3",
-                                "resources": {"limits": {"nvidia.com/gpu": "8"}},
+                                "resources": {
+                                    "requests": {
+                                        "cpu": "90",
+                                        "memory": "900Gi",
+                                        "nvidia.com/gpu": "8",
+                                    },
+                                    "limits": {
+                                        "cpu": "90",
+                                        "memory": "900Gi",
+                                        "nvidia.com/gpu": "8",
+                                    },
+                                },  # fmt: skip
+                                "securityContext": {"allowPrivilegeEscalation": False},
+                                "livenessProbe": {
+                                    "exec": {"command": ["test", "-f", "/tmp/alive"]}
+                                },
+                                "readinessProbe": {
+                                    "exec": {"command": ["test", "-f", "/tmp/ready"]}
+                                },
                             }
                         ],
                     },
                 },
             },
+        },
+        **k8s,
+    )
+    b.add(
+        "kubernetes:policy/v1:PodDisruptionBudget",
+        "trainer-pdb",
+        {
+            "metadata": {"name": "trainer", "namespace": "training"},
+            "spec": {"maxUnavailable": 1.0, "selector": {"matchLabels": {"app": "trainer"}}},
         },
         **k8s,
     )

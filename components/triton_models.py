@@ -1,0 +1,102 @@
+"""What Triton reads from a model repository, rendered from the stack config (pure functions).
+
+Two kinds of served model, each loadable by the image it names:
+
+- **vLLM** (`backend: "vllm"`, image `<version>-vllm-python-py3`; the plain `-py3` image has no vLLM
+  backend). vLLM batches continuously itself, so the backend requires `max_batch_size: 0`, no
+  `dynamic_batching`, and the decoupled transaction policy; its engine arguments live in
+  `<model>/1/model.json` (the backend reads `model.json` from the version folder, r24.10
+  `src/model.py`). The framework's batching figures map onto vLLM's arguments: its batch size of 32
+  is `max_num_seqs`, its 80% memory threshold `gpu_memory_utilization`, CUDA graphs on means
+  `enforce_eager: false`.
+- **Dynamically batched** (ONNX Runtime, TensorRT, PyTorch, Python backends in the `-py3` image):
+  Triton's own dynamic batcher with the framework's figures (batch 32, 50 ms queue delay, three
+  priority levels, a queue of 1,000 with a 500 ms timeout). Inputs and outputs are left to
+  Triton's auto-complete from the model file.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from components.settings import DynamicBatching
+
+VLLM = "vllm"
+VLLM_IMAGE_SUFFIX = "-vllm-python-py3"
+STANDARD_IMAGE_SUFFIX = "-py3"
+VERSION = "1"  # the one model version each repository serves
+ENGINE_ARGS_FILE = "model.json"
+GPU_MEMORY_UTILIZATION = 0.8  # framework 1.1 batch_processing.memory_threshold "80%"
+
+
+def image_serves(image: str, backend: str) -> bool:
+    """Whether a `nvcr.io/nvidia/tritonserver:<tag>` image carries `backend`."""
+    tag = image.rsplit(":", 1)[-1]
+    if backend == VLLM:
+        return tag.endswith(VLLM_IMAGE_SUFFIX)
+    return tag.endswith(STANDARD_IMAGE_SUFFIX) and not tag.endswith(VLLM_IMAGE_SUFFIX)
+
+
+def vllm_config(name: str) -> str:
+    return (
+        f'name: "{name}"\n'
+        f'backend: "{VLLM}"\n'
+        "max_batch_size: 0\n"  # vLLM batches by itself; the backend rejects anything else
+        "model_transaction_policy { decoupled: true }\n"
+        "instance_group [ { kind: KIND_MODEL count: 1 } ]\n"
+    )
+
+
+def vllm_engine_args(
+    weights_dir: str, tensor_parallelism: int, batching: DynamicBatching
+) -> dict[str, Any]:
+    return {
+        "model": weights_dir,
+        "tensor_parallel_size": tensor_parallelism,
+        "max_num_seqs": batching.max_batch_size,
+        "gpu_memory_utilization": GPU_MEMORY_UTILIZATION,
+        "enforce_eager": False,  # framework 5.1 cuda_graphs: true
+        "disable_log_requests": True,
+    }
+
+
+def batched_config(name: str, backend: str, batching: DynamicBatching) -> str:
+    """config.pbtxt with Triton's dynamic batcher; the lowest priority level is the default."""
+    timeout_us = batching.queue_timeout_ms * 1000
+    return (
+        f'name: "{name}"\n'
+        f'backend: "{backend}"\n'
+        f"max_batch_size: {batching.max_batch_size}\n"
+        "dynamic_batching {\n"
+        f"  preferred_batch_size: [ {batching.max_batch_size} ]\n"
+        f"  max_queue_delay_microseconds: {batching.max_queue_delay_microseconds}\n"
+        f"  priority_levels: {batching.priority_levels}\n"
+        f"  default_priority_level: {batching.priority_levels}\n"
+        "  default_queue_policy {\n"
+        f"    max_queue_size: {batching.max_queue_size}\n"
+        f"    default_timeout_microseconds: {timeout_us}\n"
+        "    timeout_action: REJECT\n"
+        "    allow_timeout_override: true\n"
+        "  }\n"
+        "}\n"
+        "instance_group [ { kind: KIND_GPU count: 1 } ]\n"
+    )
+
+
+def repository_files(
+    name: str,
+    backend: str,
+    batching: DynamicBatching,
+    *,
+    tensor_parallelism: int,
+    weights_dir: str,
+) -> dict[str, str]:
+    """Files of the model's repository folder, keyed by path relative to it."""
+    if backend == VLLM:
+        args = vllm_engine_args(weights_dir, tensor_parallelism, batching)
+        return {
+            "config.pbtxt": vllm_config(name),
+            f"{VERSION}/{ENGINE_ARGS_FILE}": json.dumps(args, indent=1),
+        }
+    return {"config.pbtxt": batched_config(name, backend, batching)}
