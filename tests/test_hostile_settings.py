@@ -113,7 +113,7 @@ CASES = [
     (["aeon-infra:bogus"], 1, ["aeon-infra:bogus: unknown key", "allowed keys: environment"]),
     (["aeon-infra:budgets"], {}, ["did you mean aeon-infra:budget?"]),
     (["aeon-infra:pools"], DELETE,
-     ["serving.inference.pool", "no pool of that name is declared", "none (declare one"]),
+     ["serving.inference.pool", "no pool or node group of that name is declared", "none (declare one"]),
     # EBS ratios
     (["aeon-infra:storage", "ebs", "root_iops"], 80_000,
      ["root_volume_gb", "needs a root volume of at least 160 GiB", "'inference-shared'"]),
@@ -132,7 +132,7 @@ def test_rejected_with_key_value_and_rule(path, value, expected):
 def test_the_pool_that_is_not_an_inference_pool_says_what_it_is():
     values = set_at(stack_values(), ["aeon-infra:serving", "inference", "pool"], "system")
     text = problems(values)
-    assert "pool 'system' is a cpu pool; serving needs an inference pool" in text
+    assert "pool 'system' is a cpu pool; serving needs an inference pool or node group" in text
     assert "got 'system'" in text
 
 
