@@ -72,6 +72,25 @@ DEVICE_PLUGIN_PLACEMENT = {
     "tolerations": [GPU_TOLERATION],
 }
 DCGM_PLACEMENT = {"nodeSelector": {GPU_PRESENT_LABEL: "true"}, "tolerations": [GPU_TOLERATION]}
+# The fields the exporter emits (the chart's `customMetrics`: the whole list, not added to its
+# default). Its default list (dcp-metrics-included.csv in 3.6.1) leaves DCGM_FI_PROF_SM_ACTIVE and
+# _SM_OCCUPANCY commented out; right-sizing reads SM activity as busy-ness and as a saturation
+# signal (docs/gpu-measurements.md#the-nvml-counter-vs-gpm), the dashboards chart it.
+DCGM_FIELDS = (
+    ("DCGM_FI_DEV_GPU_UTIL", "gauge", "GPU utilization, the NVML counter (in %)."),
+    ("DCGM_FI_DEV_FB_USED", "gauge", "Framebuffer memory used (in MiB)."),
+    ("DCGM_FI_DEV_FB_FREE", "gauge", "Framebuffer memory free (in MiB)."),
+    ("DCGM_FI_DEV_POWER_USAGE", "gauge", "Power draw (in W)."),
+    ("DCGM_FI_DEV_GPU_TEMP", "gauge", "GPU temperature (in C)."),
+    ("DCGM_FI_DEV_SM_CLOCK", "gauge", "SM clock frequency (in MHz)."),
+    ("DCGM_FI_DEV_XID_ERRORS", "gauge", "Value of the last XID error encountered."),
+    ("DCGM_FI_PROF_GR_ENGINE_ACTIVE", "gauge", "Ratio of time the graphics engine is active."),
+    ("DCGM_FI_PROF_SM_ACTIVE", "gauge", "Ratio of cycles an SM has at least 1 warp assigned."),
+    ("DCGM_FI_PROF_SM_OCCUPANCY", "gauge", "Ratio of warps resident on an SM."),
+    ("DCGM_FI_PROF_PIPE_TENSOR_ACTIVE", "gauge", "Ratio of cycles the tensor pipe is active."),
+    ("DCGM_FI_PROF_DRAM_ACTIVE", "gauge", "Ratio of cycles the memory interface is active."),
+)
+DCGM_METRICS_CSV = "".join(f"{name}, {kind}, {text}\n" for name, kind, text in DCGM_FIELDS)
 
 
 class GpuSharingArgs(BaseModel):
@@ -136,6 +155,7 @@ class GpuSharing(pulumi.ComponentResource):
                 {
                     "serviceMonitor": {"enabled": True, "interval": "15s"},
                     "priorityClassName": "system-node-critical",
+                    "customMetrics": DCGM_METRICS_CSV,
                     **DCGM_PLACEMENT,
                 },
                 pulumi.ResourceOptions(

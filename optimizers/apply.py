@@ -3,21 +3,25 @@
     plan = plan_apply(recset, settings, select(recset, ids=..., max_risk=...), applied_at=...)
 
 What each kind changes in its pool (settings.Pool):
-- downsize, upsize, change-family: `instance_types` gets the proposed type first (the preferred
-  type of the group's overrides and the node group; with several proposals in one pool, the
-  largest saving's type comes first). The other types stay, in their order: spot
-  pools need many interchangeable types (the pack's asg-spot-diversified asks 10 for inference and
-  cpu), and a type is never dropped silently. Sizes stay: one instance is replaced by one.
-  Pool sizes count units of the pool's smallest type (the groups' weighted capacity), so a
-  proposed type smaller than that would shrink every size key at once: such a change is skipped
-  as `changes-capacity-unit`, to be made by hand with the sizes rescaled.
+- downsize, upsize, change-family: in a pool the Cluster Autoscaler scales (one node shape, sizes
+  in nodes) the pool changes shape as a whole when every sizing recommendation on its instances
+  agrees on one shape (optimizers.apply_shapes): its types become the proposed type first and the
+  catalog's types interchangeable with it, desired_size stays (one node for one node) and
+  max_size is rescaled to keep the burst capacity in GPUs or vCPUs; a disagreement is reported
+  (`disagreement`) and nothing of it applied. In a fleet outside Kubernetes (weighted capacity)
+  the proposed type goes first and the other types stay (spot pools need many interchangeable
+  types: the pack's asg-spot-diversified); a proposed type smaller than the fleet's unit becomes
+  the unit, and min/desired/max_size and capacity.committed scale by the same factor.
 - remove: `desired_size` drops by one per recommendation, and `min_size` follows when it would
   exceed the new desired size; `max_size` stays (it is burst headroom for the autoscaler). The
   drop per apply is at most `recommendations.max_step_pct` percent of the desired size; the
   recommendations beyond it are deferred to a later apply (reported, not an error).
-- share: `gpu_sharing.time_slicing_replicas` becomes the proposed replicas, the proposed type goes
-  first, and the instances freed by packing (`current.count - proposed.count`) are removed as
-  above, as far as the same step bound allows (the sharing is never deferred).
+- share: exact node counts as remove; `gpu_sharing.time_slicing_replicas` rises to the proposed
+  replicas (never lowered: other groups of the pool may already run that many per GPU; the edit's
+  notes say when it stays), the proposed type goes first (in a one-shape pool only when it is of
+  the pool's shape), and the instances freed by packing (`current.count -
+  proposed.count`) are removed as above, as far as the same step bound allows (the sharing is
+  never deferred).
 - keep, not-enough-data: nothing.
 - scale-out, commit, capacity-mix, lifecycle, batching, revert: not applied yet (reported as
   `not-applicable-yet`, never an error).
@@ -30,12 +34,15 @@ The policy pack's `recommendation-enforced` entry of every changed pool is the p
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from components.facts.catalog import Catalog, from_moto_package
+from components.facts.shapes import interchangeable
 from components.settings import AppliedRecommendation, Pool, StackSettings
+from optimizers.apply_shapes import MAX_TYPES, fleet_rescale, shape_change
 from optimizers.recommendation import (
     Kind,
     Recommendation,
@@ -47,7 +54,6 @@ RISK_ORDER = {"low": 0, "medium": 1, "high": 2}
 TYPE_CHANGES = (Kind.DOWNSIZE, Kind.UPSIZE, Kind.CHANGE_FAMILY)
 NO_CHANGE = (Kind.KEEP, Kind.NOT_ENOUGH_DATA)
 APPLIED_KINDS = frozenset({*TYPE_CHANGES, *NO_CHANGE, Kind.REMOVE, Kind.SHARE})
-MAX_TYPES = 40  # settings.Pool.instance_types
 
 
 class UnknownIds(ValueError):
@@ -67,6 +73,7 @@ class PoolState(_Model):
     min_size: int
     desired_size: int
     max_size: int
+    committed: int  # capacity.committed
     time_slicing_replicas: int | None
 
     @classmethod
@@ -76,6 +83,7 @@ class PoolState(_Model):
             min_size=pool.min_size,
             desired_size=pool.desired_size,
             max_size=pool.max_size,
+            committed=pool.capacity.committed,
             time_slicing_replicas=pool.gpu_sharing.time_slicing_replicas
             if pool.gpu_sharing
             else None,
@@ -92,6 +100,7 @@ class PoolEdit(_Model):
     before: PoolState
     after: PoolState
     recommendations: list[str]
+    notes: list[str] = Field(default_factory=list)  # what was left as it was, and why
 
 
 class Skipped(_Model):
@@ -100,7 +109,7 @@ class Skipped(_Model):
     kind: str
     reason: Literal[
         "not-applicable", "not-applicable-yet", "already-applied", "nothing-to-change",
-        "deferred", "changes-capacity-unit",
+        "deferred", "disagreement",
     ]  # fmt: skip
     detail: str
 
@@ -162,27 +171,6 @@ def _freed(rec: SizingRecommendation) -> int:
     return 0
 
 
-def _moves_unit(
-    pool: Pool, rec: SizingRecommendation, capacity_of: Callable[[Pool, str], int | None]
-) -> str | None:
-    """Why adding the proposed type would change the pool's capacity unit, or None."""
-    proposed = rec.proposed.instance_type
-    if proposed is None or proposed in pool.instance_types:
-        return None
-    sizes = [capacity_of(pool, t) for t in pool.instance_types]
-    new = capacity_of(pool, proposed)
-    if new is None or None in sizes or new >= min(sizes):  # type: ignore[type-var]
-        return None
-    unit = "GPUs" if pool.is_gpu else "vCPUs"
-    smallest = min(sizes)  # type: ignore[type-var]
-    return (
-        f"{proposed} ({new} {unit}) is smaller than {pool.name}'s smallest type ({smallest} "
-        f"{unit}), the unit its sizes count in: adding it would shrink every size key "
-        f"{smallest / new:g}x; add it by hand and scale min/desired/max_size and "
-        "capacity.committed by the same factor"
-    )
-
-
 def _by_saving(rec: Recommendation) -> tuple[float, str]:
     return (-(rec.monthly_saving_usd or 0.0), rec.id)
 
@@ -193,11 +181,11 @@ def plan_apply(
     selected: Sequence[Recommendation],
     *,
     applied_at: str,
-    capacity_of: Callable[[Pool, str], int | None] | None = None,
+    catalog: Catalog | None = None,
 ) -> ApplyPlan:
-    """`capacity_of(pool, type)`: the type's capacity in the pool's basis (GPUs or vCPUs), to
-    keep the pool's capacity unit; None skips that check."""
+    """`catalog`: instance specs for shape changes (default: moto's packaged EC2 data)."""
     pools = {p.name: p for p in settings.pools}
+    catalog = catalog or from_moto_package(tuple(sorted({p.region for p in settings.pools})))
     done = {a.id for a in settings.recommendations.applied}
     step_pct = settings.recommendations.max_step_pct
     skipped: list[Skipped] = []
@@ -234,8 +222,6 @@ def plan_apply(
             )
         elif rec.id in done:
             skip(rec, "already-applied", "listed in recommendations.applied")
-        elif capacity_of is not None and (moved := _moves_unit(pool, rec, capacity_of)):
-            skip(rec, "changes-capacity-unit", moved)
         else:
             by_pool.setdefault(rec.pool, []).append(rec)
 
@@ -252,6 +238,11 @@ def plan_apply(
             (r for r in by_pool[name] if not _freed(r)), key=_by_saving, reverse=True
         )
         ids: list[str] = []
+        notes: list[str] = []
+        one_shape = pool.role.runs_on_kubernetes
+        if one_shape:  # type changes become one change of the pool's shape (after the counts)
+            shaped = [r for r in ordered if r.kind in TYPE_CHANGES]
+            ordered = [r for r in ordered if r.kind not in TYPE_CHANGES]
         for rec in ordered:
             freed = _freed(rec)
             if rec.kind is Kind.SHARE:  # the sharing itself always applies; freed nodes in bound
@@ -266,12 +257,32 @@ def plan_apply(
                 continue
             budget -= freed
             updates: dict[str, Any] = {}
+            proposed = rec.proposed.instance_type
             if rec.kind in TYPE_CHANGES or rec.kind is Kind.SHARE:
-                updates["instance_types"] = _prefer(
-                    state.instance_types, rec.proposed.instance_type
-                )
+                if one_shape and not _same_shape(catalog, state.instance_types[0], proposed):
+                    notes.append(
+                        f"{rec.id}: {proposed} is another node shape: the pool keeps its own "
+                        "(plan its shape change separately)"
+                    )
+                else:
+                    updates["instance_types"] = _prefer(state.instance_types, proposed)
+            if not one_shape and rec.kind in TYPE_CHANGES and proposed:
+                unit = fleet_rescale(pool, proposed, catalog)
+                if unit is not None and proposed not in state.instance_types:
+                    factor, note = unit
+                    notes.append(f"{rec.id}: {note}")
+                    for key in ("min_size", "desired_size", "max_size", "committed"):
+                        updates[key] = math.ceil(getattr(state, key) * factor)
             if rec.kind is Kind.SHARE and rec.proposed.gpu_replicas:
-                updates["time_slicing_replicas"] = rec.proposed.gpu_replicas
+                now = state.time_slicing_replicas
+                if now is None or rec.proposed.gpu_replicas > now:
+                    updates["time_slicing_replicas"] = rec.proposed.gpu_replicas
+                elif rec.proposed.gpu_replicas < now:
+                    notes.append(
+                        f"{rec.id}: time_slicing_replicas stays {now} (it asks "
+                        f"{rec.proposed.gpu_replicas}): lowering it would take slices from "
+                        "pods already sharing a GPU"
+                    )
             if freed:
                 desired = state.desired_size - freed
                 updates["desired_size"] = desired
@@ -288,8 +299,30 @@ def plan_apply(
             )
             ids.append(rec.id)
             state = new
+        if one_shape and shaped:
+            preferred = shaped[-1].proposed.instance_type  # the largest saving's
+            change = shape_change(pool, preferred, _pool_recs(recset, pool), catalog)  # type: ignore[arg-type]
+            if isinstance(change, str):
+                for rec in shaped:
+                    skip(rec, "disagreement", change)
+            else:
+                new = state.model_copy(
+                    update={"instance_types": change.instance_types, "max_size": change.max_size}
+                )
+                notes.append(change.note)
+                for rec in shaped:
+                    applied.append(
+                        AppliedRecommendation(
+                            id=rec.id, pool=name, kind=rec.kind.value, applied_at=applied_at,
+                            changes=state.diff(new),
+                        )
+                    )  # fmt: skip
+                    ids.append(rec.id)
+                state = new
         if ids:
-            edits.append(PoolEdit(pool=name, before=before, after=state, recommendations=ids))
+            edits.append(
+                PoolEdit(pool=name, before=before, after=state, recommendations=ids, notes=notes)
+            )
             runs = [r for i in ids if (r := recset.run_of(i)) is not None]
             latest = max(runs, key=lambda r: r.generated_at)
             enforced[name] = EnforcedPool(
@@ -301,6 +334,20 @@ def plan_apply(
     return ApplyPlan(
         stack=recset.stack, edits=edits, applied=applied, skipped=skipped, enforced=enforced
     )
+
+
+def _same_shape(catalog: Catalog, current: str, proposed: str | None) -> bool:
+    specs = [catalog.get(current), catalog.get(proposed or "")]
+    return None not in specs and interchangeable(specs)  # type: ignore[arg-type]
+
+
+def _pool_recs(recset: RecommendationsFile, pool: Pool) -> list[SizingRecommendation]:
+    """Every sizing recommendation saved for the pool's instances (its region's)."""
+    return [
+        r
+        for r in recset.recommendations
+        if isinstance(r, SizingRecommendation) and r.pool == pool.name and r.region == pool.region
+    ]
 
 
 def settings_stack(recset: RecommendationsFile) -> str:

@@ -273,23 +273,65 @@ def test_long_nested_lists_wrap_inside_their_brackets():
     assert lines[1].startswith(" " * 5 + "m")  # under the inner list's first item
 
 
-def test_a_type_smaller_than_the_pools_unit_is_not_applied(tmp_path, capsys):
-    """system counts in m7i.xlarge units (4 vCPUs): adding m7i.large (2) would halve every size."""
-    shrink = rec("system", "us-east-1", "downsize", "m7i.xlarge", "m7i.large", rid="i-small")
-    same_unit = rec("system", "us-east-1", "downsize", "m7i.2xlarge", "m6i.xlarge", rid="i-ok")
-    recset = rightsizing_file([shrink, same_unit])
-    root = make_project(tmp_path, recset=recset)
-    before = pools(root)["system"]
+def _apply_json(root, capsys) -> dict:
     assert invoke(["apply", "--stack", "prod", "--cwd", str(root), "--format", "json"]) == 0
-    out = json.loads(capsys.readouterr().out)
+    return json.loads(capsys.readouterr().out)
+
+
+def test_a_one_shape_pool_changes_shape_when_its_instances_agree(tmp_path, capsys):
+    """system (Cluster Autoscaler, 4 vCPU nodes): both instances fit 2 vCPU nodes."""
+    recs = [
+        rec("system", "us-east-1", "downsize", "m7i.xlarge", "m7i.large", rid="i-1", saving=60),
+        rec("system", "us-east-1", "change-family", "m7i.xlarge", "m6a.large", rid="i-2"),
+    ]
+    root = make_project(tmp_path, recset=rightsizing_file(recs))
+    before = pools(root)["system"]
+    out = _apply_json(root, capsys)
+    after = pools(root)["system"]
+    assert after["instance_types"][:2] == ["m6a.large", "m7i.large"]  # the larger saving first
+    assert "m7i.xlarge" not in after["instance_types"]
+    assert set(after["instance_types"]) <= {"m6a.large", "m7i.large", "m6i.large", "m7a.large",
+                                            "m5.large"}  # fmt: skip
+    # one node for one node; max_size keeps the pool's burst vCPUs (10 x 4 = 20 x 2)
+    for key in ("min_size", "desired_size"):
+        assert after[key] == before[key]
+    assert after["max_size"] == before["max_size"] * 2
+    (edit,) = out["edits"]
+    assert any("shape 4 vCPU, 16 GiB -> 2 vCPU, 8 GiB" in n for n in edit["notes"])
+    assert {a["id"] for a in out["applied"]} == {r.id for r in recs}
+    assert not out["skipped"]
+
+
+def test_a_one_shape_pool_whose_instances_disagree_is_left_and_reported(tmp_path, capsys):
+    recs = [
+        rec("system", "us-east-1", "downsize", "m7i.xlarge", "m7i.large", rid="i-1"),
+        rec("system", "us-east-1", "keep", "m7i.xlarge", "m7i.xlarge", rid="i-2", saving=0),
+        rec("system", "us-east-1", "remove", "m7i.xlarge", None, rid="i-3", new_count=0),
+    ]
+    root = make_project(tmp_path, recset=rightsizing_file(recs))
+    before = pools(root)["system"]
+    out = _apply_json(root, capsys)
     skipped = {s["id"]: s for s in out["skipped"]}
-    assert skipped[shrink.id]["reason"] == "changes-capacity-unit"
+    assert skipped[recs[0].id]["reason"] == "disagreement"
     assert (
-        "m7i.large (2 vCPUs) is smaller than system's smallest type (4 vCPUs)"
-        in (skipped[shrink.id]["detail"])
+        "1 on m7i.large (2 vCPU, 8 GiB); 1 on m7i.xlarge (4 vCPU, 16 GiB)"
+        in (skipped[recs[0].id]["detail"])
     )
     after = pools(root)["system"]
-    assert "m7i.large" not in after["instance_types"]
-    assert after["instance_types"][0] == "m6i.xlarge"  # the same-unit change still applies
-    sizes = ("min_size", "desired_size", "max_size")
-    assert [after[k] for k in sizes] == [before[k] for k in sizes]
+    assert after["instance_types"] == before["instance_types"]
+    assert after["desired_size"] == before["desired_size"] - 1  # the removal is a node count
+
+
+def test_a_weighted_fleet_takes_a_smaller_unit_and_scales_its_sizes(tmp_path, capsys):
+    """edge-cache-euw1 counts in c7i.large units (2 vCPUs); c7a.medium (1) halves the unit."""
+    shrink = rec("edge-cache-euw1", "eu-west-1", "downsize", "c7a.large", "c7a.medium")
+    root = make_project(tmp_path, recset=rightsizing_file([shrink]))
+    before = pools(root)["edge-cache-euw1"]
+    out = _apply_json(root, capsys)
+    after = pools(root)["edge-cache-euw1"]
+    assert after["instance_types"][0] == "c7a.medium"
+    assert after["instance_types"][1:] == before["instance_types"]  # weighted: the others stay
+    for key in ("min_size", "desired_size", "max_size"):
+        assert after[key] == before[key] * 2
+    assert after["capacity"]["committed"] == before["capacity"]["committed"] * 2
+    assert any("becomes the unit" in n for n in out["edits"][0]["notes"])

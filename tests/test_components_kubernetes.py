@@ -4,6 +4,7 @@ autoscaler and the termination handler, and the cluster itself (private endpoint
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import yaml
@@ -80,6 +81,25 @@ def test_dcgm_exporter_and_device_plugin_run_in_every_cluster_with_gpus(prod_run
         assert all(r.inputs["version"] for r in found)
     dcgm = releases(prod_run, "dcgm-exporter")[0].inputs["values"]
     assert dcgm["serviceMonitor"]["enabled"] is True
+
+
+def test_dcgm_exporter_emits_every_field_right_sizing_and_dashboards_read(prod_run) -> None:
+    """The chart's default list comments DCGM_FI_PROF_SM_ACTIVE out: the stack lists its own."""
+    import re
+
+    from components import dashboards
+    from optimizers.telemetry.prometheus import QUERIES
+
+    dcgm = releases(prod_run, "dcgm-exporter")[0].inputs["values"]
+    emitted = {
+        line.split(",")[0].strip()
+        for line in dcgm["customMetrics"].splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    read = {m for q in QUERIES for m in re.findall(r"DCGM_FI_\w+", q.expr)}
+    charted = set(re.findall(r"DCGM_FI_\w+", Path(dashboards.__file__).read_text()))
+    assert {"DCGM_FI_PROF_SM_ACTIVE", "DCGM_FI_PROF_PIPE_TENSOR_ACTIVE"} <= read
+    assert read | charted <= emitted
 
 
 def _schedulable(placement: dict, labels: dict, taints: list[str]) -> bool:

@@ -41,6 +41,9 @@ def test_demo_end_to_end_then_apply_and_report(tmp_path, capsys):
     assert doc["source"] == "cloudwatch"
     kinds = {r["kind"] for r in doc["recommendations"]}
     assert len(doc["recommendations"]) >= 5 and kinds - {"keep", "not-enough-data"}
+    # the idle system machine (P99.5 CPU under 1%) is removed, not moved to another family
+    idle = [r for r in doc["recommendations"] if r["current"]["instance_type"] == "m7i.xlarge"]
+    assert "remove" in {r["kind"] for r in idle}
     saved = load(recommendations_path(root, "prod"))
     assert saved.monthly_saving_usd > 0
     assert {u.pool for u in saved.utilization} >= {"inference", "inference-shared", "system"}

@@ -113,7 +113,7 @@ CASES = [
     (["aeon-infra:bogus"], 1, ["aeon-infra:bogus: unknown key", "allowed keys: environment"]),
     (["aeon-infra:budgets"], {}, ["did you mean aeon-infra:budget?"]),
     (["aeon-infra:pools"], DELETE,
-     ["serving.inference.pool", "no pool or node group of that name is declared", "none (declare one"]),
+     ["serving.inference.pool", "no pool or node group of that name", "none (declare one"]),
     # EBS ratios
     (["aeon-infra:storage", "ebs", "root_iops"], 80_000,
      ["root_volume_gb", "needs a root volume of at least 160 GiB", "'inference-shared'"]),

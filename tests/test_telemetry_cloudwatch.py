@@ -215,14 +215,16 @@ def _seed_fleet(endpoint: str, now: int) -> dict[str, str]:
     cw = boto3.client("cloudwatch", region_name="us-east-1", endpoint_url=endpoint)
     ami = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
 
-    def launch(pool: str, itype: str, spot: bool) -> dict:
+    def launch(pool: str, itype: str, spot: bool, role: str | None = None) -> dict:
         extra = {"InstanceMarketOptions": {"MarketType": "spot"}} if spot else {}
-        tags = [{"ResourceType": "instance", "Tags": [{"Key": "aeon:pool", "Value": pool}]}]
+        keys = [{"Key": "aeon:pool", "Value": pool}]
+        keys += [{"Key": "aeon:pool-role", "Value": role}] if role else []  # as templates tag it
+        tags = [{"ResourceType": "instance", "Tags": keys}]
         return ec2.run_instances(
             ImageId=ami, MinCount=1, MaxCount=1, InstanceType=itype, TagSpecifications=tags, **extra
         )["Instances"][0]
 
-    gpu = launch("inference-l40s", "g6e.xlarge", spot=False)
+    gpu = launch("inference-l40s", "g6e.xlarge", spot=False, role="inference")
     cpu = launch("edge-cache", "c7i.2xlarge", spot=True)
     ids = {"gpu": gpu["InstanceId"], "cpu": cpu["InstanceId"]}
 
@@ -280,6 +282,7 @@ def test_end_to_end_against_moto(moto_endpoint):
     assert frame.resources[gpu].instance_type == "g6e.xlarge"
     assert frame.resources[gpu].purchase is Purchase.ON_DEMAND
     assert frame.resources[cpu].purchase is Purchase.SPOT
+    assert frame.resources[gpu].role == "inference" and frame.resources[cpu].role is None
     assert any("cannot be seen per instance" in w for w in frame.warnings)
 
     cpu_util = frame.series[SeriesKey(gpu, Metric.CPU_UTIL_PCT)]

@@ -100,6 +100,29 @@ def test_unknown_purchase_is_a_user_error_with_its_line(tmp_path):
         get_source("csv").load(input_dir=write(tmp_path, "", inventory))
 
 
+def test_an_optional_role_column_says_what_undeclared_pools_are_for(tmp_path):
+    from optimizers.telemetry.csv_source import inventory_csv_text, read_inventory_csv
+
+    inventory = (
+        "resource_id,pool,region,instance_type,purchase,role\n"
+        "i-a,genai,us-east-1,p5.4xlarge,on-demand,inference\n"
+        "i-b,genai,us-east-1,p5.4xlarge,on-demand,\n"
+        "i-c,batch,us-east-1,c7i.2xlarge,spot,Preprocessing\n"
+    )
+    frame = get_source("csv").load(input_dir=write(tmp_path / "a", "", inventory))
+    roles = {k: r.role for k, r in frame.resources.items()}
+    assert roles == {"i-a": "inference", "i-b": None, "i-c": "preprocessing"}
+    # written back with the role column, and read back the same
+    (tmp_path / "inv.csv").write_text(inventory_csv_text(frame.resources.values()))
+    assert read_inventory_csv(tmp_path / "inv.csv") == frame.resources
+    # without any role, the column is left out (the format stays as before)
+    plain = get_source("csv").load(input_dir=write(tmp_path / "b", "")).resources.values()
+    assert inventory_csv_text(plain).splitlines()[0] == INVENTORY.splitlines()[0]
+    bad = inventory.replace(",inference", ",serving")
+    with pytest.raises(TelemetryInputError, match="line 2: unknown role 'serving'"):
+        get_source("csv").load(input_dir=write(tmp_path / "c", "", bad))
+
+
 def test_inventory_header_and_duplicates_are_checked(tmp_path):
     with pytest.raises(TelemetryInputError, match="missing column.*purchase"):
         get_source("csv").load(input_dir=write(tmp_path / "a", "", "resource_id,pool,region\n"))

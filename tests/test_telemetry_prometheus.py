@@ -9,7 +9,7 @@ import pytest
 
 from optimizers.telemetry import Metric, SeriesKey, get_source
 from optimizers.telemetry.frame import Purchase, ResourceInfo
-from optimizers.telemetry.prometheus import MAX_POINTS_PER_SERIES, split_range
+from optimizers.telemetry.prometheus import MAX_POINTS_PER_SERIES, QUERIES, split_range
 from optimizers.telemetry.registry import TelemetryInputError, TelemetryUnavailable
 from tests.telemetry.fake_prometheus import FakePrometheus
 
@@ -18,6 +18,7 @@ NODE = {
     "Hostname": "node-a",
     "modelName": "NVIDIA H100 80GB HBM3",
     "pool": "inference-h100",
+    "pool_role": "inference",  # relabelled from __meta_ec2_tag_aeon_pool_role
     "instance_type": "p5.48xlarge",
 }
 DATA = {
@@ -33,6 +34,11 @@ DATA = {
     "DCGM_FI_DEV_POWER_USAGE": [({**NODE, "gpu": "0"}, lambda t: 505.0)],
     "100 * (1 - avg by (instance)": [({"instance": "node-a:9100"}, lambda t: 12.5)],
     "node_memory_MemTotal_bytes": [({"instance": "node-a:9100"}, lambda t: 3.2e10)],
+    # Triton's queue time per request, by node; a node no other series names is left out
+    "sum by (node) (rate(nv_inference_queue_duration_us": [
+        ({"node": "node-a"}, lambda t: 4.5),
+        ({"node": "node-z"}, lambda t: 1.0),
+    ],
 }
 
 
@@ -60,13 +66,16 @@ def test_fourteen_days_at_one_minute_is_split_to_fit_11000_points():
     assert frame.series[SeriesKey("node-a", Metric.CPU_UTIL_PCT)].values[0] == 12.5
     assert frame.series[SeriesKey("node-a", Metric.MEM_USED_BYTES)].values[0] == 3.2e10
     node = frame.resources["node-a"]
-    assert (node.pool, node.instance_type, node.purchase) == (
+    assert (node.pool, node.instance_type, node.purchase, node.role) == (
         "inference-h100",
         "p5.48xlarge",
         Purchase.ON_DEMAND,
+        "inference",
     )
     assert any("dropped 337 impossible values" in w for w in frame.warnings)
     assert any("without a machine label" in w for w in frame.warnings)
+    assert frame.series[SeriesKey("node-a", Metric.QUEUE_WAIT_MS)].values[0] == 4.5
+    assert "node-z" not in frame.resources
 
 
 def test_inventory_passed_in_names_the_machines(monkeypatch):
@@ -79,7 +88,7 @@ def test_inventory_passed_in_names_the_machines(monkeypatch):
         )
     assert frame.resources == inventory
     assert len(frame.series[SeriesKey("node-a", Metric.GPU_POWER_W, 0)]) == 13
-    assert len(prom.requests) == 9  # one range per query
+    assert len(prom.requests) == len(QUERIES)  # one range per query
 
 
 def test_split_range_covers_each_step_once():

@@ -53,7 +53,6 @@ def apply(
     from aeon.journal import write_together
     from aeon.project import find_project
     from aeon.saved_recommendations import load_saved
-    from components.pool_types import capacity_of
     from optimizers.apply import UnknownIds, plan_apply, select
 
     project = find_project(cwd)
@@ -69,13 +68,7 @@ def apply(
             f"`aeon report --stack {stack}` lists the saved ones"
         ) from None
     now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    plan = plan_apply(
-        recset,
-        settings,
-        selected,
-        applied_at=now,
-        capacity_of=lambda pool, itype: capacity_of(pool, itype, pool.region),
-    )
+    plan = plan_apply(recset, settings, selected, applied_at=now)
 
     old_stack = read_text(stack_path, "stack file")
     new_stack = edit_stack_text(old_stack, plan, settings, stack_path)
@@ -170,7 +163,9 @@ def _edit(doc, plan, settings, path: Path) -> str:
             raise UserError(f"{path}: pool {edit.pool!r} is not written in the file's {pools_key}")
         base = ["config", pools_key, index]
         for key, (_, new) in edit.before.diff(edit.after).items():
-            if key == "time_slicing_replicas":
+            if key == "committed":
+                doc.set([*base, "capacity", "committed"], new)
+            elif key == "time_slicing_replicas":
                 if doc.node([*base, "gpu_sharing"]) is None:
                     doc.set([*base, "gpu_sharing"], {"time_slicing_replicas": new})
                 else:
@@ -235,6 +230,7 @@ def _print_summary(plan, dry_run: bool = False) -> None:
             for k, (old, new) in edit.before.diff(edit.after).items()
         )
         lines.append(f"  {edit.pool}: {changes or 'already as recommended'}")
+        lines += [f"    {note}" for note in edit.notes]
     reasons: dict[str, list[Any]] = {}
     for s in plan.skipped:
         reasons.setdefault(s.reason, []).append(s)

@@ -28,6 +28,8 @@ class Totals(_Model):
     monthly_saving_usd: float
     saving_pct: float | None
     unpriced: int
+    share_if_roles_known_usd: float = 0.0  # what sharing would save on pools of unknown role
+    role_unknown_pools: list[str] = []
 
 
 class PoolSaving(_Model):
@@ -133,6 +135,7 @@ def build(recset: RecommendationsFile) -> ReportData:
             monthly_saving_usd=saving,
             saving_pct=round(100 * saving / before, 1) if before else None,
             unpriced=sum(1 for r in recs if not r.priced),
+            **_role_unknown(recs),
         ),
         savings_by_pool=by_pool,
         rows=[
@@ -152,6 +155,29 @@ def build(recset: RecommendationsFile) -> ReportData:
             for r in order
         ],
         utilization=list(recset.utilization),
+    )
+
+
+def _role_unknown(recs: list[Recommendation]) -> dict[str, Any]:
+    """What right-sizing found sharing would save on pools whose role nobody declared."""
+    missed = [
+        (r.pool or "-", usd)
+        for r in recs
+        if (usd := getattr(r.evidence, "share_if_inference_usd", None)) is not None
+    ]
+    return {
+        "share_if_roles_known_usd": round(sum(usd for _, usd in missed), 2),
+        "role_unknown_pools": sorted({pool for pool, _ in missed}),
+    }
+
+
+def role_unknown_line(t: Totals) -> str | None:
+    if not t.role_unknown_pools:
+        return None
+    return (
+        f"Pools of unknown role ({', '.join(t.role_unknown_pools)}): sharing GPUs was not "
+        f"considered; declaring them inference pools would save about "
+        f"{money(t.share_if_roles_known_usd)} a month more"
     )
 
 

@@ -10,7 +10,13 @@ from __future__ import annotations
 from html import escape
 
 from aeon.output.report_charts import data_uri, savings_chart, utilization_chart
-from aeon.output.report_data import OVERLAP_NOTE, ReportData, money, run_line
+from aeon.output.report_data import (
+    OVERLAP_NOTE,
+    ReportData,
+    money,
+    role_unknown_line,
+    run_line,
+)
 
 STYLE = """
 body { font-family: 'DejaVu Sans', Arial, sans-serif; margin: 24px; color: #111; background: #fff; }
@@ -71,6 +77,7 @@ def render(data: ReportData) -> str:
         + (f", {t.unpriced} unpriced" if t.unpriced else "")
         + "</div>",
         "</div>",
+        *([f"<p>{escape(line)}.</p>"] if (line := role_unknown_line(t)) else []),
         "<h2>Savings by pool</h2><div class='charts'>",
         _img(
             savings_chart([(p.pool, p.monthly_saving_usd) for p in data.savings_by_pool]),

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from aeon.output.report_data import OVERLAP_NOTE, ReportData, money, run_line
+from aeon.output.report_data import (
+    OVERLAP_NOTE,
+    ReportData,
+    money,
+    role_unknown_line,
+    run_line,
+)
 
 
 def _cell(text: object) -> str:
@@ -26,6 +32,7 @@ def render(data: ReportData) -> str:
         f"- {t.recommendations} recommendations over {t.resources} resources; "
         + ", ".join(f"{k} {v}" for k, v in t.by_kind.items())
         + (f"; {t.unpriced} unpriced" if t.unpriced else ""),
+        *([f"- {line}."] if (line := role_unknown_line(t)) else []),
         "",
         "## Recommendations",
         "",

@@ -21,4 +21,11 @@ class AppliedRecommendation(Model):
 
 class Recommendations(Model):
     max_step_pct: Percent = Field(default=50, description="largest change per apply, in percent")
+    default_latency_target_ms: float = Field(
+        default=100,
+        gt=0,
+        description="p95 latency target of inference pools the stack does not declare (their "
+        "role known from the fleet), for the latency check of shared GPUs (framework "
+        "max_latency_ms)",
+    )
     applied: list[AppliedRecommendation] = Field(default_factory=list)

@@ -39,10 +39,21 @@ class RightSizingOptions(Options):
         description="GPU time of one request, for the latency check of shared GPUs "
         "(default: a tenth of the pool's latency target).",
     )
+    latency_target_ms: float | None = Field(
+        None,
+        gt=0,
+        description="p95 latency target of inference pools the stack does not declare "
+        "(default: the stack's recommendations.default_latency_target_ms, 100).",
+    )
+    memory_headroom: float | None = Field(
+        None,
+        description="Memory headroom in percent (default: the mode's; compute-optimizer: "
+        "10, 20, 30).",
+    )
 
     @model_validator(mode="after")
     def _the_mode_accepts_them(self) -> RightSizingOptions:
-        get_policy(self.mode, self.headroom, self.percentile)  # the mode's own limits
+        get_policy(self.mode, self.headroom, self.percentile, self.memory_headroom)
         return self
 
 
@@ -62,6 +73,8 @@ class RightSizing(Planner):
             end=window.end, lookback_s=window.lookback_s, settings=inputs.settings,
             mode=options.mode, headroom_pct=options.headroom,
             percentile=options.percentile, service_time_ms=options.service_time_ms,
+            latency_target_ms=options.latency_target_ms,
+            memory_headroom_pct=options.memory_headroom,
         )  # fmt: skip
         lacking = [r for r in recs if r.kind == Kind.NOT_ENOUGH_DATA]
         if recs and len(lacking) == len(recs):

@@ -89,6 +89,11 @@ class SizingEvidence(Model):
     prices: list[PriceFigure] = Field(default_factory=list)
     catalog_source: str | None = None
     notes: list[str] = Field(default_factory=list)
+    share_if_inference_usd: float | None = Field(
+        default=None,
+        description="monthly: this resource's part of what sharing GPUs would save were its "
+        "pool (role unknown) an inference pool; `aeon report` totals it",
+    )
 
 
 SIZING_KINDS = frozenset(

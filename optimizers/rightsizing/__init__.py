@@ -38,11 +38,14 @@ def right_size(
     headroom_pct: float | None = None,
     percentile: float | None = None,
     service_time_ms: float | None = None,
+    latency_target_ms: float | None = None,
+    memory_headroom_pct: float | None = None,
 ) -> list[SizingRecommendation]:
-    policy = get_policy(mode, headroom_pct, percentile)
+    policy = get_policy(mode, headroom_pct, percentile, memory_headroom_pct)
     return plan(
         SizingInputs(
             frame=frame, catalog=catalog, prices=prices, policy=policy, end=end,
             lookback_s=lookback_s, settings=settings, service_time_ms=service_time_ms,
+            latency_target_ms=latency_target_ms,
         )
     )  # fmt: skip

@@ -40,7 +40,8 @@ def allowed_families(ctx: SizingContext, info: ResourceInfo) -> set[str]:
 
 def candidates(ctx: SizingContext, info: ResourceInfo, cur: InstanceSpec) -> list[InstanceSpec]:
     """Current-generation types of an allowed family in the region, same architecture, with GPUs
-    exactly when the current type has them."""
+    exactly when the current type has them, and never more GPUs than now (a workload uses the
+    GPUs it holds memory on; more of them carry the same load each, at a multiple of the price)."""
     families = allowed_families(ctx, info)
     arch = set(cur.architectures)
     return [
@@ -51,4 +52,5 @@ def candidates(ctx: SizingContext, info: ResourceInfo, cur: InstanceSpec) -> lis
         and c.current_generation
         and arch & set(c.architectures)
         and c.has_gpu == cur.has_gpu
+        and c.gpu_count <= cur.gpu_count
     ]

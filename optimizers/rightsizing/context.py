@@ -1,10 +1,11 @@
 """What every sizing decision reads: the frame, catalog, prices, the mode's policy, the window and
-the stack's pools (none for a fleet the stack does not declare)."""
+the stack's pools (none for a fleet the stack does not declare), and what a pool is for."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from components.facts.roles import PoolRole
 from components.settings import Pool, StackSettings
 from optimizers.catalog import Catalog
 from optimizers.pricing import PriceBook, PricePaid
@@ -14,6 +15,7 @@ from optimizers.rightsizing.sharing import DEFAULT_MAX_MEMBERS, ShareRules
 from optimizers.telemetry.frame import ResourceInfo, TelemetryFrame
 
 DEFAULT_MAX_STEP_PCT = 50.0
+DEFAULT_LATENCY_TARGET_MS = 100.0  # the framework's max_latency_ms (settings' default too)
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class SizingInputs:
     lookback_s: int
     settings: StackSettings | None = None
     service_time_ms: float | None = None
+    latency_target_ms: float | None = None  # for inference pools the stack does not declare
 
 
 @dataclass(frozen=True)
@@ -63,10 +66,33 @@ class SizingContext:
             return None
         return self.inputs.prices.price_paid(instance_type, info.region, info.purchase.value)
 
-    def share_rules(self, pool: Pool | None) -> ShareRules:
+    def role(self, info: ResourceInfo) -> PoolRole | None:
+        """The declared pool's role; for a pool the stack does not declare, the fleet's."""
+        pool = self.pool(info)
+        return pool.role if pool is not None else info.role
+
+    def latency_target(self, info: ResourceInfo) -> tuple[float | None, str]:
+        """The p95 latency target of the resource's pool, and where it comes from."""
+        pool = self.pool(info)
+        if pool is not None:
+            return pool.latency_target_ms, f"pool {pool.name}'s latency_target_ms"
+        if self.inputs.latency_target_ms is not None:
+            return self.inputs.latency_target_ms, "--latency-target-ms, for a pool not in the stack"
+        settings = self.inputs.settings
+        target = (
+            settings.recommendations.default_latency_target_ms
+            if settings
+            else DEFAULT_LATENCY_TARGET_MS
+        )
+        return target, "recommendations.default_latency_target_ms, for a pool not in the stack"
+
+    def share_rules(self, info: ResourceInfo) -> ShareRules:
+        pool = self.pool(info)
         replicas = pool.gpu_sharing.time_slicing_replicas if pool and pool.gpu_sharing else None
-        target = pool.latency_target_ms if pool else None
+        target, origin = self.latency_target(info)
         service = None
         if target is not None:
             service = self.inputs.service_time_ms or default_service_ms(target)
-        return ShareRules(self.policy, replicas or DEFAULT_MAX_MEMBERS, target, service)
+        return ShareRules(
+            self.policy, replicas or DEFAULT_MAX_MEMBERS, target, service, target_origin=origin
+        )

@@ -11,8 +11,11 @@ from optimizers.rightsizing.change_cost import PriceChange, removed
 from optimizers.rightsizing.context import SizingContext
 from optimizers.rightsizing.decision import Decision
 from optimizers.rightsizing.measure import Needs
+from optimizers.rightsizing.packing import PackResult
 from optimizers.rightsizing.projection import Projection, project
 from optimizers.rightsizing.risk import confidence_of, risk_of
+from optimizers.rightsizing.saturation import Saturation, counter_only_note, saturation
+from optimizers.rightsizing.scale_out import Saturated
 from optimizers.rightsizing.sharing import Group, check
 from optimizers.telemetry.frame import ResourceInfo
 
@@ -62,7 +65,7 @@ def remove(ctx: SizingContext, info: ResourceInfo, spec: InstanceSpec, need: Nee
     )  # fmt: skip
 
 
-def share(ctx: SizingContext, group: Group) -> Decision:
+def share(ctx: SizingContext, group: Group, packing: PackResult | None = None) -> Decision:
     members = group.members
     first = ctx.resource(members[0].resource_id)
     infos = [ctx.resource(m.resource_id) for m in members]
@@ -84,15 +87,41 @@ def share(ctx: SizingContext, group: Group) -> Decision:
         f"on one {group.host.gpu_name} ({group.host.gpu_memory_gib_each:.1f} GiB)",
     ]
     pool = ctx.pool(first)
-    rules = ctx.share_rules(pool)
+    rules = ctx.share_rules(first)
+    if pool is None:
+        notes.append(
+            f"pool {first.pool} is not in the stack; its role ({ctx.role(first)}) comes from "
+            "the fleet's inventory or tags"
+        )
     if rules.latency_target_ms is not None:
         assumed = "measured" if ctx.inputs.service_time_ms else "assumed (a tenth of the target)"
         notes.append(
             f"latency: M/G/1 on the summed load, service time {rules.service_ms:g} ms "
             f"{assumed}; predicted p95 {projected.get('predicted_p95_latency_ms', 0):.1f} ms "
-            f"vs target {rules.latency_target_ms:g} ms"
+            f"vs target {rules.latency_target_ms:g} ms ({rules.target_origin})"
         )
+    if packing is not None:
+        notes.append(
+            f"packing ({packing.method}{', optimal' if packing.optimal else ''}): "
+            f"{packing.hosts} GPUs for the pool's {sum(len(g.members) for g in packing.groups)} "
+            f"{group.host.instance_type} members; first-fit decreasing {packing.ffd_groups}; "
+            f"lower bound {packing.bound.describe()}"
+            + ("; the search stopped at its time budget" if packing.cut_short else "")
+        )
+        projected = {
+            **projected,
+            "pack_gpus": float(packing.hosts),
+            "pack_ffd_gpus": float(packing.ffd_groups),
+            "pack_lower_bound": float(packing.bound.hosts),
+        }
+    unmeasured = int(projected.get("host_cpu_unmeasured_members", 0))
     risk_notes = []
+    if unmeasured:
+        notes.append(
+            f"host CPU of {unmeasured} member(s) not measured: the host-CPU check counted only "
+            "the measured ones (risk one level up)"
+        )
+        risk_notes.append("host CPU not measured for every member: it may not fit the host")
     if pool is not None and pool.min_size > 0:
         risk_notes.append(f"pool {pool.name} keeps at least min_size {pool.min_size} nodes")
     risk_notes += [
@@ -108,14 +137,14 @@ def share(ctx: SizingContext, group: Group) -> Decision:
         ),
         proposed=SizingProposed(instance_type=host, count=1, gpu_replicas=len(members)),
         change=PriceChange(tuple(before), tuple(after)),
-        risk=risk_of(Kind.SHARE, conf, risk_notes), confidence=conf, need=scarcest,
-        notes=tuple(notes), projected=projected,
+        risk=risk_of(Kind.SHARE, conf, risk_notes, raise_by=1 if unmeasured else 0),
+        confidence=conf, need=scarcest, notes=tuple(notes), projected=projected,
     )  # fmt: skip
 
 
 def cheapest_host(ctx: SizingContext, group: Group, info: ResourceInfo) -> Group:
     """The packed group fits its first member's type; a cheaper single-GPU type may fit too."""
-    rules = ctx.share_rules(ctx.pool(info))
+    rules = ctx.share_rules(info)
     current = ctx.price(group.host.instance_type, info)
     if current is None or current.usd_per_hour is None:
         return group
@@ -132,18 +161,37 @@ def cheapest_host(ctx: SizingContext, group: Group, info: ResourceInfo) -> Group
     return best
 
 
-def resize(ctx: SizingContext, info: ResourceInfo, need: Needs) -> Decision:
+def resize(ctx: SizingContext, info: ResourceInfo, need: Needs) -> Decision | Saturated:
     """Upsize when the current type is overloaded; otherwise the cheapest fit within the step
-    bound that saves at least 1% (downsize, or change-family); otherwise keep."""
+    bound that saves at least 1% (downsize, or change-family); otherwise keep.
+
+    A GPU counts as overloaded only on a real signal (saturation.py): GPM activity, or latency
+    or queue wait beyond the pool's target. Then the move is to a faster GPU model with no more
+    GPUs (candidates never add GPUs); with none, the resource is `Saturated` (the engine
+    gathers its pool's into one scale-out). With only the NVML counter high, nothing is spent."""
     cur = ctx.inputs.catalog.get(info.instance_type)
     assert cur is not None  # resources missing from the catalog are not-enough-data
-    here = project(need, cur, cur, ctx.policy)
+    policy = ctx.policy
+    here = project(need, cur, cur, policy)
+    notes: list[str] = []
+    sat = None
+    busy_limit = True
+    if cur.has_gpu and need.has_gpu_data:
+        sat = saturation(need, policy, ctx.latency_target(info)[0])
+        if here.gpu_busy_over and not sat.saturated:
+            # No real signal: the counter buys nothing, and only GPUs no slower are candidates.
+            notes.append(counter_only_note(need, policy, sat))
+            busy_limit = False
+            here = project(need, cur, cur, policy, busy_limit=False)
+    overloaded = not here.ok or (sat is not None and sat.saturated)
+    if sat is not None and sat.saturated:
+        notes.append(f"saturated: {sat.why}")
     fits = [
         Fit(cand, proj, ctx.price(cand.instance_type, info))
         for cand in candidates(ctx, info, cur)
-        if (proj := project(need, cur, cand, ctx.policy)).ok
+        if (proj := project(need, cur, cand, policy, busy_limit=busy_limit)).ok
+        and (sat is None or not sat.saturated or _relieves(proj, sat))
     ]
-    notes: list[str] = []
     # Unpriced fits no larger than now might have been cheaper: say they were skipped.
     unpriced = sorted(
         f.spec.instance_type
@@ -158,19 +206,21 @@ def resize(ctx: SizingContext, info: ResourceInfo, need: Needs) -> Decision:
             f"fitting types without a price figure, skipped: {', '.join(unpriced[:4])}{more}"
         )
     priced = [f for f in fits if f.usd_per_hour is not None]
-    if not here.ok:
+    if overloaded:
         if priced or fits:
             best = min(priced, key=Fit.by_price) if priced else min(fits, key=Fit.by_capacity)
-            now = "now: " + "; ".join(here.reasons)
+            now = "now: " + "; ".join(here.reasons or [sat.why if sat else ""])
             return _change(ctx, Kind.UPSIZE, info, need, best, [*notes, now])
-        overloaded = (
+        if sat is not None and sat.saturated:
+            return Saturated(info, cur, need, sat, tuple(notes))
+        overloaded_note = (
             "overloaded now (" + "; ".join(here.reasons) + ") and no allowed type fits: "
             "add a larger type to the pool's instance_types"
         )
-        return _keep(ctx, info, need, here, notes + [overloaded], level="high")
+        return _keep(ctx, info, need, here, notes + [overloaded_note], level="high")
     best = _cheaper_within_step(ctx, info, cur, fits, priced, notes)
     if best is None:
-        return _keep(ctx, info, need, here, notes)
+        return _keep(ctx, info, need, here, notes, level="medium" if not busy_limit else "low")
     return _change(ctx, _kind_of_move(cur, best.spec, notes), info, need, best, notes)
 
 
@@ -188,6 +238,11 @@ def _kind_of_move(cur: InstanceSpec, new: InstanceSpec, notes: list[str]) -> Kin
         )
         return Kind.UPSIZE
     return Kind.DOWNSIZE
+
+
+def _relieves(proj: Projection, sat: Saturation) -> bool:
+    """A saturated GPU moves only to a model fast enough to carry its whole load."""
+    return proj.values.get("gpu_busy_scale", 1.0) * sat.load <= 1
 
 
 def _cheaper_within_step(
@@ -256,12 +311,12 @@ def _keep(
     level: str = "low",
 ) -> Decision:
     price = ctx.price(info.instance_type, info)
-    overloaded = [n for n in notes if n.startswith("overloaded")]
+    flagged = [n for n in notes if n.startswith(("overloaded", "GPU busy-ness"))]
     return Decision.for_resource(
         Kind.KEEP, info,
         proposed=SizingProposed(instance_type=info.instance_type, count=1),
         change=PriceChange((price,), (price,)),
-        risk=Risk(level=level, notes=overloaded),  # type: ignore[arg-type]
+        risk=Risk(level=level, notes=flagged),  # type: ignore[arg-type]
         confidence=confidence_of(need.span_s), need=need, notes=tuple(notes),
         projected=here.values,
     )  # fmt: skip

@@ -38,6 +38,7 @@ class Decision:
     notes: tuple[str, ...] = ()
     projected: Mapping[str, float] = field(default_factory=dict)
     target: str | None = None  # None: the resource itself
+    missed_share_usd: float | None = None  # its part of what sharing would save (role unknown)
 
     @classmethod
     def for_resource(cls, kind: Kind, info: ResourceInfo, **rest) -> Decision:
@@ -89,5 +90,6 @@ def to_recommendation(ctx: SizingContext, d: Decision) -> SizingRecommendation:
             price_basis=cost.basis,
             prices=list(cost.figures),
             notes=[*d.notes, *cost.notes],
+            share_if_inference_usd=d.missed_share_usd,
         ),
     )

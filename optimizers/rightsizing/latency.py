@@ -15,19 +15,24 @@ Calibration against the H200 measurement (S = 0.59 ms, 800 req/s per member): al
 
 from __future__ import annotations
 
-import math
+import numpy as np
 
 
 def p95_latency_ms(rho: float, service_ms: float, members: int = 1) -> float:
-    if rho >= 1:
-        return math.inf
-    k = max(1, members)
+    return float(p95_latency_ms_array(np.array([rho]), service_ms, np.array([members]))[0])
+
+
+def p95_latency_ms_array(rho: np.ndarray, service_ms: float, members: np.ndarray) -> np.ndarray:
+    """p95_latency_ms for many groups at once (the packer); the same arithmetic, so the two
+    agree exactly."""
+    rho = np.asarray(rho, dtype=np.float64)
+    k = np.maximum(1, np.asarray(members)).astype(np.float64)
     cs2 = (k - 1) / (k + 1)
-    if rho <= 0.05:
-        return k * service_ms
-    mean_wait = rho * service_ms * (1 + cs2) / (2 * (1 - rho))
-    wait95 = mean_wait / rho * math.log(rho / 0.05)
-    return k * service_ms + wait95
+    busy = np.clip(rho, 0.05, 0.999999)  # the formula's domain; the ends are set below
+    mean_wait = busy * service_ms * (1 + cs2) / (2 * (1 - busy))
+    wait95 = mean_wait / busy * np.log(busy / 0.05)
+    out = np.where(rho <= 0.05, k * service_ms, k * service_ms + wait95)
+    return np.where(rho >= 1, np.inf, out)
 
 
 def default_service_ms(latency_target_ms: float) -> float:

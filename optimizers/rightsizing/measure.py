@@ -37,6 +37,11 @@ class Needs:
     summaries: list[SeriesSummary] = field(default_factory=list)
     busy_series: dict[int, Series] = field(default_factory=dict)  # per GPU, raw, for sharing
     occupancy_series: dict[int, Series] = field(default_factory=dict)  # NVML counter if present
+    # Saturation signals (whatever the policy reads busy-ness from): per GPU, the larger of GPM SM
+    # and tensor activity at the busy percentile; the served requests' latency and queue wait.
+    gpm_activity_pct: list[float] = field(default_factory=list)
+    latency_ms: float | None = None
+    queue_ms: float | None = None
 
     @property
     def has_gpu_data(self) -> bool:
@@ -100,11 +105,17 @@ def measure(frame: TelemetryFrame, policy: SizingPolicy, start: int, end: int) -
         if key.metric is Metric.CPU_UTIL_PCT:
             need.cpu_busy_pct = row[pq]
             used[rid].append(key)
+        elif key.metric is Metric.REQUEST_LATENCY_MS:
+            need.latency_ms = row[pq]
+        elif key.metric is Metric.QUEUE_WAIT_MS:
+            need.queue_ms = row[pq]
         elif key.metric is Metric.MEM_USED_BYTES:
             need.mem_peak_gib = row["max"] / GIB
             need.mem_need_gib = max(
                 row["max"] * policy.memory_peak_factor / GIB,
-                row[pq] * policy.headroom() / GIB if policy.memory_percentile_with_headroom else 0,
+                row[pq] * policy.memory_headroom() / GIB
+                if policy.memory_percentile_with_headroom
+                else 0,
             )
             used[rid].append(key)
 
@@ -115,7 +126,7 @@ def measure(frame: TelemetryFrame, policy: SizingPolicy, start: int, end: int) -
     for rid, gpus in gpu_keys.items():
         need = needs[rid]
         busy, mem = [], []
-        tensor, dram = [], []
+        tensor, dram, activity = [], [], []
         for g in sorted(gpus):
             sm = SeriesKey(rid, Metric.GPU_SM_UTIL_PCT, g)
             nvml = SeriesKey(rid, Metric.GPU_UTIL_PCT, g)
@@ -138,7 +149,15 @@ def measure(frame: TelemetryFrame, policy: SizingPolicy, start: int, end: int) -
                 k = SeriesKey(rid, metric, g)
                 if k in stats:
                     sink.append(stats[k][f"p{BOUND_PERCENTILE:g}"])
+            gpm = [
+                stats[k][pq]
+                for m in (Metric.GPU_SM_UTIL_PCT, Metric.GPU_TENSOR_UTIL_PCT)
+                if (k := SeriesKey(rid, m, g)) in stats
+            ]
+            if gpm:
+                activity.append(max(gpm))
         need.gpu_busy_pct, need.gpu_mem_peak_gib = busy, mem
+        need.gpm_activity_pct = activity
         if tensor and dram and len(tensor) == len(dram):
             need.gpu_bound = Bound.COMPUTE if max(tensor) >= max(dram) else Bound.MEMORY
 

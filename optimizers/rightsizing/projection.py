@@ -1,7 +1,10 @@
 """Would a candidate type carry what the current one carried, with the policy's headroom?
 
-Never below observed peaks (host memory, GPU memory); CPU and GPU busy-ness are rescaled by
-vCPU count and by GPU capability (optimizers.gpu_capability) when the GPU model changes.
+Never below observed peaks (host memory, GPU memory); CPU busy-ness is rescaled by vCPU count
+and GPU busy-ness by GPU capability (optimizers.gpu_capability) when the GPU model changes. GPU
+count follows the workload: one whose memory sits on k GPUs uses k GPUs, and a candidate with
+more GPUs carries the same load per GPU (a process does not spread itself over GPUs it never
+allocated), so more GPUs never relieve a busy one.
 """
 
 from __future__ import annotations
@@ -19,16 +22,40 @@ class Projection:
     ok: bool
     reasons: list[str] = field(default_factory=list)  # why the candidate does not fit
     values: dict[str, float] = field(default_factory=dict)  # needs on the candidate
+    gpu_busy_over: bool = False  # GPU busy-ness (with headroom) is among the reasons
+
+    @property
+    def only_gpu_busy(self) -> bool:
+        """The GPU's busy-ness is the one reason it does not fit."""
+        return self.gpu_busy_over and len(self.reasons) == 1
 
 
 def gpu_mem_factor(policy: SizingPolicy) -> float:
     return (
-        policy.headroom() if policy.memory_percentile_with_headroom else policy.memory_peak_factor
+        policy.memory_headroom()
+        if policy.memory_percentile_with_headroom
+        else policy.memory_peak_factor
     )
 
 
-def project(need: Needs, cur: InstanceSpec, cand: InstanceSpec, policy: SizingPolicy) -> Projection:
-    """Would `cand` carry what `cur` carried, with the policy's headroom? Never below peaks."""
+def gpus_in_use(need: Needs, cur: InstanceSpec) -> int:
+    """GPUs holding the workload's memory (model shards): the GPUs it can use, at least one."""
+    held = sum(1 for m in need.gpu_mem_peak_gib if m * 1024 > 0.01 * cur.gpu_memory_mib_each)
+    return max(1, held)
+
+
+def project(
+    need: Needs,
+    cur: InstanceSpec,
+    cand: InstanceSpec,
+    policy: SizingPolicy,
+    *,
+    busy_limit: bool = True,
+) -> Projection:
+    """Would `cand` carry what `cur` carried, with the policy's headroom? Never below peaks.
+
+    busy_limit False: GPU busy-ness is not held to 100% (no real signal says the GPU is out of
+    compute); the candidate's GPU must only be no slower than the current one."""
     hb = policy.headroom() if policy.busy_headroom else 1.0
     p = Projection(True)
     if need.cpu_busy_pct is not None:
@@ -50,7 +77,7 @@ def project(need: Needs, cur: InstanceSpec, cand: InstanceSpec, policy: SizingPo
     elif cand.memory_mib < cur.memory_mib:
         p.reasons.append("no host memory data: never less memory than now")
     if cur.has_gpu:
-        _project_gpu(need, cur, cand, policy, hb, p)
+        _project_gpu(need, cur, cand, policy, hb if busy_limit else None, p)
     p.ok = not p.reasons
     return p
 
@@ -60,7 +87,7 @@ def _project_gpu(
     cur: InstanceSpec,
     cand: InstanceSpec,
     policy: SizingPolicy,
-    hb: float,
+    hb: float | None,
     p: Projection,
 ) -> None:
     if not cand.has_gpu:
@@ -81,16 +108,20 @@ def _project_gpu(
     if factor is None:
         p.reasons.append(why)
         return
-    busy = need.gpu_busy_total * factor / cand.gpu_count
+    busy = need.gpu_busy_max * factor  # per GPU, whatever the candidate's GPU count
     p.values["gpu_busy_pct"] = round(busy, 3)
     if factor != 1.0:
         p.values["gpu_busy_scale"] = round(factor, 4)
-    if busy * hb > 100:
+    if hb is None:
+        if factor > 1:
+            p.reasons.append(f"{cand.gpu_name} is slower than {cur.gpu_name} ({why})")
+    elif busy * hb > 100:
+        p.gpu_busy_over = True
         p.reasons.append(
             f"GPU busy-ness {busy:.1f}% on {cand.gpu_name} ({why}; x{hb:g} headroom) exceeds 100%"
         )
-    in_use = sum(1 for m in need.gpu_mem_peak_gib if m * 1024 > 0.01 * cur.gpu_memory_mib_each)
-    if cand.gpu_count < max(1, in_use):
+    in_use = gpus_in_use(need, cur)
+    if cand.gpu_count < in_use:
         p.reasons.append(f"{in_use} GPUs hold memory (model shards): needs at least {in_use}")
     f = gpu_mem_factor(policy)
     each = max(need.gpu_mem_peak_gib) * f

@@ -24,12 +24,18 @@ def confidence_of(span_s: int) -> Confidence:
     return Confidence.HIGH
 
 
-def risk_of(kind: Kind, confidence: Confidence | None, notes: list[str]) -> Risk:
-    level = BASE_RISK[kind]
+LEVELS = ("low", "medium", "high")
+
+
+def risk_of(kind: Kind, confidence: Confidence | None, notes: list[str], raise_by: int = 0) -> Risk:
+    """The kind's base risk, one level up for low confidence on kinds that take capacity away,
+    and `raise_by` levels up for what the caller could not check (capped at high)."""
+    step = raise_by
     notes = list(notes)
     if confidence is Confidence.LOW and kind in LOW_CONFIDENCE_RAISES:
-        level = "high" if level == "medium" else "medium"
+        step += 1
         notes.append("low confidence: under 24 h of data; a weekly peak may be missing")
+    level = LEVELS[min(len(LEVELS) - 1, LEVELS.index(BASE_RISK[kind]) + step)]
     return Risk(level=level, notes=notes)  # type: ignore[arg-type]
 
 

@@ -3,8 +3,9 @@
 A group fits when, on the host's GPU, the members' summed peak GPU memory plus headroom fits, the
 percentile of their summed busy-ness series (aligned in time, so bursts that never coincide can
 share while bursts that do cannot) plus headroom stays within 100%, their summed host CPU and memory
-fit the host, and for latency-sensitive pools the M/G/1 model of the summed load keeps the pool's
-latency target. Groups are packed first-fit decreasing by GPU memory.
+fit the host (members without CPU data are left out of the CPU sum and counted, so the decision
+can say so), and for latency-sensitive pools the M/G/1 model of the summed load keeps the pool's
+latency target. `optimizers.rightsizing.packing` finds the groups.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from optimizers.gpu_capability import busy_scale
 from optimizers.rightsizing.latency import p95_latency_ms
 from optimizers.rightsizing.measure import Needs
 from optimizers.rightsizing.policies import SizingPolicy
-from optimizers.rightsizing.stats import binned_max
+from optimizers.rightsizing.stats import binned_max, percentile_rows
 
 DEFAULT_MAX_MEMBERS = 4
 
@@ -36,9 +37,10 @@ class Member:
         return self.need.gpu_mem_peak_gib[0]
 
     @property
-    def cpu_vcpus(self) -> float:
+    def cpu_vcpus(self) -> float | None:
+        """vCPUs it keeps busy; None when its host CPU was not measured."""
         if self.need.cpu_busy_pct is None:
-            return float(self.spec.vcpus)  # unknown: the whole host it runs on now
+            return None
         return self.need.cpu_busy_pct / 100 * self.spec.vcpus
 
     @property
@@ -59,6 +61,7 @@ class ShareRules:
     max_members: int = DEFAULT_MAX_MEMBERS
     latency_target_ms: float | None = None
     service_ms: float | None = None
+    target_origin: str = ""  # where the latency target comes from, for the evidence
 
 
 def _grid_row(series_by_gpu, start: int, bin_s: int, bins: int, fill: float) -> np.ndarray:
@@ -110,9 +113,10 @@ def check(group: list[Member], host: InstanceSpec, rules: ShareRules) -> GroupCh
     proj: dict[str, float] = {"members": float(len(group))}
     if len(group) > rules.max_members:
         return GroupCheck(False, proj, f"more than {rules.max_members} replicas")
+    hm = policy.memory_headroom()
     mem = sum(m.gpu_mem_gib for m in group)
-    proj["gpu_mem_need_gib"] = round(mem * h, 3)
-    if mem * h > host.gpu_memory_gib_each:
+    proj["gpu_mem_need_gib"] = round(mem * hm, 3)
+    if mem * hm > host.gpu_memory_gib_each:
         return GroupCheck(False, proj, "summed GPU memory peak plus headroom does not fit one GPU")
     busy = np.zeros_like(group[0].busy_row)
     occ = np.zeros_like(group[0].busy_row)
@@ -127,18 +131,21 @@ def check(group: list[Member], host: InstanceSpec, rules: ShareRules) -> GroupCh
             return GroupCheck(False, proj, why)
         busy = busy + m.busy_row * factor
         occ = occ + m.occupancy_row * factor
-    summed = float(np.percentile(busy, q))
+    summed = float(percentile_rows(busy, q)[0])
     proj["summed_gpu_busy_pct"] = round(summed, 3)
     if summed * h > 100:
         return GroupCheck(False, proj, f"summed busy-ness p{q:g} plus headroom exceeds 100%")
-    cpu = sum(m.cpu_vcpus for m in group) * h
+    known = [c for m in group if (c := m.cpu_vcpus) is not None]
+    cpu = sum(known) * h
     host_mem = sum(m.mem_gib for m in group)
     proj["host_vcpus_need"] = round(cpu, 3)
     proj["host_mem_need_gib"] = round(host_mem, 3)
+    if len(known) < len(group):  # unmeasured: not counted (the decision says so, risk up)
+        proj["host_cpu_unmeasured_members"] = float(len(group) - len(known))
     if cpu > host.vcpus or host_mem > host.memory_gib:
         return GroupCheck(False, proj, "summed host CPU or memory does not fit the host")
     if rules.latency_target_ms is not None and rules.service_ms is not None:
-        rho = float(np.percentile(occ, q)) / 100
+        rho = float(percentile_rows(occ, q)[0]) / 100
         p95 = p95_latency_ms(rho, rules.service_ms, len(group))
         proj["summed_occupancy"] = round(rho, 4)
         proj["predicted_p95_latency_ms"] = round(p95, 3) if np.isfinite(p95) else 1e9
@@ -150,23 +157,3 @@ def check(group: list[Member], host: InstanceSpec, rules: ShareRules) -> GroupCh
                 f"{rules.latency_target_ms:g} ms",
             )
     return GroupCheck(True, proj)
-
-
-def pack(members: list[Member], rules: ShareRules, start: int, end: int) -> list[Group]:
-    """First-fit decreasing by GPU memory (then busy-ness); every member ends in one group."""
-    if not members:
-        return []
-    align(members, start, end)
-    order = sorted(members, key=lambda m: (-m.gpu_mem_gib, -m.need.gpu_busy_max, m.resource_id))
-    groups: list[Group] = []
-    for member in order:
-        for group in groups:
-            verdict = check(group.members + [member], group.host, rules)
-            if verdict.ok:
-                group.members.append(member)
-                group.projected = verdict.projected
-                break
-        else:
-            alone = check([member], member.spec, rules)
-            groups.append(Group(member.spec, [member], alone.projected))
-    return groups

@@ -94,3 +94,15 @@ def binned_max(
     np.maximum.at(out, idx[keep].astype(np.int64), values[keep])
     out[np.isneginf(out)] = np.nan
     return out
+
+
+def percentile_rows(values: np.ndarray, q: float) -> np.ndarray:
+    """The `q` percentile of each row (numpy's linear interpolation, as `window_stats`), by one
+    partition: the share check and the packer use this one formula, so they agree exactly."""
+    values = np.atleast_2d(values)
+    n = values.shape[1]
+    pos = q / 100.0 * (n - 1)
+    lo, hi = int(np.floor(pos)), int(np.ceil(pos))
+    part = np.partition(values, sorted({lo, hi}), axis=1)
+    low = part[:, lo]
+    return low + (part[:, hi] - low) * (pos - lo)

@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from components.facts.tags import POOL_TAG
+from components.facts.roles import PoolRole
+from components.facts.tags import POOL_ROLE_TAG, POOL_TAG
 from optimizers.telemetry.cloudwatch import MetricRequest, call_with_retries
 from optimizers.telemetry.frame import Metric, Purchase, ResourceInfo, SeriesKey
 
@@ -50,6 +51,14 @@ def _purchase(instance: Mapping[str, Any]) -> Purchase:
     return Purchase.SPOT if instance.get("InstanceLifecycle") == "spot" else Purchase.ON_DEMAND
 
 
+def _role(text: str) -> PoolRole | None:
+    # The launch templates tag instances with their pool's role; anything else is unknown.
+    try:
+        return PoolRole(text.strip().lower())
+    except ValueError:
+        return None
+
+
 def ec2_inventory(ec2: Any, region: str) -> Ec2Fleet:
     resources: dict[str, ResourceInfo] = {}
     hosts: dict[str, str] = {}
@@ -64,6 +73,7 @@ def ec2_inventory(ec2: Any, region: str) -> Ec2Fleet:
                     region=region,
                     instance_type=inst.get("InstanceType", ""),
                     purchase=_purchase(inst),
+                    role=_role(tags.get(POOL_ROLE_TAG, "")),
                 )
                 dns = inst.get("PrivateDnsName") or ""
                 if dns:

@@ -1,6 +1,9 @@
 """The CSV telemetry format: `inventory.csv` plus `metrics.csv` in one folder.
 
-inventory.csv: resource_id,pool,region,instance_type,purchase   (purchase: on-demand|spot|committed)
+inventory.csv: resource_id,pool,region,instance_type,purchase[,role]
+               (purchase: on-demand|spot|committed; the optional role column says what a pool the
+               stack does not declare is for: training|inference|cpu|edge-cache|preprocessing,
+               empty when unknown)
 metrics.csv:   timestamp,resource_id,gpu_index,metric,value     (gpu_index empty for host metrics;
                timestamp ISO 8601, naive meaning UTC, or Unix seconds)
 
@@ -19,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from components.facts.files import csv_records
+from components.facts.roles import PoolRole
 from optimizers.options import Options
 from optimizers.telemetry.errors import TelemetryInputError
 from optimizers.telemetry.frame import Metric, Purchase, ResourceInfo, SeriesKey, TelemetryFrame
@@ -29,6 +33,8 @@ from optimizers.telemetry.window import DEFAULT_LOOKBACK_S
 INVENTORY_FILE = "inventory.csv"
 METRICS_FILE = "metrics.csv"
 INVENTORY_COLUMNS = ("resource_id", "pool", "region", "instance_type", "purchase")
+ROLE_COLUMN = "role"  # optional
+ROLES = {r.value: r for r in PoolRole}
 METRICS_COLUMNS = ("timestamp", "resource_id", "gpu_index", "metric", "value")
 MAX_LISTED_ERRORS = 20
 Row = tuple[int, list[str]]
@@ -44,7 +50,9 @@ def parse_purchase(text: str) -> Purchase | None:
     return _PURCHASE_ALIASES.get(text.strip().lower())
 
 
-def _open_table(path: Path, columns: tuple[str, ...]) -> tuple[Iterator[Row], dict[str, int]]:
+def _open_table(
+    path: Path, columns: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> tuple[Iterator[Row], dict[str, int]]:
     """The records after the header (line number, fields) and each column's index. Read as
     UTF-8 strict CSV (components/facts/files.py): a file that is not is refused, naming where."""
     if not path.exists():
@@ -59,7 +67,7 @@ def _open_table(path: Path, columns: tuple[str, ...]) -> tuple[Iterator[Row], di
             f"{path}:1: missing column(s) {', '.join(missing)}; the header must name "
             f"{','.join(columns)}"
         )
-    return records, {c: names.index(c) for c in columns}
+    return records, {c: names.index(c) for c in (*columns, *optional) if c in names}
 
 
 def _raise_row_errors(path: Path, errors: list[str], total: int) -> None:
@@ -73,7 +81,7 @@ def read_inventory_csv(path: Path | str) -> dict[str, ResourceInfo]:
     """Rows -> resources; a bad row (empty field, unknown purchase, duplicate id) fails the read,
     naming its line."""
     path = Path(path)
-    rows, col = _open_table(path, INVENTORY_COLUMNS)
+    rows, col = _open_table(path, INVENTORY_COLUMNS, (ROLE_COLUMN,))
     resources: dict[str, ResourceInfo] = {}
     errors: list[str] = []
     bad = 0
@@ -83,11 +91,14 @@ def read_inventory_csv(path: Path | str) -> dict[str, ResourceInfo]:
             problem = None
             empty = [c for c in ("resource_id", "pool", "region", "instance_type") if not fields[c]]
             purchase = parse_purchase(fields["purchase"])
+            role_text = fields.get(ROLE_COLUMN, "").lower()
             if empty:
                 problem = f"empty {', '.join(empty)}"
             elif purchase is None:
                 allowed = ", ".join(p.value for p in Purchase)
                 problem = f"unknown purchase {fields['purchase']!r} (use {allowed})"
+            elif role_text and role_text not in ROLES:
+                problem = f"unknown role {role_text!r} (use {', '.join(ROLES)}, or leave it empty)"
             elif fields["resource_id"] in resources:
                 problem = f"resource {fields['resource_id']!r} listed twice"
             if problem:
@@ -101,6 +112,7 @@ def read_inventory_csv(path: Path | str) -> dict[str, ResourceInfo]:
                 region=fields["region"],
                 instance_type=fields["instance_type"],
                 purchase=purchase,
+                role=ROLES.get(role_text),
             )
     if bad:
         _raise_row_errors(path, errors, bad)
@@ -309,11 +321,15 @@ def format_timestamp(ts: float) -> str:
 
 
 def inventory_csv_text(resources: Iterable[ResourceInfo]) -> str:
+    """The inventory as CSV; the role column only when some resource has a role."""
+    rows = list(resources)
+    roles = any(r.role is not None for r in rows)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(INVENTORY_COLUMNS)
-    for r in resources:
-        writer.writerow([r.resource_id, r.pool, r.region, r.instance_type, r.purchase.value])
+    writer.writerow(INVENTORY_COLUMNS + ((ROLE_COLUMN,) if roles else ()))
+    for r in rows:
+        row = [r.resource_id, r.pool, r.region, r.instance_type, r.purchase.value]
+        writer.writerow(row + ([r.role.value if r.role else ""] if roles else []))
     return out.getvalue()
 
 

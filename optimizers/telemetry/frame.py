@@ -8,6 +8,8 @@ from enum import StrEnum
 
 import numpy as np
 
+from components.facts.roles import PoolRole
+
 
 class Purchase(StrEnum):
     ON_DEMAND = "on-demand"
@@ -25,6 +27,9 @@ class Metric(StrEnum):
     GPU_TENSOR_UTIL_PCT = "gpu_tensor_util_pct"  # GPM
     GPU_DRAM_BW_UTIL_PCT = "gpu_dram_bw_util_pct"  # GPM
     GPU_POWER_W = "gpu_power_w"
+    # What the served requests saw (per machine): saturation signals beside GPM activity.
+    REQUEST_LATENCY_MS = "request_latency_ms"  # the source's latency figure (e.g. p95 or mean)
+    QUEUE_WAIT_MS = "queue_wait_ms"  # time requests waited before their GPU work started
 
     @property
     def per_gpu(self) -> bool:
@@ -40,6 +45,9 @@ class ResourceInfo:
     region: str
     instance_type: str
     purchase: Purchase
+    # What the pool is for, as the fleet says (inventory `role`, the `aeon:pool-role` tag, a
+    # Prometheus label); None: unknown. A pool declared in the stack has its own role.
+    role: PoolRole | None = None
 
 
 @dataclass(frozen=True, order=True)

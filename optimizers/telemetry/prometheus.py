@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import Field
 
 from optimizers.options import Options, internal
-from optimizers.telemetry.csv_source import resolve_inventory
+from optimizers.telemetry.csv_source import ROLES, resolve_inventory
 from optimizers.telemetry.errors import TelemetryInputError, TelemetryUnavailable
 from optimizers.telemetry.frame import Metric, Purchase, ResourceInfo, SeriesKey, TelemetryFrame
 from optimizers.telemetry.registry import ReadRequest, TelemetrySource, register
@@ -28,8 +28,14 @@ MAX_POINTS_PER_SERIES = 11_000
 DEFAULT_STEP_S = 60
 MIB = 1024 * 1024
 # Labels that name the machine, most specific first (EC2 service discovery relabelled to
-# instance_id; DCGM's Hostname; Kubernetes node; the scrape target without its port).
-RESOURCE_LABELS = ("instance_id", "Hostname", "node", "instance")
+# instance_id; DCGM's Hostname, `hostname` in exporter releases from 2026-05 on; Kubernetes node;
+# the scrape target without its port).
+RESOURCE_LABELS = ("instance_id", "Hostname", "hostname", "node", "instance")
+# The pool and its role, relabelled from EC2 service discovery's tag labels
+# (`__meta_ec2_tag_aeon_pool`, `__meta_ec2_tag_aeon_pool_role`: the `aeon:pool` and
+# `aeon:pool-role` tags) or from node labels: the first label present wins.
+POOL_LABELS = ("pool", "aeon_pool")
+ROLE_LABELS = ("pool_role", "aeon_pool_role")
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,7 @@ class PromQuery:
     expr: str  # `{rate}` is replaced by the rate window
     scale: float = 1.0
     per_gpu: bool = True
+    attach_only: bool = False  # only for machines other queries found (it names them by node)
 
 
 QUERIES = (
@@ -58,6 +65,15 @@ QUERIES = (
         "node_memory_MemTotal_bytes - node_memory_MemAvailable_bytes",
         per_gpu=False,
     ),
+    # Triton's cumulative queue time per successful request, per node (the ServiceMonitor must
+    # relabel `__meta_kubernetes_pod_node_name` to `node`): the mean wait in ms.
+    PromQuery(
+        Metric.QUEUE_WAIT_MS,
+        "sum by (node) (rate(nv_inference_queue_duration_us[{rate}])) / 1000"
+        " / sum by (node) (rate(nv_inference_request_success[{rate}]))",
+        per_gpu=False,
+        attach_only=True,
+    ),
 )
 
 
@@ -72,6 +88,10 @@ def split_range(start: int, end: int, step: int) -> list[tuple[int, int]]:
         ranges.append((s, e))
         s = e + step
     return ranges
+
+
+def _first(labels: Mapping[str, str], names: tuple[str, ...]) -> str:
+    return next((labels[n] for n in names if labels.get(n)), "")
 
 
 def resource_of(labels: Mapping[str, str]) -> str | None:
@@ -184,6 +204,9 @@ def collect_prometheus(
                 if inventory is not None and rid not in inventory:
                     outside.add(rid)
                     continue
+                if query.attach_only and inventory is None and rid not in seen:
+                    outside.add(rid)
+                    continue
                 gpu = None
                 if query.per_gpu:
                     gpu_label = str(labels.get("gpu", ""))
@@ -202,22 +225,25 @@ def collect_prometheus(
         resources = {
             rid: ResourceInfo(
                 resource_id=rid,
-                pool=labels.get("pool", labels.get("aeon_pool", "")),
+                pool=_first(labels, POOL_LABELS),
                 region=region or labels.get("region", "unknown"),
                 instance_type=labels.get("instance_type", "unknown"),
                 purchase=Purchase.ON_DEMAND,
+                role=ROLES.get(_first(labels, ROLE_LABELS).lower()),
             )
             for rid, labels in sorted(seen.items())
         }
         if resources:
             warnings.append(
-                "no inventory given: pools and instance types come from series labels "
-                "(pool, instance_type) and every machine is taken as on-demand"
+                "no inventory given: pools, roles and instance types come from series labels "
+                f"({', '.join((*POOL_LABELS, *ROLE_LABELS, 'instance_type'))}) and every "
+                "machine is taken as on-demand"
             )
     if unnamed:
         warnings.append(f"ignored {unnamed} series without a machine label or GPU index")
     if outside:
-        warnings.append(f"ignored series of {len(outside)} machine(s) missing from the inventory")
+        where = "named by no other series" if inventory is None else "missing from the inventory"
+        warnings.append(f"ignored series of {len(outside)} machine(s) {where}")
     return TelemetryFrame(
         source="prometheus", resources=resources, series=series, warnings=warnings
     )

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from components.facts.roles import PoolRole
 from components.settings import StackSettings
 from optimizers.catalog import from_moto_package
 from optimizers.pricing import load_price_book
@@ -97,10 +98,17 @@ class Fleet:
         mem_gib: Shape | None = 4.0,
         gpus: list[dict[str, Shape]] | None = None,
         days: float | None = None,
+        role: str | None = None,
+        host: dict[str, Shape] | None = None,
     ) -> Fleet:
-        """gpus: one dict per GPU with any of busy (NVML counter), sm, tensor, dram, mem_gib."""
+        """gpus: one dict per GPU with any of busy (NVML counter), sm, tensor, dram, mem_gib;
+        host: request_latency_ms / queue_wait_ms series; role: the inventory's pool role."""
         ts = self.grid(days)
-        self.resources[rid] = ResourceInfo(rid, pool, region, instance_type, Purchase(purchase))
+        self.resources[rid] = ResourceInfo(
+            rid, pool, region, instance_type, Purchase(purchase), PoolRole(role) if role else None
+        )
+        for name, shape in (host or {}).items():
+            self._put(rid, Metric(name), shape, ts, None)
         if cpu is not None:
             self._put(rid, Metric.CPU_UTIL_PCT, cpu, ts, None)
         if mem_gib is not None:
