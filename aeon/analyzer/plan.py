@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from aeon.analyzer.plan_checks import PlanChecker, PlanError
-from aeon.analyzer.plan_regions import with_regions
+from aeon.analyzer.plan_regions import regions_of
 from aeon.analyzer.plan_stream import Member, read_members
 from aeon.analyzer.session import urn_name
 from aeon.engine.model import Resource
@@ -49,24 +49,25 @@ def _config_strings(config: Any) -> dict[str, str]:
 
 
 def _tuple_map(value: Any) -> dict[str, tuple[str, ...]]:
-    if not isinstance(value, dict):
+    if not value or not isinstance(value, dict):
         return {}
     return {k: tuple(v or ()) for k, v in value.items()}
 
 
-def _resource(urn: str, step: dict[str, Any], state: dict[str, Any]) -> Resource:
+def _resource(urn: str, state: dict[str, Any], region: str | None) -> Resource:
     return Resource(
         urn=urn,
         type=state["type"],
         name=urn_name(urn),
         custom=bool(state.get("custom", True)),
         parent=state.get("parent") or None,
-        provider=state.get("provider") or step.get("provider") or None,
+        provider=state.get("provider") or None,
         id=state.get("id") or None,
         inputs=state.get("inputs") or {},
         outputs=state.get("outputs") or {},
         dependencies=tuple(state.get("dependencies") or ()),
         property_dependencies=_tuple_map(state.get("propertyDependencies")),
+        region=region,
     )
 
 
@@ -95,7 +96,7 @@ def _build(members: Iterable[Member], source: str) -> Plan:
     checker = PlanChecker(source)
     config: Any = None
     saw_steps = False
-    by_urn: dict[str, Resource] = {}
+    states: dict[str, dict[str, Any]] = {}
     lines: dict[str, int] = {}
     try:
         for member in members:
@@ -106,7 +107,8 @@ def _build(members: Iterable[Member], source: str) -> Plan:
                 state = checker.step(member.index, member.line, member.value)
                 if state is not None:
                     urn = state.get("urn") or member.value.get("urn")
-                    by_urn[urn] = _resource(urn, member.value, state)
+                    state["provider"] = state.get("provider") or member.value.get("provider")
+                    states[urn] = state
                     if member.line is not None:
                         lines[urn] = member.line
             elif member.key == "steps":
@@ -119,6 +121,7 @@ def _build(members: Iterable[Member], source: str) -> Plan:
     except UnreadableFile as exc:
         raise UserError(str(exc)) from None
     (stack, project), *_ = checker.stacks
-    resources = sorted(by_urn.values(), key=lambda r: r.urn)
     strings = _config_strings(config)
-    return Plan(project, stack, strings, with_regions(resources, strings.get("aws:region")), lines)
+    regions = regions_of(states, strings.get("aws:region"))
+    resources = tuple(_resource(urn, states[urn], regions[urn]) for urn in sorted(states))
+    return Plan(project, stack, strings, resources, lines)

@@ -76,6 +76,10 @@ PROPERTY_TYPES: dict[str, dict[str, tuple[str, ...]]] = {
 }  # fmt: skip
 
 
+# For each tuple of wanted kinds, the Python types that fit it outright (bool is not a number).
+_ACCEPTED: dict[tuple[str, ...], frozenset[type]] = {}
+
+
 class PlanError(UnreadableFile):
     """A plan whose structure the engine could not have produced (exit 2)."""
 
@@ -94,8 +98,15 @@ def _kind(value: Any) -> str:
     return "null"
 
 
+_PYTHON_TYPES = {
+    NUMBER: (int, float), STRING: (str,), LIST: (list,), OBJECT: (dict,), BOOL: (bool,),
+}  # fmt: skip
+
+
 def _fits(value: Any, wanted: tuple[str, ...]) -> bool:
-    if value is None or value == UNKNOWN or value == SECRET:
+    if value is None or type(value) in _ACCEPTED[wanted]:  # the common case, quickly
+        return True
+    if value == UNKNOWN or value == SECRET:
         return True
     if isinstance(value, dict) and "4dabf18193072939515e22adb298388d" in value:
         return True  # a secret in the engine's envelope
@@ -108,6 +119,11 @@ def _fits(value: Any, wanted: tuple[str, ...]) -> bool:
         except ValueError:
             return False
     return False
+
+
+for _table in (_ANY_TAGS, *PROPERTY_TYPES.values()):
+    for _kinds in _table.values():
+        _ACCEPTED[_kinds] = frozenset(t for k in _kinds for t in _PYTHON_TYPES[k])
 
 
 class PlanChecker:

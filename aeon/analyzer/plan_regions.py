@@ -8,63 +8,77 @@ so a long or circular chain of dependencies in a hostile plan costs linear time.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Generator, Iterable
+from collections.abc import Generator, Iterator, Mapping
+from typing import Any
 
 from pulumi.runtime.rpc import UNKNOWN
 
-from aeon.engine.model import GLOBAL_REGION, Resource
+from aeon.engine.model import GLOBAL_REGION
 from aeon.engine.monitor import GLOBAL_TYPE_PREFIXES
 
-# A resolution step: yields (an owner to resolve first), receives its region, returns its own.
-_Step = Generator[Resource, str | None, str | None]
+State = Mapping[str, Any]  # a step's newState, its `provider` filled in from the step
+# A resolution: yields an owner (urn) to resolve first, receives its region, returns its own.
+_Resolution = Generator[str, str | None, str | None]
+_UNDECIDED = object()
 
 
-def with_regions(resources: Iterable[Resource], default_region: str | None) -> tuple[Resource, ...]:
-    resources = list(resources)
-    by_urn = {r.urn: r for r in resources}
+def _known(value: object) -> str | None:
+    return value if isinstance(value, str) and value and value != UNKNOWN else None
+
+
+def regions_of(states: Mapping[str, State], default_region: str | None) -> dict[str, str | None]:
+    """urn -> region for every state of the plan."""
     found: dict[str, str | None] = {}
     on_path: set[str] = set()
 
-    def known(value: object) -> str | None:
-        return value if isinstance(value, str) and value and value != UNKNOWN else None
+    def own(state: State) -> object:
+        type_ = state["type"]
+        if type_.startswith(GLOBAL_TYPE_PREFIXES):
+            return GLOBAL_REGION
+        if type_ == "pulumi:providers:aws":
+            return _known((state.get("inputs") or {}).get("region")) or default_region
+        if type_.startswith("aws:"):
+            region = _known((state.get("inputs") or {}).get("region"))
+            if region:
+                return region
+        return _UNDECIDED
 
-    def step(r: Resource) -> _Step:
-        if r.urn in found:
-            return found[r.urn]
-        if r.urn in on_path:  # a cycle: this path learns nothing from it
+    def owners(state: State) -> Iterator[str]:
+        provider = state.get("provider")
+        if provider:
+            yield provider.rsplit("::", 1)[0]
+        yield from state.get("dependencies") or ()
+
+    def resolve(urn: str) -> _Resolution:
+        if urn in found:
+            return found[urn]
+        if urn in on_path:  # a cycle: this path learns nothing from it
             return None
-        if r.type.startswith(GLOBAL_TYPE_PREFIXES):
-            region: str | None = GLOBAL_REGION
-        elif r.type == "pulumi:providers:aws":
-            region = known(r.inputs.get("region")) or default_region
-        elif r.type.startswith("aws:") and known(r.inputs.get("region")):
-            region = r.inputs["region"]
-        else:
-            on_path.add(r.urn)
-            owners = [by_urn.get(r.provider.rsplit("::", 1)[0])] if r.provider else []
-            owners += [by_urn.get(d) for d in r.dependencies]
+        state = states[urn]
+        region = own(state)
+        if region is _UNDECIDED:
+            on_path.add(urn)
             region = None
-            for owner in owners:
-                if owner is None or not owner.custom:
+            for owner in owners(state):
+                if owner not in states or not states[owner].get("custom", True):
                     continue
                 got = yield owner
                 if got and got != GLOBAL_REGION:
                     region = got
                     break
-            on_path.discard(r.urn)
-        found[r.urn] = region
-        return region
+            on_path.discard(urn)
+        found[urn] = region  # type: ignore[assignment]
+        return region  # type: ignore[return-value]
 
-    def region_of(r: Resource) -> str | None:
-        stack, value = [step(r)], None
+    for urn in states:
+        if urn in found:
+            continue
+        stack, value = [resolve(urn)], None
         while stack:
             try:
-                stack.append(step(stack[-1].send(value)))
+                stack.append(resolve(stack[-1].send(value)))
                 value = None
             except StopIteration as done:
                 stack.pop()
                 value = done.value
-        return value
-
-    return tuple(dataclasses.replace(r, region=region_of(r)) for r in resources)
+    return found
