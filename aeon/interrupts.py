@@ -126,6 +126,7 @@ def handling_signals() -> Iterator[None]:
         return
     _state.signum = None
     _state.reported = False
+    _state.woken.clear()
     previous = {}
     for sig in SIGNALS:
         current = signal.getsignal(sig)

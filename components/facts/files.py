@@ -33,6 +33,7 @@ _BOMS = {
     b"\xfe\xff": "UTF-16",
 }
 _UTF8_BOM = b"\xef\xbb\xbf"
+_NEWLINE = b"\n"
 
 
 class UnreadableFile(ValueError):
@@ -62,30 +63,32 @@ def read_bytes(path: Path, what: str = "file", max_bytes: int = MAX_TEXT_BYTES) 
         raise UnreadableFile(f"{what} {path} cannot be read: {exc.strerror or exc}") from None
 
 
-def decode_utf8(data: bytes, source: str) -> str:
-    """UTF-8 text of `data` (a leading BOM dropped); UnreadableFile naming the byte offset."""
-    for bom, name in _BOMS.items():
-        if data.startswith(bom):
-            raise UnreadableFile(
-                f"{source} is {name} (byte order mark at offset 0); save it as UTF-8"
-            )
-    start = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
+def decode_utf8(data: bytes, source: str, offset: int = 0, line: int = 1) -> str:
+    """UTF-8 text of `data` (a leading BOM dropped); UnreadableFile naming the byte offset and
+    line. `data` may be a piece of a file starting at byte `offset` and line `line`."""
+    start = 0
+    if offset == 0:
+        for bom, name in _BOMS.items():
+            if data.startswith(bom):
+                raise UnreadableFile(
+                    f"{source} is {name} (byte order mark at offset 0); save it as UTF-8"
+                )
+        start = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
     nul = data.find(b"\0", start)
     if nul >= 0:
         raise UnreadableFile(
-            f"{source} holds a NUL byte at offset {nul}: a binary file, or UTF-16 without a "
-            "byte order mark; save it as UTF-8 text"
+            f"{source} holds a NUL byte at offset {offset + nul} (line "
+            f"{line + data.count(_NEWLINE, 0, nul)}): a binary file, or UTF-16 without a byte "
+            "order mark; save it as UTF-8 text"
         )
     try:
-        text = data[start:].decode("utf-8")
+        return data[start:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        offset = start + exc.start
-        line = data.count(b"\n", 0, offset) + 1
+        at = start + exc.start
         raise UnreadableFile(
-            f"{source} is not UTF-8: byte 0x{data[offset]:02x} at offset {offset} (line {line}) "
-            "does not decode; save the file as UTF-8"
+            f"{source} is not UTF-8: byte 0x{data[at]:02x} at offset {offset + at} (line "
+            f"{line + data.count(_NEWLINE, 0, at)}) does not decode; save the file as UTF-8"
         ) from None
-    return text
 
 
 def read_text(path: Path, what: str = "file", max_bytes: int = MAX_TEXT_BYTES) -> str:
@@ -256,30 +259,8 @@ def _decoded_lines(handle: Any, source: str) -> Iterator[str]:
             raise UnreadableFile(
                 f"{source} line {number} is longer than {MAX_CSV_LINE:,} bytes: not a CSV file?"
             )
-        start = 0
-        if number == 1:
-            for bom, name in _BOMS.items():
-                if raw.startswith(bom):
-                    raise UnreadableFile(
-                        f"{source} is {name} (byte order mark at offset 0); save it as UTF-8"
-                    )
-            start = len(_UTF8_BOM) if raw.startswith(_UTF8_BOM) else 0
-        nul = raw.find(b"\0", start)
-        if nul >= 0:
-            raise UnreadableFile(
-                f"{source} holds a NUL byte at offset {offset + nul} (line {number}): a binary "
-                "file, or UTF-16 without a byte order mark; save it as UTF-8 text"
-            )
-        try:
-            line = raw[start:].decode("utf-8")
-        except UnicodeDecodeError as exc:
-            at = start + exc.start
-            raise UnreadableFile(
-                f"{source} is not UTF-8: byte 0x{raw[at]:02x} at offset {offset + at} (line "
-                f"{number}) does not decode; save the file as UTF-8"
-            ) from None
+        yield decode_utf8(raw, source, offset, number)
         offset += len(raw)
-        yield line
 
 
 # --- writing ------------------------------------------------------------------------------------
