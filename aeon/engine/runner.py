@@ -8,6 +8,7 @@ import dataclasses
 import os
 import runpy
 import sys
+import warnings
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
@@ -121,8 +122,12 @@ def run_program(project_or_root: Project | Path | None, stack: str) -> ProgramRu
     except Exception as exc:
         raise ProgramError(f"the program {main.name} failed: {type(exc).__name__}: {exc}") from exc
     finally:
-        _close(loop)
-        _reset_runtime()
+        # A run cut short (an error, a signal) leaves coroutines that die unawaited here: their
+        # RuntimeWarnings are noise after the one line that says what happened.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            _close(loop)
+            _reset_runtime()
 
     if monitor.duplicates:
         listing = "\n  ".join(sorted(set(monitor.duplicates)))
