@@ -220,10 +220,15 @@ def _line_end(text: str, index: int) -> int:
 
 
 def pool_index(doc: StackFileText, config_key: str, name: str) -> int | None:
-    pools = doc.node(["config", config_key])
-    if not isinstance(pools, SequenceNode):
+    return item_index(doc, ["config", config_key], name)
+
+
+def item_index(doc: StackFileText, path: Sequence[PathPart], name: str) -> int | None:
+    """Index of the item whose `name` is `name` in the list at `path` (None: no such item)."""
+    items = doc.node(path)
+    if not isinstance(items, SequenceNode):
         return None
-    for i, item in enumerate(pools.value):
+    for i, item in enumerate(items.value):
         value = _child(item, "name")
         if isinstance(value, ScalarNode) and value.value == name:
             return i

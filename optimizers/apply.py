@@ -23,8 +23,11 @@ What each kind changes in its pool (settings.Pool):
   proposed.count`) are removed as above, as far as the same step bound allows (the sharing is
   never deferred).
 - keep, not-enough-data: nothing.
-- scale-out, commit, capacity-mix, lifecycle, batching, revert: not applied yet (reported as
-  `not-applicable-yet`, never an error).
+- lifecycle, batching, revert: the keys optimizers.apply_config plans (a bucket's lifecycle, the
+  served model's batching and replicas, previous values).
+- scale-out, commit, capacity-mix: not applied yet (reported as `not-applicable-yet`, never an
+  error).
+Every applied recommendation records its baseline (apply_config.baseline_of) for `aeon validate`.
 A recommendation whose pool is not in the stack (or sits in another region) is not applicable;
 one already listed in `recommendations.applied` is skipped, so applying twice changes nothing.
 The policy pack's `recommendation-enforced` entry of every changed pool is the pool's resulting
@@ -42,6 +45,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from components.facts.catalog import Catalog, from_moto_package
 from components.facts.shapes import interchangeable
 from components.settings import AppliedRecommendation, Pool, StackSettings
+from optimizers.apply_config import NOT_A_POOL, ConfigEdit, baseline_of, plan_config_edits
 from optimizers.apply_shapes import MAX_TYPES, fleet_rescale, shape_change
 from optimizers.recommendation import (
     Kind,
@@ -54,6 +58,7 @@ RISK_ORDER = {"low": 0, "medium": 1, "high": 2}
 TYPE_CHANGES = (Kind.DOWNSIZE, Kind.UPSIZE, Kind.CHANGE_FAMILY)
 NO_CHANGE = (Kind.KEEP, Kind.NOT_ENOUGH_DATA)
 APPLIED_KINDS = frozenset({*TYPE_CHANGES, *NO_CHANGE, Kind.REMOVE, Kind.SHARE})
+CONFIG_KINDS = frozenset({Kind.LIFECYCLE, Kind.BATCHING, Kind.REVERT})
 
 
 class UnknownIds(ValueError):
@@ -129,6 +134,7 @@ class ApplyPlan(_Model):
     applied: list[AppliedRecommendation]
     skipped: list[Skipped]
     enforced: dict[str, EnforcedPool]
+    config_edits: list[ConfigEdit] = Field(default_factory=list)
 
     @property
     def changes_anything(self) -> bool:
@@ -199,7 +205,22 @@ def plan_apply(
             )
         )  # fmt: skip
 
+    config_edits: list[ConfigEdit] = []
+    applied: list[AppliedRecommendation] = []
     for rec in selected:
+        if rec.kind in CONFIG_KINDS:
+            if rec.id in done:
+                skip(rec, "already-applied", "listed in recommendations.applied")
+            elif edits := plan_config_edits(rec, settings, skip):
+                config_edits += edits
+                applied.append(
+                    AppliedRecommendation(
+                        id=rec.id, pool=rec.pool or NOT_A_POOL, kind=rec.kind.value,
+                        applied_at=applied_at, changes={e.key: [e.before, e.after] for e in edits},
+                        target=rec.target, baseline=baseline_of(rec, applied_at),
+                    )
+                )  # fmt: skip
+            continue
         if not isinstance(rec, SizingRecommendation) or rec.kind not in APPLIED_KINDS:
             run = recset.run_of(rec.id)
             made_by = f" (planner {run.planner})" if run else ""
@@ -226,7 +247,6 @@ def plan_apply(
             by_pool.setdefault(rec.pool, []).append(rec)
 
     edits: list[PoolEdit] = []
-    applied: list[AppliedRecommendation] = []
     enforced: dict[str, EnforcedPool] = {}
     for name in sorted(by_pool):
         pool = pools[name]
@@ -295,6 +315,8 @@ def plan_apply(
                     kind=rec.kind.value,
                     applied_at=applied_at,
                     changes=state.diff(new),
+                    target=rec.target,
+                    baseline=baseline_of(rec, applied_at),
                 )
             )
             ids.append(rec.id)
@@ -314,7 +336,8 @@ def plan_apply(
                     applied.append(
                         AppliedRecommendation(
                             id=rec.id, pool=name, kind=rec.kind.value, applied_at=applied_at,
-                            changes=state.diff(new),
+                            changes=state.diff(new), target=rec.target,
+                            baseline=baseline_of(rec, applied_at),
                         )
                     )  # fmt: skip
                     ids.append(rec.id)
@@ -332,8 +355,9 @@ def plan_apply(
                 source=f"aeon recommend ({latest.mode}, {latest.source})",
             )
     return ApplyPlan(
-        stack=recset.stack, edits=edits, applied=applied, skipped=skipped, enforced=enforced
-    )
+        stack=recset.stack, edits=edits, applied=applied, skipped=skipped, enforced=enforced,
+        config_edits=config_edits,
+    )  # fmt: skip
 
 
 def _same_shape(catalog: Catalog, current: str, proposed: str | None) -> bool:

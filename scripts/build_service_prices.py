@@ -27,7 +27,8 @@ HEADER = """\
 #       processing; 1k requests = per 1,000 requests; 1k objects = per 1,000 objects per month.
 # source:
 #   infracost            infracost test outputs (Apache-2.0), us-east-1, the date in the row
-#   aws-s3-pricing       https://aws.amazon.com/s3/pricing/ (Glacier Instant Retrieval tab), read
+#   aws-s3-pricing       https://aws.amazon.com/s3/pricing/ (Glacier Instant Retrieval and
+#                        Intelligent-Tiering Archive Instant Access), read
 #                        2026-11 for this project
 #   aws-<service>-pricing  the AWS pricing page of that service, read 2026-12 for the cost model:
 #                        https://aws.amazon.com/<ebs|vpc|elasticloadbalancing|eks|elasticache|
@@ -47,6 +48,8 @@ EXTRA = [
      "0.02"),
     ("us-east-1", "s3.glacier_instant_retrieval.lifecycle_transition", "1k requests", "0.02"),
     ("us-east-1", "s3.glacier_instant_retrieval.early_delete_within_90_days", "GB", "0.004"),
+    # Intelligent-Tiering's Archive Instant Access tier (objects unread for 90 days).
+    ("us-east-1", "s3.intelligent_tiering.storage_archive_instant_access", "GB", "0.004"),
 ]  # fmt: skip
 EXTRA_SOURCE, EXTRA_DATE = "aws-s3-pricing", "2026-11-01"
 

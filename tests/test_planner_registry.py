@@ -82,7 +82,7 @@ def project(tmp_path):
 def test_throwaway_planner_and_source_show_in_help_with_their_flags(toys, capsys):
     assert invoke(["recommend", "--help"]) == 0
     out = " ".join(capsys.readouterr().out.split())
-    assert "rightsizing|toy" in out and "toy: Commits to whatever" in out
+    assert "|toy>" in out and "toy: Commits to whatever" in out  # the last of the sorted choices
     assert "cloudwatch|csv|nvml|prometheus|toy-source" in out
     assert "--toy-budget-usd <float> What the toy may spend a month. [toy planner]" in out
     assert "--toy-strict / --no-toy-strict Whether the toy is strict. [toy planner]" in out

@@ -153,6 +153,19 @@ def edit_stack_text(text: str, plan, settings, path: Path) -> str:
         raise UserError(f"{path}: cannot edit in place: {exc}; nothing written") from None
 
 
+def _doc_path(doc, path: list[str], file: Path) -> list:
+    """A settings path (named list items by name) as a path in the file's YAML."""
+    from aeon.stack_file import item_index
+
+    out: list = ["config", _config_key(doc, path[0])]
+    for part in path[1:]:
+        index = item_index(doc, out, part)
+        if index is None and doc.node([*out, 0]) is not None:
+            raise UserError(f"{file}: no item named {part!r} under {'.'.join(map(str, out[1:]))}")
+        out.append(part if index is None else index)
+    return out
+
+
 def _edit(doc, plan, settings, path: Path) -> str:
     from aeon.stack_file import pool_index
 
@@ -172,6 +185,10 @@ def _edit(doc, plan, settings, path: Path) -> str:
                     doc.set([*base, "gpu_sharing", "time_slicing_replicas"], new)
             else:
                 doc.set([*base, key], new)
+    for change in plan.config_edits:
+        if change.after is None:
+            raise UserError(f"{path}: cannot remove {change.key}; edit it by hand")
+        doc.set(_doc_path(doc, change.path, path), change.after)
     rec_key = _config_key(doc, "recommendations")
     applied = [
         a.model_dump(mode="json") for a in (*settings.recommendations.applied, *plan.applied)
@@ -189,7 +206,11 @@ def _edit(doc, plan, settings, path: Path) -> str:
 def _check_result(new_settings, plan) -> None:
     """The re-read config must hold what the plan computed (a guard on the text edits)."""
     from optimizers.apply import PoolState
+    from optimizers.apply_config import current_value
 
+    for change in plan.config_edits:
+        if current_value(new_settings, change.path) != change.after:
+            raise RuntimeError(f"stack file edit of {change.key} did not read back as planned")
     pools = {p.name: p for p in new_settings.pools}
     for edit in plan.edits:
         if PoolState.of(pools[edit.pool]) != edit.after:
@@ -224,6 +245,7 @@ def _print_summary(plan, dry_run: bool = False) -> None:
     verb = "would apply" if dry_run else "applied"
     what = f"{len(plan.applied)} recommendation(s) to {len(plan.edits)} pool(s)"
     lines = [f"{verb} {what}" + (" (dry run: nothing written)" if dry_run else "")]
+    lines += [f"  {c.key}: {_short(c.before)} -> {_short(c.after)}" for c in plan.config_edits]
     for edit in plan.edits:
         changes = ", ".join(
             f"{k} {_short(old)} -> {_short(new)}"

@@ -10,13 +10,21 @@ from components.settings.base import Model, Percent
 
 
 class AppliedRecommendation(Model):
-    """What `aeon apply` wrote, so a later reader knows why a pool key changed."""
+    """What `aeon apply` wrote, so a later reader knows why a key changed, and the baseline
+    `aeon validate` judges the change against."""
 
     id: str
-    pool: str
+    pool: str = Field(description="the pool; '-' for a bucket's or a served model's change")
     kind: str
     applied_at: str
-    changes: dict[str, Any] = Field(default_factory=dict)
+    changes: dict[str, Any] = Field(
+        default_factory=dict,
+        description="key -> [before, after]; a pool's own key, or /path/to/key for other kinds",
+    )
+    target: str | None = Field(default=None, description="the recommendation's target")
+    baseline: dict[str, Any] = Field(
+        default_factory=dict, description="the figures the change promised, and when"
+    )
 
 
 class Recommendations(Model):

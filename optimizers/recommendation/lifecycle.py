@@ -61,7 +61,9 @@ class ReadsAtAge(Model):
 class StorageFigures(Model):
     objects: int = Field(ge=0)
     bytes: int = Field(ge=0)
-    predicted_monthly_usd: PredictedMonthly
+    predicted_monthly_usd: PredictedMonthly | None = Field(
+        description="None when the bucket's region has no S3 prices (unpriced)"
+    )
     reads_by_age: list[ReadsAtAge] = Field(default_factory=list)
 
 

@@ -50,9 +50,11 @@ SELECT
   false AS unused_commitment,
   {tag_expr} AS tag_value,
   CASE
-    WHEN TRY_CAST(line_item_usage_start_date AS TIMESTAMP) IS NULL
+    WHEN COALESCE(TRY_CAST(line_item_usage_start_date AS TIMESTAMP)
+      NOT BETWEEN TIMESTAMP '2000-01-01' AND TIMESTAMP '2100-01-01', TRUE)
       THEN 'line_item_usage_start_date'
-    WHEN TRY_CAST(line_item_usage_end_date AS TIMESTAMP) IS NULL THEN 'line_item_usage_end_date'
+    WHEN COALESCE(TRY_CAST(line_item_usage_end_date AS TIMESTAMP)
+      NOT BETWEEN TIMESTAMP '2000-01-01' AND TIMESTAMP '2100-01-01', TRUE) THEN 'line_item_usage_end_date'
     WHEN line_item_usage_amount IS NOT NULL AND TRY_CAST(line_item_usage_amount AS DOUBLE) IS NULL
       THEN 'line_item_usage_amount'
     WHEN line_item_unblended_cost IS NOT NULL

@@ -1,5 +1,6 @@
 -- FOCUS 1.0 / 1.1 rows in the common shape that every billing question reads.
 -- Runs on DuckDB and on Amazon Athena (Trino): only functions both engines share.
+-- A charge period outside 2000-2100 (or 'infinity', which DuckDB accepts) is a bad value.
 -- {source} is the table (Athena) or the file scan (DuckDB); docs/billing.md explains each column.
 SELECT
   TRY_CAST(ChargePeriodStart AS TIMESTAMP) AS charge_start,
@@ -30,8 +31,10 @@ SELECT
   (CommitmentDiscountStatus = 'Unused') AS unused_commitment,
   {tag_expr} AS tag_value,
   CASE
-    WHEN TRY_CAST(ChargePeriodStart AS TIMESTAMP) IS NULL THEN 'ChargePeriodStart'
-    WHEN TRY_CAST(ChargePeriodEnd AS TIMESTAMP) IS NULL THEN 'ChargePeriodEnd'
+    WHEN COALESCE(TRY_CAST(ChargePeriodStart AS TIMESTAMP)
+      NOT BETWEEN TIMESTAMP '2000-01-01' AND TIMESTAMP '2100-01-01', TRUE) THEN 'ChargePeriodStart'
+    WHEN COALESCE(TRY_CAST(ChargePeriodEnd AS TIMESTAMP)
+      NOT BETWEEN TIMESTAMP '2000-01-01' AND TIMESTAMP '2100-01-01', TRUE) THEN 'ChargePeriodEnd'
     WHEN ConsumedQuantity IS NOT NULL AND TRY_CAST(ConsumedQuantity AS DOUBLE) IS NULL
       THEN 'ConsumedQuantity'
     WHEN ListUnitPrice IS NOT NULL AND TRY_CAST(ListUnitPrice AS DOUBLE) IS NULL
