@@ -102,7 +102,7 @@ def test_throwaway_planner_runs_and_keeps_the_other_entries(toys, project, capsy
     assert doc["planner"] == "toy" and [r["kind"] for r in doc["recommendations"]] == ["commit"]
     assert doc["options"] == {
         "toy_budget_usd": 250.0, "toy_strict": True, "source": "toy-source", "input_dir": None,
-        "lookback": "14d", "region": None, "inventory": None, "toy_machines": 2,
+        "lookback": "14d", "region": None, "inventory": None, "strict": False, "toy_machines": 2,
     }  # fmt: skip
     saved = load(recommendations_path(project, "dev"))
     assert [r.planner for r in saved.runs] == ["rightsizing", "toy"]

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from components.settings.base import Model, Name
+from components.facts import limits
+from components.settings.base import (
+    ImageRef,
+    MemoryGib,
+    Model,
+    ModelName,
+    Name,
+    Replicas,
+    Vcpus,
+)
 from components.settings.caches import Cache, VectorStore
 
 
 class DynamicBatching(Model):
     max_batch_size: int = Field(ge=1, le=1024)
-    max_queue_delay_microseconds: int = Field(ge=0)
+    max_queue_delay_microseconds: int = Field(ge=0, le=limits.MAX_REQUEST_S * 1_000_000)
     priority_levels: int = Field(ge=1, le=10)
-    max_queue_size: int = Field(ge=1)
-    queue_timeout_ms: int = Field(ge=1)
+    max_queue_size: int = Field(ge=1, le=10_000_000)
+    queue_timeout_ms: int = Field(ge=1, le=limits.MAX_REQUEST_S * 1000)
 
 
 def check_replicas(replicas: int, max_replicas: int) -> None:
@@ -23,10 +32,10 @@ def check_replicas(replicas: int, max_replicas: int) -> None:
 
 class Inference(Model):
     pool: Name
-    model_name: str
-    image: str
-    replicas: int = Field(ge=1)
-    max_replicas: int = Field(ge=1)
+    model_name: ModelName
+    image: ImageRef
+    replicas: Replicas
+    max_replicas: Replicas
     tensor_parallelism: int = Field(ge=1, le=8)
     batching: DynamicBatching
     namespace: Name = "inference"
@@ -34,8 +43,8 @@ class Inference(Model):
     node_port: int = Field(
         default=30800, ge=30000, le=32767, description="HTTP port the load balancer targets"
     )
-    cpu_per_replica: float = Field(default=8, gt=0)
-    memory_gib_per_replica: float = Field(default=64, gt=0)
+    cpu_per_replica: Vcpus = 8
+    memory_gib_per_replica: MemoryGib = 64
 
     @model_validator(mode="after")
     def _ordered(self) -> Inference:
@@ -46,12 +55,12 @@ class Inference(Model):
 class EdgeInference(Model):
     """Triton in each edge region, on that region's inference pool (single-GPU pods)."""
 
-    model_name: str
-    replicas: int = Field(ge=1)
-    max_replicas: int = Field(ge=1)
+    model_name: ModelName
+    replicas: Replicas
+    max_replicas: Replicas
     namespace: Name = "edge-inference"
-    cpu_per_replica: float = Field(default=3, gt=0)
-    memory_gib_per_replica: float = Field(default=12, gt=0)
+    cpu_per_replica: Vcpus = 3
+    memory_gib_per_replica: MemoryGib = 12
 
     @model_validator(mode="after")
     def _ordered(self) -> EdgeInference:

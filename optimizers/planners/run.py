@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ from optimizers.planners.inputs import (
     loader_for,
 )
 from optimizers.recommendation import PlannerRun
+from optimizers.telemetry.window import iso_utc
 
 
 def option_owners() -> list[tuple[str, type[Options]]]:
@@ -113,10 +113,6 @@ def prepare(
         belongs = f"it is an option of the {', '.join(spec.owners)}, " if spec else ""
         raise InputError(f"{flag} does not apply here: {belongs}not of the {', '.join(owners)}")
     return Prepared(planner, options, tuple(choices))
-
-
-def iso_utc(now: int) -> str:
-    return datetime.fromtimestamp(now, UTC).isoformat().replace("+00:00", "Z")
 
 
 def run_planner(

@@ -16,12 +16,13 @@ then the manifest's own folder. A file whose size differs from the manifest's is
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from pathlib import Path
 
 import duckdb
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from components.facts.files import UnreadableFile, load_json
 
 from .errors import StorageInputError
 
@@ -67,12 +68,10 @@ class Manifest(BaseModel):
 
 def load_manifest(path: Path) -> Manifest:
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = load_json(path, "S3 Inventory manifest (--s3-inventory)")
         manifest = Manifest.model_validate(raw)
-    except FileNotFoundError:
-        raise StorageInputError(f"{path}: no such manifest (--s3-inventory)") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise StorageInputError(f"{path}: not an S3 Inventory manifest.json ({err})") from None
+    except UnreadableFile as err:  # missing, a folder, not UTF-8, not JSON, nested too deep
+        raise StorageInputError(str(err)) from None
     except ValidationError as err:
         first = err.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
