@@ -5,6 +5,8 @@ Command modules in `aeon/commands/` register themselves on `app` when imported.
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -48,6 +50,39 @@ def _root() -> None:
     """aeon-infra: preview, police, price and right-size the GPU platform, offline or in CI."""
 
 
+def under_cwd(path: Path | None, cwd: Path | None) -> Path | None:
+    """`path` as the command sees it with `--cwd DIR`: relative paths are taken from DIR (what
+    `--cwd` means to commands that work on files rather than on the project)."""
+    if cwd is not None and not cwd.is_dir():
+        from aeon.errors import UserError
+
+        raise UserError(f"--cwd {cwd}: no such directory")
+    if path is None or path.is_absolute() or cwd is None:
+        return path
+    return cwd / path
+
+
 def format_option(help_text: str = "Output format."):
     """`--format`, with `--output` accepted as an alias (CLI contract)."""
     return typer.Option("--format", "--output", "-f", help=help_text, case_sensitive=False)
+
+
+class _Clock:
+    started = time.monotonic()  # reset by the CLI when a command starts
+
+
+def seconds_since_start() -> float:
+    """Wall time since the command started (for `aeon ...`, since the process started)."""
+    return time.monotonic() - _Clock.started
+
+
+def start_clock(process_start: bool = False) -> None:
+    """Time from now, or (Linux) from the process's start, interpreter start-up included."""
+    _Clock.started = time.monotonic()
+    if process_start:
+        try:
+            stat = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+            uptime = float(Path("/proc/uptime").read_text().split()[0])
+            _Clock.started -= max(0.0, uptime - int(stat[19]) / os.sysconf("SC_CLK_TCK"))
+        except (OSError, ValueError, IndexError):
+            pass

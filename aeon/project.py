@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ruamel.yaml import YAML, YAMLError
-
 from aeon.errors import UserError
+from components.facts.files import UnreadableFile, parse_yaml, read_text
 
 PROJECT_FILE = "Pulumi.yaml"
 
@@ -25,6 +25,8 @@ class Project:
 
     def stack_file(self, stack: str) -> Path:
         path = self.root / f"Pulumi.{stack}.yaml"
+        if path.is_dir():
+            raise UserError(f"{path} is a directory; the stack file must be a YAML file")
         if not path.is_file():
             listing = ", ".join(self.stacks) or "none"
             raise UserError(
@@ -44,6 +46,7 @@ def find_project(start: Path | None = None) -> Project:
             name = definition.get("name") if isinstance(definition, dict) else None
             if not isinstance(name, str) or not name:
                 raise UserError(f"{candidate}: the project file has no `name`")
+            _finish_interrupted_change(directory)
             return Project(root=directory, name=name, definition=definition)
     raise UserError(
         f"no Pulumi project found: neither {here} nor any parent holds {PROJECT_FILE}; "
@@ -51,12 +54,24 @@ def find_project(start: Path | None = None) -> Project:
     )
 
 
+def _finish_interrupted_change(root: Path) -> None:
+    """Every command that opens the project first completes or rolls back what a killed
+    `aeon apply` left (aeon/journal.py), and says so."""
+    from aeon.journal import recover
+
+    done = recover(root)
+    if done:
+        print(f"aeon: {done}", file=sys.stderr)
+
+
 def load_yaml(path: Path, text: str | None = None) -> dict:
-    """The mapping in the YAML file `path`; `text`, when given, stands for the file's content."""
+    """The mapping in the YAML file `path`; `text`, when given, stands for the file's content.
+
+    Read as UTF-8 with aliases bounded (components/facts/files.py)."""
     try:
-        data = YAML(typ="safe").load(path.read_text() if text is None else text)
-    except YAMLError as exc:
-        raise UserError(f"{path}: not valid YAML: {exc}") from None
+        data = parse_yaml(read_text(path) if text is None else text, str(path))
+    except UnreadableFile as exc:
+        raise UserError(str(exc)) from None
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -10,9 +10,7 @@ wrap under their first item, as the stack files do) or, for lists of mappings, a
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -164,6 +162,12 @@ class StackFileText:
 
     def _insert(self, path: Sequence[PathPart], value: Any) -> None:
         parent = self.node(path[:-1])
+        if isinstance(parent, MappingNode) and parent.flow_style and not _is_block(value):
+            # `{a: 1}` -> `{a: 1, key: value}`: inserted before the closing brace
+            at = parent.end_mark.index - 1
+            pair = f"{scalar_text(path[-1])}: {flow_text(value)}"
+            self._edits.append(_Edit(at, at, (", " if parent.value else "") + pair))
+            return
         if not isinstance(parent, MappingNode) or not parent.value or parent.flow_style:
             raise ValueError(
                 f"cannot add {'.'.join(map(str, path))}: no block mapping to add it to"
@@ -185,7 +189,9 @@ class StackFileText:
 
     def render(self) -> str:
         out = self.text
-        for edit in sorted(self._edits, key=lambda e: e.start, reverse=True):
+        # from the end backwards; insertions at one place keep the order they were made in
+        ordered = sorted(enumerate(self._edits), key=lambda p: (p[1].start, p[0]), reverse=True)
+        for _, edit in ordered:
             out = out[: edit.start] + edit.text + out[edit.end :]
         return out
 
@@ -235,42 +241,3 @@ def item_index(doc: StackFileText, path: Sequence[PathPart], name: str) -> int |
         if isinstance(value, ScalarNode) and value.value == name:
             return i
     return None
-
-
-def write_files_atomically(contents: Sequence[tuple[Path, str]]) -> None:
-    """Write every file or none: all temp files first, then os.replace one by one; when a later
-    replace fails, the earlier files get their old text back."""
-    temps: list[tuple[Path, str]] = []
-    try:
-        for path, text in contents:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            if path.exists():
-                os.chmod(tmp, path.stat().st_mode & 0o777)
-            temps.append((path, tmp))
-        originals = [(p, p.read_bytes() if p.exists() else None) for p, _ in contents]
-        done: list[int] = []
-        try:
-            for i, (path, tmp) in enumerate(temps):
-                os.replace(tmp, path)
-                done.append(i)
-        except BaseException:
-            for i in reversed(done):
-                path, old = originals[i]
-                if old is None:
-                    path.unlink(missing_ok=True)
-                else:
-                    _restore(path, old)
-            raise
-    finally:
-        for _, tmp in temps:
-            Path(tmp).unlink(missing_ok=True)
-
-
-def _restore(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".restore")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.replace(tmp, path)

@@ -20,7 +20,9 @@ def write_focus(path: Path, series: int, hours: int, other_rows: int = 0) -> int
     types = "[" + ", ".join(f"'{t}'" for t in TYPES) + "]"
     regions = "[" + ", ".join(f"'{r}'" for r in REGIONS) + "]"
     fmt = "(FORMAT parquet)" if path.suffix == ".parquet" else "(FORMAT csv, HEADER)"
-    duckdb.execute(f"""
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    con.execute(f"""
     COPY (
       WITH s AS (
         SELECT i AS sid,

@@ -51,15 +51,14 @@ def main() -> None:
         p, s = plan.series[i], usage.series[i]
         if p.best is None:
             continue
-        rate, od, demand = p.best.rate.usd_per_hour, s.on_demand_rate, s.demand
+        rate, od, demand = p.best.rate.usd_per_hour, s.on_demand_rate, s.on_demand
         levels = range(0, math.ceil(demand.max()) + 1)
         brute += min(cents(window_cost(demand, c, rate, od)) for c in levels)
         chosen += cents(window_cost(demand, p.best.units, rate, od))
-    sp = plan.savings_plan.best
     print(f"brute force over {len(picked)} series: chosen ${chosen:,.2f} vs best ${brute:,.2f}")
-    if sp is not None:
-        print(f"compute savings plan ${sp.usd_per_hour:,.5f}/h: ${sp.cost_usd:,.2f} vs per-type "
-              f"${plan.savings_plan.per_type_cost_usd:,.2f}")  # fmt: skip
+    print(f"over the window: per-type ${plan.per_type_cost_usd:,.2f}, per-type then a compute "
+          f"savings plan ${plan.layered_cost_usd:,.2f}, the plan alone "
+          f"${plan.plan_alone_cost_usd:,.2f}; chosen: {plan.portfolio}")  # fmt: skip
     print(f"ratio: {chosen / brute if brute else 1.0:.2f}")
 
 

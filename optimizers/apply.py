@@ -25,13 +25,14 @@ What each kind changes in its pool (settings.Pool):
 - keep, not-enough-data: nothing.
 - lifecycle, batching, revert: the keys optimizers.apply_config plans (a bucket's lifecycle, the
   served model's batching and replicas, previous values).
-- scale-out, commit, capacity-mix: not applied yet (reported as `not-applicable-yet`, never an
-  error).
+- capacity-mix: the pool's `capacity` mix keys; commit: no stack change, a purchase recorded in
+  the policy config (optimizers/apply_capacity.py says what and why).
+- scale-out: not applied yet (reported as `not-applicable-yet`, never an error).
 Every applied recommendation records its baseline (apply_config.baseline_of) for `aeon validate`.
 A recommendation whose pool is not in the stack (or sits in another region) is not applicable;
 one already listed in `recommendations.applied` is skipped, so applying twice changes nothing.
-The policy pack's `recommendation-enforced` entry of every changed pool is the pool's resulting
-`instance_types` and `max_size`.
+The policy pack's `recommendation-enforced` entry of every pool a right-sizing recommendation
+changed is the pool's resulting `instance_types` and `max_size`.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from components.facts.catalog import Catalog, from_moto_package
 from components.facts.shapes import interchangeable
 from components.settings import AppliedRecommendation, Pool, StackSettings
+from optimizers import apply_capacity
 from optimizers.apply_config import NOT_A_POOL, ConfigEdit, baseline_of, plan_config_edits
 from optimizers.apply_shapes import MAX_TYPES, fleet_rescale, shape_change
 from optimizers.recommendation import (
@@ -53,11 +55,13 @@ from optimizers.recommendation import (
     RecommendationsFile,
     SizingRecommendation,
 )
+from optimizers.recommendation.commitments import CapacityMixRecommendation, CommitRecommendation
 
 RISK_ORDER = {"low": 0, "medium": 1, "high": 2}
 TYPE_CHANGES = (Kind.DOWNSIZE, Kind.UPSIZE, Kind.CHANGE_FAMILY)
 NO_CHANGE = (Kind.KEEP, Kind.NOT_ENOUGH_DATA)
-APPLIED_KINDS = frozenset({*TYPE_CHANGES, *NO_CHANGE, Kind.REMOVE, Kind.SHARE})
+APPLIED_KINDS = frozenset({*TYPE_CHANGES, *NO_CHANGE, Kind.REMOVE, Kind.SHARE, Kind.CAPACITY_MIX})
+CAPACITY_KEYS = ("committed", *apply_capacity.MIX_KEYS)  # PoolState keys under `capacity`
 CONFIG_KINDS = frozenset({Kind.LIFECYCLE, Kind.BATCHING, Kind.REVERT})
 
 
@@ -80,6 +84,9 @@ class PoolState(_Model):
     max_size: int
     committed: int  # capacity.committed
     time_slicing_replicas: int | None
+    on_demand_percentage_above_base: int  # capacity.*: the mix (apply_capacity)
+    spot_allocation_strategy: str
+    capacity_rebalance: bool
 
     @classmethod
     def of(cls, pool: Pool) -> PoolState:
@@ -92,6 +99,7 @@ class PoolState(_Model):
             time_slicing_replicas=pool.gpu_sharing.time_slicing_replicas
             if pool.gpu_sharing
             else None,
+            **{k: getattr(pool.capacity, k) for k in apply_capacity.MIX_KEYS},
         )
 
     def diff(self, after: PoolState) -> dict[str, list[Any]]:
@@ -135,10 +143,11 @@ class ApplyPlan(_Model):
     skipped: list[Skipped]
     enforced: dict[str, EnforcedPool]
     config_edits: list[ConfigEdit] = Field(default_factory=list)
+    purchases: dict[str, apply_capacity.PlannedPurchase] = Field(default_factory=dict)
 
     @property
     def changes_anything(self) -> bool:
-        return bool(self.applied)
+        return bool(self.applied or self.purchases)
 
 
 def select(
@@ -195,7 +204,8 @@ def plan_apply(
     done = {a.id for a in settings.recommendations.applied}
     step_pct = settings.recommendations.max_step_pct
     skipped: list[Skipped] = []
-    by_pool: dict[str, list[SizingRecommendation]] = {}
+    by_pool: dict[str, list[Any]] = {}
+    purchases: dict[str, apply_capacity.PlannedPurchase] = {}
 
     def skip(rec: Recommendation, reason: Any, detail: str) -> None:
         skipped.append(
@@ -221,7 +231,13 @@ def plan_apply(
                     )
                 )  # fmt: skip
             continue
-        if not isinstance(rec, SizingRecommendation) or rec.kind not in APPLIED_KINDS:
+        if isinstance(rec, CommitRecommendation):  # a purchase to record, or nothing to buy
+            if apply_capacity.buys_something(rec):
+                purchases[rec.id] = apply_capacity.planned_purchase(rec, recset.run_of(rec.id))
+            else:
+                skip(rec, "nothing-to-change", "commit: nothing to buy")
+            continue
+        if rec.kind not in APPLIED_KINDS:
             run = recset.run_of(rec.id)
             made_by = f" (planner {run.planner})" if run else ""
             skip(
@@ -243,8 +259,12 @@ def plan_apply(
             )
         elif rec.id in done:
             skip(rec, "already-applied", "listed in recommendations.applied")
+        elif isinstance(rec, CapacityMixRecommendation) and (
+            why := apply_capacity.mix_skip(rec, pool, settings)
+        ):
+            skip(rec, *why)
         else:
-            by_pool.setdefault(rec.pool, []).append(rec)
+            by_pool.setdefault(str(rec.pool), []).append(rec)
 
     edits: list[PoolEdit] = []
     enforced: dict[str, EnforcedPool] = {}
@@ -264,6 +284,18 @@ def plan_apply(
             shaped = [r for r in ordered if r.kind in TYPE_CHANGES]
             ordered = [r for r in ordered if r.kind not in TYPE_CHANGES]
         for rec in ordered:
+            if isinstance(rec, CapacityMixRecommendation):  # the mix keys only (apply_capacity)
+                new = state.model_copy(update=apply_capacity.mix_updates(rec))
+                applied.append(
+                    AppliedRecommendation(
+                        id=rec.id, pool=name, kind=rec.kind.value, applied_at=applied_at,
+                        changes=state.diff(new), target=rec.target,
+                        baseline=baseline_of(rec, applied_at),
+                    )
+                )  # fmt: skip
+                ids.append(rec.id)
+                state = new
+                continue
             freed = _freed(rec)
             if rec.kind is Kind.SHARE:  # the sharing itself always applies; freed nodes in bound
                 freed = min(freed, budget, state.desired_size)
@@ -346,7 +378,9 @@ def plan_apply(
             edits.append(
                 PoolEdit(pool=name, before=before, after=state, recommendations=ids, notes=notes)
             )
-            runs = [r for i in ids if (r := recset.run_of(i)) is not None]
+        sized = [r.id for r in by_pool[name] if r.id in ids and isinstance(r, SizingRecommendation)]
+        if sized:  # the pack enforces the types and sizes right-sizing chose, not the mix
+            runs = [r for i in sized if (r := recset.run_of(i)) is not None]
             latest = max(runs, key=lambda r: r.generated_at)
             enforced[name] = EnforcedPool(
                 allowed_instance_types=state.instance_types,
@@ -356,7 +390,7 @@ def plan_apply(
             )
     return ApplyPlan(
         stack=recset.stack, edits=edits, applied=applied, skipped=skipped, enforced=enforced,
-        config_edits=config_edits,
+        config_edits=config_edits, purchases=purchases,
     )  # fmt: skip
 
 

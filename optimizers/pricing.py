@@ -71,12 +71,17 @@ class PriceBook:
         return None if fig is None else fig.number
 
     def _as_price(self, region: str, instance_type: str, basis: str, name: str) -> PriceFigure:
+        """The table's figure `name` as used: a percentage (a spot saving, a commitment
+        discount) goes to `discount_pct`, a price to `usd_per_hour`."""
         fig = self.figure(region, instance_type, name)
+        number = None if fig is None else fig.number
+        is_pct = name.endswith("_pct")
         return PriceFigure(
             instance_type=instance_type,
             region=region,
             basis=basis,  # type: ignore[arg-type]
-            usd_per_hour=None if fig is None else fig.number,
+            usd_per_hour=None if is_pct else number,
+            discount_pct=number if is_pct else None,
             source=None if fig is None else f"{fig.source} ({name})",
             date=None if fig is None else fig.date,
         )

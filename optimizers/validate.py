@@ -23,6 +23,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from components.settings import AppliedRecommendation, StackSettings
+from optimizers.apply import CAPACITY_KEYS
 from optimizers.pricing import PriceBook
 from optimizers.recommendation import HOURS_PER_MONTH, Kind, Risk, recommendation_id
 from optimizers.recommendation.revert import (
@@ -36,7 +37,10 @@ from optimizers.telemetry.frame import Metric, TelemetryFrame
 
 SIZING = {"downsize", "upsize", "change-family", "share", "remove"}
 BUSY_METRICS = (Metric.GPU_UTIL_PCT, Metric.GPU_SM_UTIL_PCT, Metric.CPU_UTIL_PCT)
-POOL_KEY_PATHS = {"time_slicing_replicas": ("gpu_sharing", "time_slicing_replicas")}
+POOL_KEY_PATHS = {
+    "time_slicing_replicas": ("gpu_sharing", "time_slicing_replicas"),
+    **{key: ("capacity", key) for key in CAPACITY_KEYS},  # committed and the mix keys
+}
 
 
 class Verdict(BaseModel):

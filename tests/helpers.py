@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from aeon.cli import invoke
 
@@ -26,6 +28,13 @@ def run_cli(*argv: str) -> CliResult:
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = invoke(list(argv))
     return CliResult(code, out.getvalue(), err.getvalue())
+
+
+def run_json(*argv: str) -> Any:
+    """Run `aeon ARGV` in-process; it must exit 0, and its stdout is parsed as JSON."""
+    result = run_cli(*argv)
+    assert result.code == 0, result.err
+    return json.loads(result.out)
 
 
 def copy_project(dest: Path) -> Path:

@@ -15,13 +15,12 @@ from optimizers.billing.usage import read_hourly_usage
 COLUMNS = ["chargeperiodstart", "chargeperiodend", "chargecategory", "servicename", "regionid",
            "consumedquantity", "consumedunit", "listunitprice", "listcost", "effectivecost",
            "billedcost", "chargedescription", "x_usagetype"]  # fmt: skip
-HOURLY = ["hour", "instance_type", "region", "purchase", "sku", "problem", "rows", "first_sku",
-          "last_sku",
-          "instance_hours", "priced_hours", "on_demand_usd", "effective_usd", "max_minutes",
-          "first_start", "last_end"]  # fmt: skip
-TYPES = ["timestamp", "varchar", "varchar", "varchar", "varchar", "varchar", "bigint", "varchar",
-         "varchar", "double",
-         "double", "double", "double", "bigint", "timestamp", "timestamp"]  # fmt: skip
+HOURLY = ["is_instance", "instance_type", "region", "purchase", "sku", "problem", "rows", "hours",
+          "quantities", "on_demand_rate", "tag_value", "max_minutes", "first_start",
+          "last_end"]  # fmt: skip
+TYPES = ["boolean", "varchar", "varchar", "varchar", "varchar", "varchar", "bigint", "array",
+         "array", "double", "varchar", "bigint", "timestamp", "timestamp"]  # fmt: skip
+EPOCH_HOUR = 479_208  # 2024-09-01 00:00 UTC in hours since 1970
 
 
 def metadata(names, types):
@@ -73,15 +72,15 @@ def test_hourly_usage_on_athena_with_paging():
         expect_query(stub, "q-hourly", states=("QUEUED", "RUNNING", "SUCCEEDED"))
         first = [
             row(HOURLY),
-            row(["2024-09-01 00:00:00.000", "p5.48xlarge", "us-east-1", "on-demand", None, None,
-                 "2", "S", "S", "3.0", "3.0", "165.12", "165.12", "60", "2024-09-01 00:00:00.000",
-                 "2024-09-01 01:00:00.000"]),
+            row(["true", "p5.48xlarge", "us-east-1", "on-demand", "S", None, "2",
+                 f"[{EPOCH_HOUR}, {EPOCH_HOUR}]", "[2.0, 1.0]", "55.04", None, "60",
+                 "2024-09-01 00:00:00.000", "2024-09-01 01:00:00.000"]),
         ]  # fmt: skip
         second = [
-            row(["2024-09-01 02:00:00.000", "p5.48xlarge", "us-east-1", "committed", None, None,
-                 "1", "S", "S", "1.0", "1.0", "55.04", "30.0", "60", "2024-09-01 02:00:00.000",
+            row(["true", "p5.48xlarge", "us-east-1", "committed", "S", None, "1",
+                 f"[{EPOCH_HOUR + 2}]", "[1.0]", "55.04", None, "60", "2024-09-01 02:00:00.000",
                  "2024-09-01 03:00:00.000"]),
-            row([None, None, None, None, None, None, "5", None, None, None, None, None, None, None,
+            row(["false", None, None, None, None, None, "5", None, None, None, None, None,
                  "2024-09-01 00:00:00.000", "2024-09-01 04:00:00.000"]),
         ]  # fmt: skip
         stub.add_response(
@@ -115,12 +114,14 @@ def test_the_query_athena_runs_is_the_sql_file():
     source.layout = detect(COLUMNS, "athena")
     sent = []
     source.run = lambda sql: sent.append(sql) or (HOURLY, [])
-    with pytest.raises(BillingInputError, match="holds no billing rows"):
+    with pytest.raises(BillingInputError, match="holds no usage rows"):
         read_hourly_usage(source)
     text = sent[0]
     assert 'FROM "cur"."focus_export"' in text and "CAST(NULL AS VARCHAR) AS ProviderName" in text
-    assert "GROUP BY 1, 2, 3, 4, 5, 6" in text and "regexp_like" in text
-    assert "date_trunc('hour', charge_start)" in sql_text("hourly_usage.sql")
+    assert "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12" in text and "regexp_like" in text
+    # Trino keeps no order in array_agg: both arrays are ordered by hour on Athena
+    assert "array_agg(hour ORDER BY hour)" in text and "array_agg(quantity ORDER BY hour)" in text
+    assert "{ordered}" in sql_text("hourly_usage.sql")
 
 
 def test_failed_query_is_an_input_error():

@@ -7,6 +7,7 @@ import string
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -247,3 +248,23 @@ def test_fuzzed_files_never_escape_as_anything_but_input_errors(tmp_path, data):
     path.write_bytes(data)
     with pytest.raises(BillingInputError):
         read_hourly_usage(LocalBilling(path))
+
+
+def test_each_group_s_hours_and_quantities_stay_aligned_on_many_threads(tmp_path):
+    """hourly_usage.sql hands a group's hours and quantities over as two arrays: DuckDB must keep
+    them in one row order (docs/billing.md). A shuffled export in 4 files read on 4 threads,
+    every hour's quantity its own."""
+    hours = 24 * 40
+    rows = [focus_row(h, "m5.large", 1 + h / 2, 0.096) for h in range(hours)]
+    rows += [focus_row(h, "m5.large", 1000 + h, 0.096, purchase="Dynamic") for h in range(hours)]
+    order = np.random.default_rng(7).permutation(len(rows))
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    for part in range(4):
+        write_csv(folder / f"part-{part}.csv", [rows[i] for i in order[part::4]])
+    source = LocalBilling(folder)
+    source.con.execute("SET threads = 4")
+    usage = read_hourly_usage(source)
+    m5 = series_of(usage, "m5.large")
+    assert m5.on_demand.tolist() == [1 + h / 2 for h in range(hours)]
+    assert m5.spot.tolist() == [1000 + h for h in range(hours)]

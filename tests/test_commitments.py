@@ -28,7 +28,13 @@ from optimizers.commitments.rates import (
     estimated_rates,
     load_rates,
 )
-from optimizers.commitments.savings_plan import SavingsPlanInput, evaluate, optimal_commitment
+from optimizers.commitments.savings_plan import (
+    SavingsPlanInput,
+    cost_curve,
+    evaluate,
+    heuristic_commitment,
+    optimal_commitment,
+)
 from optimizers.pricing import load_price_book
 
 
@@ -94,11 +100,12 @@ def test_best_option_ties_go_to_shorter_term_then_less_upfront():
     assert (cheaper.rate.term, cheaper.rate.payment) == ("3y", "all-upfront")
 
 
-def test_existing_commitments_are_demand_and_reported():
+def test_existing_commitments_are_reported_and_never_bought_twice():
+    # 2 instances every hour, 1 of them covered by a commitment held in the first two hours:
+    # on-demand [1, 1, 2]; at rate 0.5, c = 1 costs 1.5 + 1 = 2.5 (c = 2: 3, c = 0: 4)
     plan = plan_series(series([2, 2, 2], committed=[1, 1, 0]), [rate(0.5)])
-    assert (
-        plan.best.units == 2 and plan.existing_covered_hours == 2 and plan.existing_covered_max == 1
-    )
+    assert plan.best.units == 1 and plan.best.cost_usd == 2.5 and plan.cost_without_usd == 4
+    assert plan.existing_covered_hours == 2 and plan.existing_covered_max == 1
 
 
 def test_no_commitment_when_it_never_pays():
@@ -164,8 +171,13 @@ def test_savings_plan_optimum_is_never_worse_than_a_sampled_commitment(hours, se
     inp = SavingsPlanInput(d, od, od * rng.uniform(0.3, 1.05, n))
     best = evaluate(inp, optimal_commitment(inp)).cost_usd
     top = float((d * od).sum(axis=1).max()) + 0.1
+    curve = cost_curve(inp)
     for s in samples:
         assert best <= evaluate(inp, s * top).cost_usd + 1e-6
+        # the breakpoints describe G exactly, past the last one too
+        assert curve.at(np.array([s * top]))[0] == pytest.approx(evaluate(inp, s * top).cost_usd)
+    # Cost Explorer's pick (each hour's usage a candidate) never beats the optimum
+    assert evaluate(inp, heuristic_commitment(inp)).cost_usd >= best - 1e-6
 
 
 def test_compute_savings_plan_across_types_and_the_comparison():
@@ -179,12 +191,30 @@ def test_compute_savings_plan_across_types_and_the_comparison():
         rate(1.4, kind="compute-savings-plan", itype="c5.xlarge"),
     ]
     plan = plan_commitments(usage, rates=rates)
-    sp = plan.savings_plan
-    assert sp.cost_without_usd == 4 * 2 * 1.0 + 8 * 2.0
     # per type: m5 commits 2 (4*2*0.6 = 4.8), c5 none (8 * 2 = 16): 20.8
-    assert sp.per_type_cost_usd == pytest.approx(20.8)
-    assert sp.best.usd_per_hour == pytest.approx(1.4)  # covers m5's 2 instances every hour
-    assert sp.best.cost_usd == pytest.approx(4 * 1.4 + 16)
+    assert plan.per_type_cost_usd == pytest.approx(20.8)
+    # the plan alone covers m5's 2 instances every hour: 4 * 1.4 + 16
+    assert plan.plan_alone_cost_usd == pytest.approx(21.6)
+    # layered: m5's reservation, then no plan pays on c5's every other hour (1.4/2 = 70%)
+    assert plan.layered_cost_usd == pytest.approx(20.8) and plan.portfolio == "layered"
+    assert plan.savings_plan.cost_without_usd == 16 and plan.savings_plan.best.usd_per_hour == 0
+
+
+def test_the_plan_alone_wins_when_its_discount_is_deeper():
+    a = series([2, 2, 2, 2], od=1.0, itype="m5.large")
+    b = series([3, 3, 3, 3], od=2.0, itype="c5.xlarge")
+    usage = HourlyUsage("t", "focus-1.0", datetime(2024, 9, 1), 4, [a, b], UnknownTypes())
+    rates = [
+        rate(0.8, itype="m5.large"),  # 20% off per type
+        rate(1.6, itype="c5.xlarge"),
+        rate(0.5, kind="compute-savings-plan", itype="m5.large"),  # 50% off as a plan
+        rate(1.0, kind="compute-savings-plan", itype="c5.xlarge"),
+    ]
+    plan = plan_commitments(usage, rates=rates)
+    # per type: 4 * (2 * 0.8 + 3 * 1.6) = 25.6; the plan alone covers all: 4 * (1 + 3) = 16
+    assert plan.per_type_cost_usd == pytest.approx(25.6)
+    assert plan.plan_alone_cost_usd == pytest.approx(16.0) and plan.portfolio == "plan-alone"
+    assert plan.savings_plan.best.usd_per_hour == pytest.approx(4.0)
 
 
 # --- rates --------------------------------------------------------------------------------------
@@ -238,3 +268,29 @@ def test_estimates_are_labelled_and_below_on_demand():
         for t in ("1y", "3y")
     }
     assert all(r.estimate and "estimate" in r.source and r.usd_per_hour < 55.04 for r in found)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(1, 4),
+    ri=st.floats(0.3, 1.0),
+    sp=st.floats(0.3, 1.0),
+)
+def test_the_portfolio_is_never_worse_than_either_instrument_alone(seed, n, ri, sp):
+    rng = np.random.default_rng(seed)
+    hours = 48
+    usage = HourlyUsage("t", "focus-1.0", datetime(2024, 9, 1), hours, [
+        series(rng.integers(0, 6, hours).astype(float), od=float(rng.uniform(0.1, 3)),
+               itype=f"m5.{i}xlarge")
+        for i in range(n)
+    ], UnknownTypes())  # fmt: skip
+    rates = [r for s in usage.series for r in (
+        rate(s.on_demand_rate * ri, itype=s.instance_type),
+        rate(s.on_demand_rate * sp, kind="compute-savings-plan", itype=s.instance_type),
+    )]  # fmt: skip
+    plan = plan_commitments(usage, rates=rates)
+    chosen = min(plan.layered_cost_usd, plan.plan_alone_cost_usd)
+    assert plan.layered_cost_usd <= plan.per_type_cost_usd + 0.01
+    assert chosen <= plan.per_type_cost_usd + 0.01
+    assert (plan.portfolio == "layered") == (plan.layered_cost_usd <= plan.plan_alone_cost_usd)

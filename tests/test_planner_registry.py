@@ -102,15 +102,16 @@ def test_throwaway_planner_runs_and_keeps_the_other_entries(toys, project, capsy
     assert doc["planner"] == "toy" and [r["kind"] for r in doc["recommendations"]] == ["commit"]
     assert doc["options"] == {
         "toy_budget_usd": 250.0, "toy_strict": True, "source": "toy-source", "input_dir": None,
-        "lookback": "14d", "region": None, "inventory": None, "toy_machines": 2,
+        "lookback": "14d", "region": None, "inventory": None, "strict": False, "toy_machines": 2,
     }  # fmt: skip
     saved = load(recommendations_path(project, "dev"))
     assert [r.planner for r in saved.runs] == ["rightsizing", "toy"]
     assert saved.run("rightsizing") == sizing
-    # apply writes what it knows (right-sizing) and reports the commitment as not yet applicable
+    # apply writes what it knows: right-sizing into the pools, the commitment to buy as a purchase
     assert invoke(["apply", "--stack", "dev", "--cwd", str(project), "--format", "json"]) == 0
-    skipped = json.loads(capsys.readouterr().out)["skipped"]
-    assert {s["kind"]: s["reason"] for s in skipped}["commit"] == "not-applicable-yet"
+    applied = json.loads(capsys.readouterr().out)
+    assert list(applied["purchases"]) == [doc["recommendations"][0]["id"]]
+    assert "commit" not in {s["kind"] for s in applied["skipped"]}
     assert invoke(["report", "--stack", "dev", "--cwd", str(project), "--format", "md"]) == 0
     report = capsys.readouterr().out
     assert report.startswith("# Recommendations report: dev")
@@ -134,7 +135,9 @@ def test_registered_flags_mean_one_thing():
     """Every registered planner, input and source: a flag shared by two owners agrees."""
     table, problems = flag_conflicts(option_owners())
     assert problems == []
-    assert table["lookback"].owners == ("telemetry input",)
+    # one --lookback for telemetry and billing windows, each with its own default
+    assert table["lookback"].owners == ("billing input", "pool-usage input", "telemetry input")
+    assert table["lookback"].defaults == (None, None, "14d")
 
 
 def test_two_declarations_of_one_flag_that_differ_are_caught():

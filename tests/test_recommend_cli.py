@@ -6,12 +6,14 @@ import json
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from aeon.cli import invoke
 from optimizers.recommendation import load, recommendations_path
+from optimizers.telemetry.frame import Series
 from tests.rightsizing.fleet import Fleet, burst, noisy, write_csv
 
 REPO = Path(__file__).resolve().parents[1]
@@ -148,22 +150,34 @@ def test_cloudwatch_reads_each_region_of_the_stack(project, monkeypatch, capsys)
 
     root, fleet = project
     calls = []
+    shift = 0
 
     class FakeCloudWatch:
         def load(self, **kwargs):
             calls.append(kwargs)
             frame = fleet.frame()
             frame.source = "cloudwatch"
+            frame.series = {
+                k: Series(s.timestamps + shift, s.values) for k, s in frame.series.items()
+            }
             return frame
 
     monkeypatch.setattr(telemetry, "get_source", lambda name: FakeCloudWatch())
-    code = invoke(["recommend", "--stack", "dev", "--source", "cloudwatch", "--endpoint-url",
-                   "http://127.0.0.1:5000", "--lookback", "6h", "--cwd", str(root),
-                   "--format", "json"])  # fmt: skip
+    argv = ["recommend", "--stack", "dev", "--source", "cloudwatch", "--endpoint-url",
+            "http://127.0.0.1:5000", "--lookback", "1d", "--cwd", str(root),
+            "--format", "json"]  # fmt: skip
+    # A live source's window ends now, long after this recording: nothing is in the window, and
+    # a run that knows nothing is refused rather than saved over a better one.
+    saved = recommendations_path(root, "dev")
+    before = saved.read_bytes() if saved.exists() else None
+    assert invoke(argv) == 2
+    assert "no resource has enough data" in capsys.readouterr().err
+    assert (saved.read_bytes() if saved.exists() else None) == before
+    shift = int(time.time()) - fleet.frame().newest_timestamp()  # the same samples, ending now
+    code = invoke(argv)
     assert code == 0, capsys.readouterr().err
-    assert [c["region"] for c in calls] == ["us-east-1"]  # Pulumi.dev.yaml's one region
-    assert calls[0]["endpoint_url"] == "http://127.0.0.1:5000" and calls[0]["lookback_s"] == 21600
+    assert [c["region"] for c in calls] == ["us-east-1"] * 2  # Pulumi.dev.yaml's one region
+    assert calls[0]["endpoint_url"] == "http://127.0.0.1:5000" and calls[0]["lookback_s"] == 86400
     doc = json.loads(capsys.readouterr().out)
     assert doc["source"] == "cloudwatch"
-    # A live source's window ends now, long after this recording: nothing is in the window.
-    assert {r["kind"] for r in doc["recommendations"]} == {"not-enough-data"}
+    assert {r["kind"] for r in doc["recommendations"]} - {"not-enough-data"}

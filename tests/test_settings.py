@@ -234,11 +234,12 @@ def test_rejections_name_key_value_and_rule(path, value, expected) -> None:
         assert fragment in text
 
 
-def test_unknown_key_lists_allowed_keys() -> None:
+def test_unknown_key_suggests_the_nearest_and_lists_allowed_keys() -> None:
     values = stack_values("dev") | {"aeon-infra:pool": []}
     (problem,) = problems_for(values)
     assert problem.startswith(
-        "aeon-infra:pool: unknown key; allowed keys: environment, tags, regions, pools"
+        "aeon-infra:pool: unknown key; did you mean aeon-infra:pools? "
+        "allowed keys: environment, tags, regions, pools"
     )
 
 

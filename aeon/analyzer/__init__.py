@@ -75,6 +75,7 @@ def check_resources(
     stack_config: Mapping[str, str] | None = None,
     session: AnalyzerSession | None = None,
     plan_file: Path | None = None,
+    plan_lines: Mapping[str, int] | None = None,
 ) -> PolicyReport:
     resources = list(resources)
     if stack_config is None:
@@ -105,4 +106,5 @@ def check_resources(
         root=project.root,
         stack_file=stack_file if stack_file.is_file() else None,
         plan_file=plan_file,
+        plan_lines=plan_lines,
     )

@@ -9,7 +9,6 @@ result is validated against each policy's config schema; aeon is stricter than t
 from __future__ import annotations
 
 import copy
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 import jsonschema
 
 from aeon.errors import UserError
+from components.facts.files import UnreadableFile, load_json
 
 LEVELS = ("advisory", "mandatory", "remediate", "disabled")
 # Ordering used to tell whether a stack config lowers a level.
@@ -52,11 +52,9 @@ class PolicyConfig:
 
 def load_config_file(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise UserError(f"policy config {path} does not exist") from None
-    except json.JSONDecodeError as exc:
-        raise UserError(f"policy config {path} is not valid JSON: {exc}") from None
+        data = load_json(path, "policy config")
+    except UnreadableFile as exc:
+        raise UserError(str(exc)) from None
     if not isinstance(data, dict):
         raise UserError(f"policy config {path}: expected a JSON object of policy names")
     return data

@@ -15,6 +15,7 @@ from ruamel.yaml import YAML
 
 from aeon.analyzer.report import PolicyReport, SourceLocation
 from aeon.engine.model import Resource
+from components.facts.files import parse_yaml, read_text
 from components.facts.project import PROJECT
 from components.facts.tags import POOL_TAG
 
@@ -48,7 +49,9 @@ class StackFileLines:
 
     def __init__(self, path: Path, root: Path) -> None:
         self.file = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
-        doc = YAML().load(path.read_text()) or {}
+        text = read_text(path)
+        parse_yaml(text, str(path))  # bounded aliases first: the round-trip loader has no bound
+        doc = YAML().load(text) or {}
         self.config = doc.get("config") if isinstance(doc, dict) else None
         self.config_line = (doc.lc.key("config")[0] + 1) if self.config is not None else 1
 
@@ -90,24 +93,23 @@ def fill_locations(
     root: Path,
     stack_file: Path | None = None,
     plan_file: Path | None = None,
+    plan_lines: Mapping[str, int] | None = None,
 ) -> PolicyReport:
-    """Give every violation without a source position a location in the repository."""
+    """Give every violation without a source position a location in the repository: the stack
+    file's key, else the plan step's line (`plan_lines`: urn -> line, from the plan reader)."""
     lines = StackFileLines(stack_file, root) if stack_file and stack_file.is_file() else None
-    plan_lines: list[str] = plan_file.read_text().splitlines() if plan_file else []
     for v in report.violations:
         if v.location is not None:
             continue
         if lines is not None:
             v.location = lines.locate(resources.get(v.urn), v.policy)
         elif plan_file is not None:
-            needle = f'"{v.urn}"' if v.urn else '"steps"'
-            line = next((i + 1 for i, text in enumerate(plan_lines) if needle in text), 1)
             name = (
                 plan_file.relative_to(root).as_posix()
                 if plan_file.is_relative_to(root)
                 else str(plan_file)
             )
-            v.location = SourceLocation(file=name, line=line)
+            v.location = SourceLocation(file=name, line=(plan_lines or {}).get(v.urn, 1))
         else:
             v.location = SourceLocation(file="Pulumi.yaml", line=1)
     return report

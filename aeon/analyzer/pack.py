@@ -13,9 +13,11 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from aeon import interrupts
 from aeon.errors import UserError
 
 START_TIMEOUT_S = 60.0
@@ -67,6 +69,7 @@ class PolicyPackProcess:
             **(extra_env or {}),
         }
         self._proc: subprocess.Popen | None = None
+        self._forget_child: Callable[[], None] | None = None
         self._stderr = None
         self.channel = None
         self.stub = None
@@ -93,6 +96,8 @@ class PolicyPackProcess:
             stdout=subprocess.PIPE,
             stderr=self._stderr,
         )
+        # If a signal ends aeon before close() runs, the pack must not outlive it.
+        self._forget_child = interrupts.on_interrupt(self._proc.kill)
         port = self._read_port()
         # The CLI streams a plugin's stderr to the user; relay what the pack said while starting
         # (e.g. that its speed shim could not install).
@@ -144,6 +149,9 @@ class PolicyPackProcess:
             if self._proc.stdout is not None:
                 self._proc.stdout.close()
             self._proc = None
+        if self._forget_child is not None:
+            self._forget_child()
+            self._forget_child = None
         if self._stderr is not None:
             self._stderr.close()
             self._stderr = None

@@ -1,28 +1,28 @@
 """Reading what `pulumi preview --json` prints into the engine's Resource model.
 
-Every step with a `newState` is evaluated, deletes are skipped; stack and project come from the
-URNs. Provider steps carry the provider's inputs (its `region` among them), from which each
-resource's region follows as `aeon preview` reports it: its own `region` input, else its
-provider's region (a default provider's: the `aws:region` config), else that of the resources it
-depends on (a Kubernetes provider built from an EKS cluster); `global` for global services.
+The file is streamed step by step (plan_stream.py) and each step checked as it comes
+(plan_checks.py). Every step with a `newState` is evaluated, removals are skipped; stack and
+project come from the URNs. Provider steps carry the provider's inputs (its `region` among them),
+from which each resource's region follows as `aeon preview` reports it (plan_regions.py).
 """
 
 from __future__ import annotations
 
-import dataclasses
+import contextlib
+import gc
 import json
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pulumi.runtime.rpc import UNKNOWN
-
-from aeon.analyzer.session import urn_name, urn_stack_project
-from aeon.engine.model import GLOBAL_REGION, Resource
-from aeon.engine.monitor import GLOBAL_TYPE_PREFIXES
+from aeon.analyzer.plan_checks import PlanChecker, PlanError
+from aeon.analyzer.plan_regions import regions_of
+from aeon.analyzer.plan_stream import Member, read_members
+from aeon.analyzer.session import urn_name
+from aeon.engine.model import Resource
 from aeon.errors import UserError
-
-SKIPPED_OPS = {"delete", "delete-replaced", "discard", "remove-pending-replace", "read-discard"}
+from components.facts.files import UnreadableFile
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class Plan:
     stack: str
     config: dict[str, str]
     resources: tuple[Resource, ...]
+    lines: dict[str, int] = field(default_factory=dict)  # urn -> line of its step in the file
 
 
 def _config_strings(config: Any) -> dict[str, str]:
@@ -50,95 +51,94 @@ def _config_strings(config: Any) -> dict[str, str]:
 
 
 def _tuple_map(value: Any) -> dict[str, tuple[str, ...]]:
-    if not isinstance(value, dict):
+    if not value or not isinstance(value, dict):
         return {}
     return {k: tuple(v or ()) for k, v in value.items()}
 
 
-def resources_from_plan(plan: dict[str, Any], source: str = "plan") -> Plan:
-    steps = plan.get("steps")
-    if not isinstance(steps, list):
-        raise UserError(
-            f"{source}: no `steps` list; expected the output of `pulumi preview --json`"
-        )
-    resources: list[Resource] = []
-    seen_stack: set[tuple[str, str]] = set()
-    for i, step in enumerate(steps):
-        if not isinstance(step, dict):
-            raise UserError(f"{source}: steps[{i}] is not an object")
-        op, state = step.get("op"), step.get("newState")
-        if op in SKIPPED_OPS or not isinstance(state, dict):
-            continue
-        urn = state.get("urn") or step.get("urn")
-        if not isinstance(urn, str) or not urn.startswith("urn:pulumi:"):
-            raise UserError(f"{source}: steps[{i}] has no valid urn (got {urn!r})")
-        kind = state.get("type")
-        if not isinstance(kind, str):
-            raise UserError(f"{source}: steps[{i}] ({urn}) has no newState.type")
-        seen_stack.add(urn_stack_project(urn))
-        resources.append(
-            Resource(
-                urn=urn,
-                type=kind,
-                name=urn_name(urn),
-                custom=bool(state.get("custom", True)),
-                parent=state.get("parent") or None,
-                provider=state.get("provider") or step.get("provider") or None,
-                id=state.get("id") or None,
-                inputs=dict(state.get("inputs") or {}),
-                outputs=dict(state.get("outputs") or {}),
-                dependencies=tuple(state.get("dependencies") or ()),
-                property_dependencies=_tuple_map(state.get("propertyDependencies")),
-            )
-        )
-    if not resources:
-        raise UserError(f"{source}: no step has a newState; nothing to check")
-    if len(seen_stack) != 1:
-        listing = ", ".join(f"{s}/{p}" for s, p in sorted(seen_stack))
-        raise UserError(f"{source}: steps belong to several stacks ({listing}); expected one")
-    stack, project = next(iter(seen_stack))
-    resources.sort(key=lambda r: r.urn)
-    config = _config_strings(plan.get("config"))
-    return Plan(project, stack, config, _with_regions(resources, config.get("aws:region")))
-
-
-def _with_regions(resources: list[Resource], default_region: str | None) -> tuple[Resource, ...]:
-    by_urn = {r.urn: r for r in resources}
-    found: dict[str, str | None] = {}
-
-    def known(value: object) -> str | None:
-        return value if isinstance(value, str) and value and value != UNKNOWN else None
-
-    def region_of(r: Resource, visiting: frozenset[str]) -> str | None:
-        if r.urn in found:
-            return found[r.urn]
-        if r.urn in visiting:
-            return None
-        visiting = visiting | {r.urn}
-        if r.type.startswith(GLOBAL_TYPE_PREFIXES):
-            region = GLOBAL_REGION
-        elif r.type == "pulumi:providers:aws":
-            region = known(r.inputs.get("region")) or default_region
-        elif r.type.startswith("aws:") and known(r.inputs.get("region")):
-            region = r.inputs["region"]
-        else:
-            owners = [by_urn.get(r.provider.rsplit("::", 1)[0])] if r.provider else []
-            owners += [by_urn.get(d) for d in r.dependencies]
-            regions = (region_of(o, visiting) for o in owners if o is not None and o.custom)
-            region = next((g for g in regions if g and g != GLOBAL_REGION), None)
-        found[r.urn] = region
-        return region
-
-    return tuple(dataclasses.replace(r, region=region_of(r, frozenset())) for r in resources)
+def _resource(urn: str, state: dict[str, Any], region: str | None) -> Resource:
+    return Resource(
+        urn=urn,
+        type=state["type"],
+        name=urn_name(urn),
+        custom=bool(state.get("custom", True)),
+        parent=state.get("parent") or None,
+        provider=state.get("provider") or None,
+        id=state.get("id") or None,
+        inputs=state.get("inputs") or {},
+        outputs=state.get("outputs") or {},
+        dependencies=tuple(state.get("dependencies") or ()),
+        property_dependencies=_tuple_map(state.get("propertyDependencies")),
+        region=region,
+    )
 
 
 def load_plan(path: Path) -> Plan:
+    """Stream the plan at `path` through the structure checks (plan_checks.py); a malformed plan
+    is a UserError naming the step and its line."""
+    with _no_cyclic_gc():
+        return _build(read_members(path), f"plan file {path}")
+
+
+@contextlib.contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Building hundreds of thousands of acyclic objects makes the cyclic collector walk the
+    growing heap again and again (40% of the time on a 100k-step plan); nothing built here can
+    form a cycle, so it waits until the plan is read."""
+    enabled = gc.isenabled()
+    gc.disable()
     try:
-        data = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise UserError(f"plan file {path} does not exist") from None
-    except json.JSONDecodeError as exc:
-        raise UserError(f"plan file {path} is not valid JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise UserError(f"plan file {path}: expected a JSON object (pulumi preview --json)")
-    return resources_from_plan(data, str(path))
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def resources_from_plan(plan: dict[str, Any], source: str = "plan") -> Plan:
+    """The same for a plan already in memory (tests, benchmarks)."""
+    if not isinstance(plan, dict):
+        raise UserError(f"{source}: expected a JSON object (pulumi preview --json)")
+    return _build(_members(plan), source)
+
+
+def _members(plan: dict[str, Any]) -> Iterator[Member]:
+    for key, value in plan.items():
+        if key == "steps" and isinstance(value, list):
+            yield from (Member(key, step, None, i) for i, step in enumerate(value))
+        else:
+            yield Member(key, value, None)
+
+
+def _build(members: Iterable[Member], source: str) -> Plan:
+    checker = PlanChecker(source)
+    config: Any = None
+    saw_steps = False
+    states: dict[str, dict[str, Any]] = {}
+    lines: dict[str, int] = {}
+    try:
+        for member in members:
+            if member.key == "config":
+                config = member.value
+            elif member.key == "steps" and member.index is not None:
+                saw_steps = True
+                state = checker.step(member.index, member.line, member.value)
+                if state is not None:
+                    urn = state.get("urn") or member.value.get("urn")
+                    state["provider"] = state.get("provider") or member.value.get("provider")
+                    states[urn] = state
+                    if member.line is not None:
+                        lines[urn] = member.line
+            elif member.key == "steps":
+                raise PlanError(f"{source}: `steps` must be a list")
+        if not saw_steps:
+            raise PlanError(
+                f"{source}: no `steps` list; expected the output of `pulumi preview --json`"
+            )
+        checker.finish()
+    except UnreadableFile as exc:
+        raise UserError(str(exc)) from None
+    (stack, project), *_ = checker.stacks
+    strings = _config_strings(config)
+    regions = regions_of(states, strings.get("aws:region"))
+    resources = tuple(_resource(urn, states[urn], regions[urn]) for urn in sorted(states))
+    return Plan(project, stack, strings, resources, lines)

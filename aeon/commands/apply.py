@@ -2,7 +2,8 @@
 
 Both files change together or not at all: the edited stack config is validated with the settings
 schema and the policy entry with its model before anything is written; then both are written
-through temp files and os.replace, and the first is restored if the second fails.
+through a journal (aeon/journal.py), so even a process killed between the two renames leaves a
+change the next command completes.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import typer
 
 from aeon.app import CwdOption, StackOption, app, format_option
 from aeon.errors import UserError
+from components.facts.files import UnreadableFile, parse_json, read_text
 
 POLICY = "recommendation-enforced"
 
@@ -48,15 +50,15 @@ def apply(
     cwd: CwdOption = None,
 ) -> None:
     """Apply .aeon/recommendations/<stack>.json to the stack's pools and the policy config."""
+    from aeon.journal import write_together
     from aeon.project import find_project
     from aeon.saved_recommendations import load_saved
-    from aeon.stack_file import write_files_atomically
     from optimizers.apply import UnknownIds, plan_apply, select
 
     project = find_project(cwd)
     stack_path = project.stack_file(stack)
     recset = load_saved(project, stack)
-    settings = _settings(project, stack, stack_path.read_text(encoding="utf-8"))
+    settings = _settings(project, stack, read_text(stack_path, "stack file"))
     wanted = None if ids is None else ids.split(",")
     try:
         selected = select(recset, ids=wanted, max_risk=max_risk.value if max_risk else None)
@@ -68,12 +70,12 @@ def apply(
     now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     plan = plan_apply(recset, settings, selected, applied_at=now)
 
-    old_stack = stack_path.read_text(encoding="utf-8")
+    old_stack = read_text(stack_path, "stack file")
     new_stack = edit_stack_text(old_stack, plan, settings, stack_path)
     new_settings = _settings(project, stack, new_stack, edited=True)
     _check_result(new_settings, plan)
     policy_path = project.root / "policies" / "config" / f"{stack}.json"
-    old_policy = policy_path.read_text(encoding="utf-8") if policy_path.is_file() else None
+    old_policy = read_text(policy_path, "policy config") if policy_path.exists() else None
     new_policy = edit_policy_text(old_policy, plan, policy_path)
 
     writes = [(stack_path, old_stack, new_stack), (policy_path, old_policy or "", new_policy)]
@@ -82,7 +84,7 @@ def apply(
         unified_diff(old, new, str(p.relative_to(project.root))) for p, old, new in changed
     )
     if changed and not dry_run:
-        write_files_atomically([(p, new) for p, _, new in changed])
+        write_together(project.root, [(p, new) for p, _, new in changed])
     if output is ApplyFormat.JSON:
         doc: dict[str, Any] = plan.model_dump(mode="json")
         doc.update(
@@ -92,7 +94,7 @@ def apply(
     else:
         if diff:
             typer.echo(diff, nl=False)
-        _print_summary(plan)
+        _print_summary(plan, dry_run)
     verb = "would write" if dry_run else "wrote"
     for path, _, _ in changed:
         typer.echo(f"{verb} {path}", err=True)
@@ -166,6 +168,7 @@ def _doc_path(doc, path: list[str], file: Path) -> list:
 
 def _edit(doc, plan, settings, path: Path) -> str:
     from aeon.stack_file import pool_index
+    from optimizers.apply import CAPACITY_KEYS
 
     pools_key = _config_key(doc, "pools")
     for edit in plan.edits:
@@ -174,8 +177,8 @@ def _edit(doc, plan, settings, path: Path) -> str:
             raise UserError(f"{path}: pool {edit.pool!r} is not written in the file's {pools_key}")
         base = ["config", pools_key, index]
         for key, (_, new) in edit.before.diff(edit.after).items():
-            if key == "committed":
-                doc.set([*base, "capacity", "committed"], new)
+            if key in CAPACITY_KEYS:
+                doc.set([*base, "capacity", key], new)
             elif key == "time_slicing_replicas":
                 if doc.node([*base, "gpu_sharing"]) is None:
                     doc.set([*base, "gpu_sharing"], {"time_slicing_replicas": new})
@@ -231,29 +234,35 @@ def _check_result(new_settings, plan) -> None:
 def edit_policy_text(text: str | None, plan, path: Path) -> str | None:
     """The policy config with this apply's pools set under recommendation-enforced.pools."""
     from aeon.analyzer.sync import dumps_compact
+    from optimizers.apply_capacity import with_purchases
 
-    if not plan.enforced:
+    if not plan.enforced and not plan.purchases:
         return text
     try:
-        data = json.loads(text) if text else {}
-    except json.JSONDecodeError as exc:
-        raise UserError(f"policy config {path} is not valid JSON: {exc}; nothing written") from None
+        data = parse_json(text, f"policy config {path}") if text else {}
+    except UnreadableFile as exc:
+        raise UserError(f"{exc}; nothing written") from None
     if not isinstance(data, dict):
         raise UserError(f"policy config {path}: expected a JSON object; nothing written")
-    entry = data.get(POLICY)
-    if isinstance(entry, str):  # a bare enforcement level
-        entry = {"enforcementLevel": entry}
-    entry = dict(entry or {})
-    pools = dict(entry.get("pools") or {})
-    for name, enforced in plan.enforced.items():
-        pools[name] = enforced.model_dump(mode="json")
-    entry["pools"] = dict(sorted(pools.items()))
-    data[POLICY] = entry
+    if plan.enforced:
+        entry = data.get(POLICY)
+        if isinstance(entry, str):  # a bare enforcement level
+            entry = {"enforcementLevel": entry}
+        entry = dict(entry or {})
+        pools = dict(entry.get("pools") or {})
+        for name, enforced in plan.enforced.items():
+            pools[name] = enforced.model_dump(mode="json")
+        entry["pools"] = dict(sorted(pools.items()))
+        data[POLICY] = entry
+    if plan.purchases:  # commitments to buy: recorded, never written as held (apply_capacity)
+        data = with_purchases(data, plan.purchases)
     return dumps_compact(dict(sorted(data.items()))) + "\n"
 
 
-def _print_summary(plan) -> None:
-    lines = [f"applied {len(plan.applied)} recommendation(s) to {len(plan.edits)} pool(s)"]
+def _print_summary(plan, dry_run: bool = False) -> None:
+    verb = "would apply" if dry_run else "applied"
+    what = f"{len(plan.applied)} recommendation(s) to {len(plan.edits)} pool(s)"
+    lines = [f"{verb} {what}" + (" (dry run: nothing written)" if dry_run else "")]
     lines += [f"  {c.key}: {_short(c.before)} -> {_short(c.after)}" for c in plan.config_edits]
     for edit in plan.edits:
         changes = ", ".join(
@@ -262,6 +271,12 @@ def _print_summary(plan) -> None:
         )
         lines.append(f"  {edit.pool}: {changes or 'already as recommended'}")
         lines += [f"    {note}" for note in edit.notes]
+    if plan.purchases:
+        lines.append(
+            f"recorded {len(plan.purchases)} commitment(s) to buy in the policy config (aeon "
+            "buys nothing; once bought, raise capacity.committed of the pools they cover):"
+        )
+        lines += [f"  {rec_id}: {_purchase(p.commitment)}" for rec_id, p in plan.purchases.items()]
     reasons: dict[str, list[Any]] = {}
     for s in plan.skipped:
         reasons.setdefault(s.reason, []).append(s)
@@ -270,6 +285,11 @@ def _print_summary(plan) -> None:
         if reason in ("not-applicable", "not-applicable-yet", "deferred"):
             lines += [f"  {s.id} ({s.kind}, {s.pool}): {s.detail}" for s in items]
     typer.echo("\n".join(lines))
+
+
+def _purchase(c: Any) -> str:
+    what = f"{c.units} x {c.instance_type} in {c.region}" if c.units is not None else "compute"
+    return f"{c.type} {what}, {c.term} {c.payment}, ${c.usd_per_hour:,.5f}/h"
 
 
 def _short(value: Any) -> str:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from aeon.app import app, format_option
+from aeon.app import CwdOption, app, format_option, under_cwd
 from aeon.errors import UserError
 
 catalog_app = typer.Typer(
@@ -21,6 +21,11 @@ app.add_typer(catalog_app, name="catalog")
 
 class ShowFormat(StrEnum):
     TABLE = "table"
+    JSON = "json"
+
+
+class RefreshFormat(StrEnum):
+    TEXT = "text"
     JSON = "json"
 
 
@@ -38,6 +43,8 @@ def refresh(
         list[str] | None,
         typer.Option("--region", help="Only these regions (repeat; default: the table's)."),
     ] = None,
+    output: Annotated[RefreshFormat, format_option("text or json.")] = RefreshFormat.TEXT,
+    cwd: CwdOption = None,
 ) -> None:
     """Rebuild the on-demand and commitment figures from the AWS Price List API (us-east-1).
 
@@ -70,8 +77,18 @@ def refresh(
                 "The price table is unchanged."
             ) from None
         raise
-    target = out or source
+    target = under_cwd(out, cwd) or source
     pricing.write_price_book(book, target)
+    if output is RefreshFormat.JSON:
+        result = {
+            "updated": summary.updated,
+            "pairs": len(pairs),
+            "types": summary.types,
+            "not_listed": len(summary.not_listed),
+            "wrote": str(target),
+        }
+        typer.echo(json.dumps(result, indent=2))
+        return
     typer.echo(
         f"refreshed {summary.updated} of {len(pairs)} (region, type) figures over "
         f"{summary.types} types; {len(summary.not_listed)} not listed (kept as they were); "
@@ -89,8 +106,10 @@ def show(
         list[str] | None, typer.Option("--family", help="Only these families (repeat).")
     ] = None,
     output: Annotated[ShowFormat, format_option()] = ShowFormat.TABLE,
+    cwd: CwdOption = None,
 ) -> None:
     """List instance types offered in a region with their specs and on-demand price."""
+    under_cwd(None, cwd)  # nothing here is read from the project: --cwd is only checked
     from optimizers.catalog import from_moto_package
     from optimizers.pricing import ONDEMAND, load_price_book
 

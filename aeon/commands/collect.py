@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from aeon.app import app, format_option
+from aeon import interrupts
+from aeon.app import CwdOption, app, format_option, under_cwd
 from aeon.errors import UserError
 
 collect_app = typer.Typer(
@@ -50,6 +51,7 @@ def nvml(
         str, typer.Option("--purchase", help="on-demand, spot or committed.")
     ] = "on-demand",
     fmt: Annotated[str, format_option("table or json.")] = "table",
+    cwd: CwdOption = None,
 ) -> None:
     """Sample every GPU (utilization, memory, power, GPM SM/occupancy/tensor/DRAM where supported)
     until --duration/--samples or Ctrl-C. Without a GPU driver: exit 2."""
@@ -68,20 +70,27 @@ def nvml(
         samples=samples,
     )
     resource = local_resource(resource_id, pool, region, instance_type, bought)
+    out = under_cwd(out, cwd)
     stop = f"for {duration}" if duration else f"{samples} samples" if samples else "until Ctrl-C"
     typer.echo(f"recording GPU telemetry every {interval} {stop} into {out}", err=True)
-    result, metrics_path, inventory_path = record_to_csv(NvmlSampler(), plan, out, resource)
+    # Ctrl-C / SIGTERM end the recording after the sample being taken, so the files stay whole;
+    # the command still exits 130 / 143 after reporting what it wrote.
+    with interrupts.soft_stop() as stop_requested:
+        result, metrics_path, inventory_path = record_to_csv(
+            NvmlSampler(), plan, out, resource, should_stop=stop_requested, sleep=interrupts.sleep
+        )
     for note in result.notes:
         typer.echo(f"note: {note}", err=True)
-    if result.interrupted:
-        typer.echo("stopped by Ctrl-C; the files are complete", err=True)
+    signum = interrupts.received()
+    if result.interrupted or signum is not None:
+        typer.echo("stopped by a signal; the files are complete", err=True)
     summary = {
         "metrics": str(metrics_path),
         "inventory": str(inventory_path),
         "samples": result.samples,
         "rows": result.rows,
         "gpus": result.gpus,
-        "interrupted": result.interrupted,
+        "interrupted": result.interrupted or signum is not None,
     }
     if fmt == "json":
         typer.echo(json.dumps(summary, indent=2))
@@ -90,3 +99,5 @@ def nvml(
             f"wrote {metrics_path} ({result.samples} samples, {result.rows} rows, "
             f"{len(result.gpus)} GPU(s)) and {inventory_path}"
         )
+    if signum is not None:
+        raise interrupts.Interrupted(signum)

@@ -14,6 +14,8 @@ import typer
 
 from aeon.app import CwdOption, app, format_option
 from aeon.errors import PolicyFailure, UserError
+from aeon.settings_loader import load_settings
+from components.facts.project import PROJECT
 
 policy_app = typer.Typer(
     name="policy",
@@ -70,9 +72,12 @@ def policy(
             config,
             stack_config=loaded.config,
             plan_file=plan.resolve(),
+            plan_lines=loaded.lines,
         )
     else:
         project.stack_file(stack)
+        if project.name == PROJECT:  # our schema: a bad config fails before the engine starts
+            load_settings(project, stack)
         from aeon.engine import run_program
 
         run = run_program(project, stack)
@@ -91,6 +96,9 @@ def sync_config(
     endpoint_url: Annotated[
         str | None, typer.Option("--endpoint-url", help="EC2 endpoint, e.g. a moto server.")
     ] = None,
+    fmt: Annotated[
+        str, format_option("text (a line on stderr) or json (what was written, on stdout).")
+    ] = "text",
     cwd: CwdOption = None,
 ) -> None:
     """Write offerings, pool commitments and regions into policies/config/<stack>.json."""
@@ -100,7 +108,6 @@ def sync_config(
     from aeon.analyzer.config import load_config_file
     from aeon.analyzer.sync import fetch_offerings, merge_facts, stack_facts, write_json_atomic
     from aeon.project import find_project
-    from aeon.settings_loader import load_settings
 
     project = find_project(cwd)
     project.stack_file(stack)
@@ -110,11 +117,22 @@ def sync_config(
     regions = [r.name for r in settings.regions]
     offerings = fetch_offerings(regions, live=live, endpoint_url=endpoint_url)
     merged = merge_facts(existing, stack_facts(settings, offerings))
+    if fmt not in ("text", "json"):
+        raise UserError(f"--format {fmt!r}: `policy sync-config` prints text or json")
     write_json_atomic(path, merged)
     counts = ", ".join(f"{r}: {len(offerings[r]['gpu'])} GPU types" for r in regions)
+    changed = sorted(k for k in merged if json.dumps(merged[k]) != json.dumps(existing.get(k)))
+    if fmt == "json":
+        document = {
+            "wrote": str(path.relative_to(project.root)),
+            "gpu_types": {r: len(offerings[r]["gpu"]) for r in regions},
+            "pools": len(settings.pools),
+            "updated_policies": changed,
+        }
+        typer.echo(json.dumps(document, indent=2))
+        return
     typer.echo(
         f"wrote {path.relative_to(project.root)} ({counts}; {len(settings.pools)} pools)", err=True
     )
-    if existing != merged:
-        changed = sorted(k for k in merged if json.dumps(merged[k]) != json.dumps(existing.get(k)))
+    if changed:
         typer.echo(f"updated policies: {', '.join(changed)}", err=True)

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from aeon.app import CwdOption, StackOption, app
+from aeon.app import CwdOption, StackOption, app, format_option
 from aeon.commands.cost import PriceDateOption, UsageOption
 from aeon.errors import UserError
+
+
+class CommentFormat(StrEnum):
+    MD = "md"
 
 
 @app.command("pr-comment")
@@ -38,6 +43,9 @@ def pr_comment(
         ),
     ] = None,
     price_date: PriceDateOption = None,
+    output: Annotated[CommentFormat, format_option("md (what a pull request comment is).")] = (
+        CommentFormat.MD
+    ),
     cwd: CwdOption = None,
 ) -> None:
     """The pull request's comment: policy verdict, cost diff and top recommendations."""

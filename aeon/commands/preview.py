@@ -9,8 +9,10 @@ from typing import Annotated
 
 import typer
 
-from aeon.app import CwdOption, StackOption, app, format_option
+from aeon.app import CwdOption, StackOption, app, format_option, seconds_since_start
 from aeon.errors import PolicyFailure, UserError
+from aeon.settings_loader import load_settings
+from components.facts.project import PROJECT
 
 FORMATS = ("tree", "table", "json")
 
@@ -43,6 +45,8 @@ def preview(
 
     project = find_project(cwd)
     project.stack_file(stack)
+    if project.name == PROJECT:  # our schema: a bad config fails before the engine starts
+        load_settings(project, stack)
     started = time.perf_counter()
     cost = PreviewCost.start(project, stack, base)  # a base ref runs beside this run
     try:
@@ -50,19 +54,16 @@ def preview(
     except BaseException:
         cost.cancel()
         raise
-    print(
-        f"previewed {len(run.resources)} resources of {project.name}/{stack} offline "
-        f"in {time.perf_counter() - started:.1f}s",
-        file=sys.stderr,
-    )
+    program_s = time.perf_counter() - started
     cost_text, cost_document = cost.finish(run)
 
     report = None
     if policies and (project.root / "policies" / "PulumiPolicy.yaml").is_file():
         from aeon.analyzer import check_resources
 
+        started = time.perf_counter()
         report = check_resources(run.resources, project, stack, stack_config=run.config)
-
+        policies_s = time.perf_counter() - started
     if fmt == "json":
         document = preview_document(run)
         document["cost"] = cost_document
@@ -77,5 +78,14 @@ def preview(
             from aeon.output.policy_table import render_policy_report
 
             typer.echo(render_policy_report(report, "table"), nl=False)
+    # Wall time from process start (what the user waited), then where it went.
+    parts = f"program {program_s:.1f} s" + (
+        f", policies {policies_s:.1f} s" if report is not None else ""
+    )
+    print(
+        f"previewed {len(run.resources)} resources of {project.name}/{stack} offline in "
+        f"{seconds_since_start():.1f} s ({parts})",
+        file=sys.stderr,
+    )
     if report is not None and report.failed:
         raise PolicyFailure("")

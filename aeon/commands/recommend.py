@@ -159,7 +159,7 @@ def _recommend(stack: str, planner: str, values: dict, output: OutputFormat, cwd
     prepared = prepare(planner, values, flags())
     run = run_planner(
         prepared, stack=stack, settings=settings, now=int(time.time()),
-        say=lambda line: typer.echo(line, err=True),
+        say=lambda line: typer.echo(line, err=True), root=project.root,
     )  # fmt: skip
     path = recommendations_path(project.root, stack)
     record_run(path, stack, run)

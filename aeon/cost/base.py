@@ -17,6 +17,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from aeon import interrupts
 from aeon.cost.inputs import StackInputs, from_snapshot
 from aeon.errors import UserError
 from aeon.project import Project
@@ -97,4 +98,5 @@ def start_base(project: Project, stack: str, ref: str) -> BaseRun:
     run.process = subprocess.Popen(
         command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
+    interrupts.on_interrupt(run.process.kill)  # a signal that ends aeon ends the base run too
     return run

@@ -4,13 +4,13 @@ uploaded to code scanning)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from aeon.analyzer.report import PolicyReport
 from aeon.errors import UserError
+from components.facts.files import UnreadableFile, load_json
 
 LEVEL_ORDER = {"mandatory": 0, "advisory": 1, "exempted": 2}
 SARIF_LEVELS = {"error": "mandatory", "warning": "advisory", "note": "advisory"}
@@ -73,7 +73,7 @@ def _sarif_finding(result: dict[str, Any], rules: dict[str, dict[str, Any]]) -> 
 
 def from_sarif(path: Path) -> Verdict:
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = load_json(path, "--sarif")
         runs = document["runs"]
         findings: list[Finding] = []
         tools = []
@@ -85,9 +85,9 @@ def from_sarif(path: Path) -> Verdict:
                 finding = _sarif_finding(result, rules)
                 if finding is not None:
                     findings.append(finding)
-    except FileNotFoundError:
-        raise UserError(f"--sarif {path}: no such file") from None
-    except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
+    except UnreadableFile as exc:
+        raise UserError(str(exc)) from None
+    except (KeyError, TypeError, AttributeError) as exc:
         why = f"{type(exc).__name__}: {exc}"
         raise UserError(f"--sarif {path}: not a SARIF 2.1.0 log ({why})") from None
     return Verdict(_sorted(findings), ", ".join(tools) + f" (from {path.name})")

@@ -8,6 +8,7 @@ import dataclasses
 import os
 import runpy
 import sys
+import warnings
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
@@ -17,6 +18,7 @@ from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.stack import run_in_stack
 
+from aeon import interrupts
 from aeon.engine.answers import UnansweredInvoke
 from aeon.engine.config import load_stack_config, secret_keys
 from aeon.engine.model import GLOBAL_REGION, ProgramRun, Resource
@@ -63,10 +65,15 @@ def _reset_runtime() -> None:
 
 def _close(loop: asyncio.AbstractEventLoop) -> None:
     """Close the run's loop. After a failed program, tasks still wait on RPCs that never come:
-    cancel them and drop the loop's complaints about them, so nothing but our message prints."""
+    cancel them, let them finish being cancelled (else each one warns at exit that it was never
+    awaited) and drop the loop's complaints about them, so nothing but our message prints."""
     loop.set_exception_handler(lambda _loop, _context: None)
-    for task in asyncio.all_tasks(loop):
+    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    for task in pending:
         task.cancel()
+    if pending and interrupts.received() is None:  # interrupted: the process ends right away
+        with contextlib.suppress(Exception):
+            loop.run_until_complete(asyncio.wait(pending, timeout=2))
     asyncio.set_event_loop(None)
     loop.close()
 
@@ -115,8 +122,12 @@ def run_program(project_or_root: Project | Path | None, stack: str) -> ProgramRu
     except Exception as exc:
         raise ProgramError(f"the program {main.name} failed: {type(exc).__name__}: {exc}") from exc
     finally:
-        _close(loop)
-        _reset_runtime()
+        # A run cut short (an error, a signal) leaves coroutines that die unawaited here: their
+        # RuntimeWarnings are noise after the one line that says what happened.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            _close(loop)
+            _reset_runtime()
 
     if monitor.duplicates:
         listing = "\n  ".join(sorted(set(monitor.duplicates)))

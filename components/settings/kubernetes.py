@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import ipaddress
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from components.settings.base import Model, Name, check_unique
+from components.facts import limits
+from components.settings.base import (
+    Cidr,
+    LabelValue,
+    Model,
+    Name,
+    SemVer,
+    check_unique,
+    prefix_between,
+)
 from components.settings.regions import RegionRole
 
 
 class Namespace(Model):
     name: Name
-    team: str
-    gpu_quota: int = Field(ge=0, description="requests.nvidia.com/gpu")
-    priority_class: str
+    team: LabelValue = Field(min_length=1, description="the namespace's `team` label")
+    gpu_quota: int = Field(ge=0, le=limits.MAX_GPU_QUOTA, description="requests.nvidia.com/gpu")
+    priority_class: Name
     region_roles: list[RegionRole] = Field(
         default_factory=lambda: [RegionRole.PRIMARY, RegionRole.EDGE],
         min_length=1,
@@ -34,22 +44,22 @@ class Kubelet(Model):
 class ClusterAutoscaler(Model):
     expander: Literal["least-waste", "priority", "price", "most-pods", "random"] = "least-waste"
     scale_down_utilization_threshold: float = Field(default=0.5, gt=0, le=1)
-    scale_down_unneeded_time_s: int = Field(default=600, ge=60)
+    scale_down_unneeded_time_s: int = Field(default=600, ge=60, le=86_400)
 
 
 class PriorityClass(Model):
     name: Name
     value: int = Field(ge=-2_147_483_648, le=1_000_000_000)
-    description: str = ""
+    description: str = Field(default="", max_length=1024)
     preempts: bool = True
 
 
 class Kubernetes(Model):
     version: str = Field(pattern=r"^1\.\d{2}$")
-    endpoint_public_access_cidrs: list[str] = Field(default_factory=list)
+    endpoint_public_access_cidrs: list[Cidr] = Field(default_factory=list)
     namespaces: list[Namespace] = Field(default_factory=list)
     priority_classes: list[PriorityClass] = Field(default_factory=list)
-    chart_versions: dict[str, str] = Field(default_factory=dict)
+    chart_versions: dict[Name, SemVer] = Field(default_factory=dict)
     control_plane_logs: list[
         Literal["api", "audit", "authenticator", "controllerManager", "scheduler"]
     ] = Field(default_factory=lambda: ["api", "audit", "authenticator"])
@@ -58,10 +68,20 @@ class Kubernetes(Model):
         default=300, ge=30, le=7200, description="termination lifecycle hook heartbeat"
     )
     kubelet: Kubelet = Kubelet()
-    service_cidr: str = Field(
-        default="172.20.0.0/16", pattern=r"^\d{1,3}(\.\d{1,3}){3}/(1[2-9]|2[0-4])$"
+    service_cidr: Annotated[Cidr, prefix_between(*limits.SERVICE_CIDR_PREFIX_RANGE)] = Field(
+        default="172.20.0.0/16", description="EKS serviceIpv4Cidr: RFC 1918, /12 to /24"
     )
     cluster_autoscaler: ClusterAutoscaler = ClusterAutoscaler()
+
+    @field_validator("service_cidr")
+    @classmethod
+    def _private(cls, value: str) -> str:
+        network = ipaddress.IPv4Network(value)
+        if not any(network.subnet_of(ipaddress.IPv4Network(b)) for b in limits.PRIVATE_BLOCKS):
+            raise ValueError(
+                f"EKS takes a service CIDR inside {', '.join(limits.PRIVATE_BLOCKS)} only"
+            )
+        return value
 
     @model_validator(mode="after")
     def _references(self) -> Kubernetes:

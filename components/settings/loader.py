@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -10,21 +11,33 @@ from pydantic import ValidationError
 
 from components.facts.project import PROJECT
 from components.settings.errors import InvalidSettings, describe
+from components.settings.regions import check_region
 from components.settings.stack import StackSettings
+
+AWS_REGION_KEY = "aws:region"
 
 
 def parse_settings(values: Mapping[str, str | None], stack: str) -> StackSettings:
-    """Validate config values as the Pulumi CLI passes them (`project:key` -> string or JSON)."""
+    """Validate config values as the Pulumi CLI passes them (`project:key` -> string or JSON).
+
+    Every `aeon-infra:` key must be a field of StackSettings (the nearest one is suggested);
+    `aws:region`, the default region of the AWS provider, must be a real region.
+    """
     prefix = PROJECT + ":"
     raw: dict[str, Any] = {}
     problems: list[str] = []
+    region = values.get(AWS_REGION_KEY)
+    if region:
+        try:
+            check_region(region)
+        except ValueError as exc:
+            problems.append(f"{AWS_REGION_KEY}: {exc}")
     for key, text in values.items():
         if not key.startswith(prefix) or text is None:
             continue
         field = key[len(prefix) :]
         if field not in StackSettings.model_fields:
-            allowed = ", ".join(StackSettings.model_fields)
-            problems.append(f"{key}: unknown key; allowed keys: {allowed}")
+            problems.append(f"{key}: {unknown_key(field)}")
             continue
         raw[field] = _decode(text)
     if problems:
@@ -33,6 +46,13 @@ def parse_settings(values: Mapping[str, str | None], stack: str) -> StackSetting
         return StackSettings.model_validate(raw)
     except ValidationError as exc:
         raise InvalidSettings(stack, [describe(err, raw) for err in exc.errors()]) from None
+
+
+def unknown_key(field: str) -> str:
+    allowed = list(StackSettings.model_fields)
+    close = difflib.get_close_matches(field, allowed, n=1, cutoff=0.5)
+    hint = f"did you mean {PROJECT}:{close[0]}? " if close else ""
+    return f"unknown key; {hint}allowed keys: {', '.join(allowed)}"
 
 
 def _decode(text: str) -> Any:

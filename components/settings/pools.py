@@ -7,12 +7,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
 
+from components.facts import limits
 from components.facts.roles import PoolRole
 from components.settings.base import (
-    CRON,
     INSTANCE_TYPE,
+    Cron,
+    LabelKey,
+    LabelValue,
     Model,
     Name,
+    PoolSize,
+    RequestMs,
     SettingsRuleError,
     check_sizes,
 )
@@ -21,8 +26,8 @@ from components.settings.base import (
 class CapacityMix(Model):
     """Purchase options of a mixed-instances group (EC2 Auto Scaling's own knobs)."""
 
-    committed: int = Field(
-        ge=0, description="instances covered by reservations or savings plans: the on-demand base"
+    committed: PoolSize = Field(
+        description="instances covered by reservations or savings plans: the on-demand base"
     )
     on_demand_percentage_above_base: int = Field(ge=0, le=100)
     spot_allocation_strategy: Literal[
@@ -41,9 +46,9 @@ class FleetScaling(Model):
 
     policy: Literal["target-tracking", "step", "simple"]
     metric: Literal["cpu", "sqs-backlog-per-instance"]
-    target_value: float | None = Field(default=None, gt=0)
-    scale_out_threshold: float | None = Field(default=None, gt=0)
-    scale_in_threshold: float | None = Field(default=None, ge=0)
+    target_value: float | None = Field(default=None, gt=0, le=1_000_000)
+    scale_out_threshold: float | None = Field(default=None, gt=0, le=1_000_000)
+    scale_in_threshold: float | None = Field(default=None, ge=0, le=1_000_000)
     estimated_instance_warmup_s: int = Field(default=180, ge=0, le=3600)
     cooldown_s: int | None = Field(default=None, ge=0, le=3600)
     step_adjustment: int = Field(
@@ -67,6 +72,11 @@ class FleetScaling(Model):
                     f"scale_out_threshold {self.scale_out_threshold:g} must be greater than "
                     f"scale_in_threshold {self.scale_in_threshold:g}"
                 )
+        if self.metric == "cpu":
+            for key in ("target_value", "scale_out_threshold", "scale_in_threshold"):
+                value = getattr(self, key)
+                if value is not None and value > 100:
+                    raise ValueError(f"{key} {value:g} is a CPU percentage: at most 100")
         if self.cooldown_s is not None and self.policy != "simple":
             raise ValueError(
                 f"cooldown_s is only accepted by AWS on simple scaling, not {self.policy}; "
@@ -79,13 +89,13 @@ class OffHours(Model):
     """Weekday schedule: scheduled actions on min/max/desired that the autoscaler respects."""
 
     time_zone: str = "UTC"
-    scale_down_cron: str = Field(pattern=CRON.pattern)
-    scale_up_cron: str = Field(pattern=CRON.pattern)
-    min_size: int = Field(default=0, ge=0)
-    desired_size: int | None = Field(
-        default=None, ge=0, description="unset: leave running nodes alone, only cap min/max"
+    scale_down_cron: Cron
+    scale_up_cron: Cron
+    min_size: PoolSize = 0
+    desired_size: PoolSize | None = Field(
+        default=None, description="unset: leave running nodes alone, only cap min/max"
     )
-    max_size: int = Field(default=0, ge=0)
+    max_size: PoolSize = 0
 
     @field_validator("time_zone")
     @classmethod
@@ -113,10 +123,10 @@ class Pool(Model):
     name: Name
     role: PoolRole
     region: str
-    instance_types: list[str] = Field(min_length=1, max_length=40)
-    min_size: int = Field(ge=0, le=10_000)
-    desired_size: int = Field(ge=0, le=10_000)
-    max_size: int = Field(ge=0, le=10_000)
+    instance_types: list[str] = Field(min_length=1, max_length=limits.MAX_INSTANCE_TYPES)
+    min_size: PoolSize
+    desired_size: PoolSize
+    max_size: PoolSize
     capacity: CapacityMix
     interruptible: bool = Field(
         default=False, description="the workload tolerates spot interruptions (checkpointing)"
@@ -124,9 +134,9 @@ class Pool(Model):
     scaling: FleetScaling | None = None
     off_hours: OffHours | None = None
     gpu_sharing: GpuSharing | None = None
-    latency_target_ms: float | None = Field(default=None, gt=0)
-    root_volume_gb: int = Field(default=100, ge=20, le=16_384)
-    labels: dict[str, str] = Field(default_factory=dict)
+    latency_target_ms: RequestMs | None = None
+    root_volume_gb: int = Field(default=100, ge=20, le=limits.MAX_EBS_GIB)
+    labels: dict[LabelKey, LabelValue] = Field(default_factory=dict)
     node_group: Name | None = Field(
         default=None,
         description="pools of one node group serve the same pods (they select the group's "

@@ -6,7 +6,16 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from components.settings.base import Model, Name
+from components.facts import limits
+from components.settings.base import (
+    ImageRef,
+    MemoryGib,
+    Model,
+    ModelName,
+    Name,
+    Replicas,
+    Vcpus,
+)
 from components.settings.caches import Cache, VectorStore
 
 
@@ -17,7 +26,10 @@ class DynamicBatching(Model):
 
     max_batch_size: int = Field(default=32, ge=1, le=1024)
     max_queue_delay_microseconds: int = Field(
-        default=50_000, ge=0, description="How long the oldest request may wait for a batch to fill"
+        default=50_000,
+        ge=0,
+        le=limits.MAX_REQUEST_S * 1_000_000,
+        description="How long the oldest request may wait for a batch to fill",
     )
     preferred_batch_sizes: list[int] | None = Field(
         default=None,
@@ -26,8 +38,8 @@ class DynamicBatching(Model):
         "max_batch_size; unset: [max_batch_size] (batches as large as the delay allows)",
     )
     priority_levels: int = Field(default=3, ge=1, le=10)
-    max_queue_size: int = Field(default=1000, ge=1)
-    queue_timeout_ms: int = Field(default=500, ge=1)
+    max_queue_size: int = Field(default=1000, ge=1, le=10_000_000)
+    queue_timeout_ms: int = Field(default=500, ge=1, le=limits.MAX_REQUEST_S * 1000)
 
     @model_validator(mode="after")
     def _preferred(self) -> DynamicBatching:
@@ -63,10 +75,10 @@ def check_replicas(replicas: int, max_replicas: int) -> None:
 
 class Inference(Model):
     pool: Name
-    model_name: str
-    image: str
-    replicas: int = Field(ge=1)
-    max_replicas: int = Field(ge=1)
+    model_name: ModelName
+    image: ImageRef
+    replicas: Replicas
+    max_replicas: Replicas
     tensor_parallelism: int = Field(ge=1, le=8)
     max_num_seqs: int = MAX_NUM_SEQS
     namespace: Name = "inference"
@@ -74,8 +86,8 @@ class Inference(Model):
     node_port: int = Field(
         default=30800, ge=30000, le=32767, description="HTTP port the load balancer targets"
     )
-    cpu_per_replica: float = Field(default=8, gt=0)
-    memory_gib_per_replica: float = Field(default=64, gt=0)
+    cpu_per_replica: Vcpus = 8
+    memory_gib_per_replica: MemoryGib = 64
 
     @model_validator(mode="before")
     @classmethod
@@ -97,13 +109,13 @@ class Inference(Model):
 class EdgeInference(Model):
     """Triton in each edge region, on that region's inference pool (single-GPU pods)."""
 
-    model_name: str
-    replicas: int = Field(ge=1)
-    max_replicas: int = Field(ge=1)
+    model_name: ModelName
+    replicas: Replicas
+    max_replicas: Replicas
     max_num_seqs: int = MAX_NUM_SEQS
     namespace: Name = "edge-inference"
-    cpu_per_replica: float = Field(default=3, gt=0)
-    memory_gib_per_replica: float = Field(default=12, gt=0)
+    cpu_per_replica: Vcpus = 3
+    memory_gib_per_replica: MemoryGib = 12
 
     @model_validator(mode="after")
     def _ordered(self) -> EdgeInference:
@@ -118,20 +130,18 @@ class Embedder(Model):
     """The embedding model that feeds the vector store: Triton's dynamic batcher in the standard
     (`-py3`) image of serving.inference's Triton version, in the primary region."""
 
-    name: str = Field(
-        default="embedder", pattern=r"^[a-z]([-a-z0-9]{0,54}[a-z0-9])?$", description="model name"
-    )
+    name: ModelName = "embedder"
     backend: Literal[TRITON_BATCHED_BACKENDS] = "onnxruntime"  # type: ignore[valid-type]
     pool: Name | None = Field(
         default=None,
         description="Inference pool or node group of the primary region; unset: its first "
         "time-sliced inference node group, else serving.inference.pool",
     )
-    replicas: int = Field(default=1, ge=1, description="Pods at rollout, and the HPA's minimum")
-    max_replicas: int = Field(default=4, ge=1, description="The HPA's maximum")
-    cpu_per_replica: float = Field(default=1, gt=0)
-    memory_gib_per_replica: float = Field(default=4, gt=0)
-    artifact_gib: float = Field(default=4, gt=0, description="emptyDir for the copied model")
+    replicas: Replicas = Field(default=1, description="Pods at rollout, and the HPA's minimum")
+    max_replicas: Replicas = Field(default=4, description="The HPA's maximum")
+    cpu_per_replica: Vcpus = 1
+    memory_gib_per_replica: MemoryGib = 4
+    artifact_gib: MemoryGib = Field(default=4, description="emptyDir for the copied model")
     batching: DynamicBatching = Field(default_factory=DynamicBatching)
 
     @model_validator(mode="after")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Literal
 
 from pydantic import Field, model_validator
 
+from components.facts import limits
 from components.facts.roles import PoolRole
-from components.settings.base import Model, SettingsRuleError, check_unique
+from components.settings.base import Model, SettingsRuleError, TagValue, check_unique
 from components.settings.budgets import Budget, Monitoring
 from components.settings.kubernetes import Kubernetes
 from components.settings.pools import Pool
@@ -18,9 +20,11 @@ from components.settings.storage import Storage
 
 
 class Tags(Model):
-    team: str = Field(min_length=1)
-    cost_center: str = Field(min_length=1)
-    service: str = Field(min_length=1)
+    """Cost-allocation tag values (AWS tag values: at most 256 characters)."""
+
+    team: TagValue
+    cost_center: TagValue
+    service: TagValue
 
 
 class StackSettings(Model):
@@ -57,17 +61,85 @@ class StackSettings(Model):
                     index,
                     "region",
                 )
+        self._check_networks()
+        self._check_root_volumes()
         if self.serving is not None:
             self._check_serving(self.serving)
         return self
+
+    def _check_networks(self) -> None:
+        """VPCs may not overlap one another (peering and transit gateways route between them),
+        nor the clusters' service CIDR (EKS rejects a service CIDR inside the cluster's VPC)."""
+        blocks = [ipaddress.IPv4Network(r.vpc_cidr) for r in self.regions]
+        for i, region in enumerate(self.regions):
+            for j in range(i):
+                if blocks[i].overlaps(blocks[j]):
+                    raise SettingsRuleError(
+                        f"vpc_cidr {region.vpc_cidr} of {region.name} overlaps "
+                        f"{self.regions[j].vpc_cidr} of {self.regions[j].name}; VPCs must not "
+                        "overlap (their traffic is routed between regions)",
+                        "regions",
+                        i,
+                        "vpc_cidr",
+                    )
+        if self.kubernetes is None:
+            return
+        service = ipaddress.IPv4Network(self.kubernetes.service_cidr)
+        for region, block in zip(self.regions, blocks, strict=True):
+            if service.overlaps(block):
+                raise SettingsRuleError(
+                    f"service_cidr {service} overlaps vpc_cidr {block} of {region.name}; EKS "
+                    "needs a service CIDR outside every VPC (e.g. 172.20.0.0/16)",
+                    "kubernetes",
+                    "service_cidr",
+                )
+
+    def _check_root_volumes(self) -> None:
+        """gp3 provisions at most 500 IOPS per GiB and 0.25 MiB/s per IOPS: every pool's root
+        volume must be big enough for the IOPS asked, and the IOPS for the throughput."""
+        if self.storage is None:
+            return
+        ebs = self.storage.ebs
+        if ebs.root_throughput_mibps > max(
+            limits.GP3_BASELINE_MIBPS, ebs.root_iops * limits.GP3_MAX_MIBPS_PER_IOPS
+        ):
+            raise SettingsRuleError(
+                f"root_throughput_mibps {ebs.root_throughput_mibps} needs at least "
+                f"{ebs.root_throughput_mibps / limits.GP3_MAX_MIBPS_PER_IOPS:,.0f} IOPS "
+                f"(gp3: 0.25 MiB/s per IOPS); root_iops is {ebs.root_iops}",
+                "storage",
+                "ebs",
+                "root_throughput_mibps",
+            )
+        if ebs.root_iops <= limits.GP3_BASELINE_IOPS:
+            return
+        for index, pool in enumerate(self.pools):
+            if ebs.root_iops > pool.root_volume_gb * limits.GP3_MAX_IOPS_PER_GIB:
+                raise SettingsRuleError(
+                    f"storage.ebs.root_iops {ebs.root_iops} needs a root volume of at least "
+                    f"{-(-ebs.root_iops // limits.GP3_MAX_IOPS_PER_GIB)} GiB (gp3: 500 IOPS per "
+                    f"GiB); pool {pool.name!r} has {pool.root_volume_gb}",
+                    "pools",
+                    index,
+                    "root_volume_gb",
+                )
 
     def _check_serving(self, serving: Serving) -> None:
         target_name = serving.inference.pool
         group = self.node_group(target_name)
         at = ("serving", "inference", "pool")
-        if not group or any(p.role != PoolRole.INFERENCE for p in group):
+        if not group:
+            declared = sorted({p.group for p in self.pools if p.role == PoolRole.INFERENCE})
             raise SettingsRuleError(
-                f"serving.inference.pool {target_name!r} is not an inference pool or node group",
+                "no pool or node group of that name is declared; inference pools: "
+                f"{', '.join(declared) or 'none (declare one under pools)'}",
+                *at,
+            )
+        wrong = next((p for p in group if p.role != PoolRole.INFERENCE), None)
+        if wrong is not None:
+            raise SettingsRuleError(
+                f"pool {wrong.name!r} is a {wrong.role} pool; serving needs an inference pool "
+                "or node group",
                 *at,
             )
         for target in group:

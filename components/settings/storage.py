@@ -7,20 +7,20 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from components.facts.s3 import S3_FORBIDDEN_TRANSITIONS, S3_MIN_TRANSITION_DAYS, S3_WATERFALL
-from components.settings.base import Model, Name, check_unique
+from components.settings.base import Days, Model, Name, PositiveDays, check_unique
 
 
 class Tier(Model):
     storage_class: Literal[S3_WATERFALL]  # type: ignore[valid-type]
-    after_days: int = Field(ge=0)
+    after_days: Days
 
 
 class Lifecycle(Model):
     """Tiers in order; the first is where objects land (STANDARD, day 0)."""
 
     tiers: list[Tier] = Field(min_length=1)
-    expire_after_days: int | None = Field(default=None, ge=1)
-    noncurrent_expire_after_days: int = Field(ge=1)
+    expire_after_days: PositiveDays | None = None
+    noncurrent_expire_after_days: PositiveDays
 
     @model_validator(mode="after")
     def _aws_accepts(self) -> Lifecycle:
@@ -73,7 +73,7 @@ class Storage(Model):
     lifecycle: Lifecycle
     buckets: list[Bucket] = Field(min_length=1)
     ebs: EbsClasses = EbsClasses()
-    abort_incomplete_multipart_days: int = Field(default=7, ge=1)
+    abort_incomplete_multipart_days: PositiveDays = 7
 
     @model_validator(mode="after")
     def _unique(self) -> Storage:

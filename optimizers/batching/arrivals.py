@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
+from components.facts.files import UnreadableFile, read_text
+
 from .errors import BatchingInputError
 
 MIN_RECORDED = 100
@@ -22,11 +24,9 @@ def read_arrivals(path: Path) -> np.ndarray:
     """One arrival timestamp in seconds per line (blank lines and `#` comments skipped), sorted
     and shifted to start at 0."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise BatchingInputError(f"{path}: no such file (--arrivals)") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise BatchingInputError(f"{path}: cannot read arrivals ({err})") from None
+        lines = read_text(path, "arrivals file (--arrivals)").splitlines()
+    except UnreadableFile as err:  # missing, a folder, not UTF-8
+        raise BatchingInputError(str(err)) from None
     times = []
     for number, line in enumerate(lines, start=1):
         text = line.split("#", 1)[0].strip()

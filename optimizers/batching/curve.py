@@ -19,11 +19,14 @@ extrapolated (a batch size the model was never measured at is not proposed).
 from __future__ import annotations
 
 import csv
+import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from components.facts.files import UnreadableFile, read_text
 
 from .errors import BatchingInputError
 
@@ -56,13 +59,13 @@ class LatencyCurve:
 
 def _rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            rows = list(reader)
-            return [n.strip() for n in reader.fieldnames or []], rows
-    except FileNotFoundError:
-        raise BatchingInputError(f"{path}: no such file (--latency-curve)") from None
-    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        text = read_text(path, "latency curve (--latency-curve)")  # UTF-8 or a clear error
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        rows = list(reader)
+        return [n.strip() for n in reader.fieldnames or []], rows
+    except UnreadableFile as err:
+        raise BatchingInputError(str(err)) from None
+    except csv.Error as err:
         raise BatchingInputError(f"{path}: not a CSV latency curve ({err})") from None
 
 

@@ -15,9 +15,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+import numpy as np
+
 from optimizers.billing.errors import BillingInputError
 from optimizers.billing.formats import Layout, detect
 from optimizers.billing.queries import compose
+from optimizers.billing.tags import tag_expression
 
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 OUTPUT = re.compile(r"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/.*)?$")
@@ -30,6 +33,9 @@ def _convert(value: str | None, kind: str) -> Any:
     if value is None:
         return None
     kind = kind.lower()
+    if kind.startswith("array"):  # numbers only in our questions: "[1, 2.5, 3]"
+        inner = value.strip()[1:-1].strip()
+        return np.array(inner.split(","), dtype=float) if inner else np.zeros(0)
     if kind in NUMBER_TYPES or kind.startswith("decimal"):
         return float(value)
     if kind in INTEGER_TYPES:
@@ -69,15 +75,22 @@ class AthenaBilling:
         self.output, self.workgroup = output, workgroup
         self.poll_s, self.timeout_s, self.sleep = poll_s, timeout_s, sleep
         self.label = f"athena:{database}.{table}"
-        names, _ = self.run(f'SELECT * FROM "{database}"."{table}" LIMIT 0')
+        names, kinds, _ = self.run_typed(f'SELECT * FROM "{database}"."{table}" LIMIT 0')
         self.layout: Layout = detect(names, self.label)
+        self.column_types = dict(zip(self.layout.names, kinds, strict=True))
 
     def source(self) -> str:
         nulls = "".join(f", CAST(NULL AS VARCHAR) AS {c}" for c in self.layout.missing_optional)
         return f'(SELECT *{nulls} FROM "{self.database}"."{self.table}") AS src'
 
     def query(self, question: str, **params: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        # Trino promises no order of the rows an array_agg collects: order them alike.
+        params = {"ordered": "ORDER BY hour", **params}
         return self.run(compose(question, self.layout, self.source(), **params))
+
+    def tag_expression(self, key: str) -> str:
+        """Trino SQL for the value of resource tag `key` (map columns, or JSON text)."""
+        return tag_expression(self.layout, self.column_types, key, "athena")
 
     def locate_problem(self, column: str) -> BillingInputError:
         return BillingInputError(
@@ -90,6 +103,11 @@ class AthenaBilling:
     # --- the three Athena calls ----------------------------------------------------------------
 
     def run(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        names, _, rows = self.run_typed(sql)
+        return names, rows
+
+    def run_typed(self, sql: str) -> tuple[list[str], list[str], list[tuple[Any, ...]]]:
+        """(column names, their Athena types, rows)."""
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
@@ -103,7 +121,7 @@ class AthenaBilling:
         except BotoCoreError as exc:
             raise BillingInputError(f"cannot reach Athena: {exc}", path=self.label) from None
 
-    def _run(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    def _run(self, sql: str) -> tuple[list[str], list[str], list[tuple[Any, ...]]]:
         start: dict[str, Any] = {
             "QueryString": sql,
             "QueryExecutionContext": {"Database": self.database},
@@ -135,7 +153,7 @@ class AthenaBilling:
             )
         return self._results(query_id)
 
-    def _results(self, query_id: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    def _results(self, query_id: str) -> tuple[list[str], list[str], list[tuple[Any, ...]]]:
         names: list[str] = []
         kinds: list[str] = []
         rows: list[tuple[Any, ...]] = []
@@ -157,5 +175,5 @@ class AthenaBilling:
                 rows.append(tuple(_convert(v, k) for v, k in zip(cells, kinds, strict=True)))
             token = page.get("NextToken")
             if not token:
-                return names, rows
+                return names, kinds, rows
             kwargs["NextToken"] = token

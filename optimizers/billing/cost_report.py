@@ -9,13 +9,11 @@ between the last two weeks of the data, largest first.
 from __future__ import annotations
 
 import math
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from optimizers.billing.errors import BillingInputError
-from optimizers.billing.formats import legacy_cur_name
 from optimizers.billing.local import LocalBilling
 from optimizers.billing.usage import read_hourly_usage
 from optimizers.commitments import plan_commitments
@@ -30,34 +28,6 @@ DIMENSIONS = {
     "purchase": "CASE WHEN charge_category = 'usage' THEN purchase ELSE charge_category END",
     "pool": "tag_value",
 }
-TAG_KEY = re.compile(r"^[\w.:/=+\-@ ]{1,128}$")  # AWS tag key characters
-
-
-def _sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def tag_expression(source: LocalBilling, key: str) -> str:
-    """DuckDB expression for the value of tag `key` in this export's own tag columns."""
-    if not TAG_KEY.match(key):
-        raise BillingInputError(f"{key!r} is not an AWS tag key (letters, digits, _.:/=+-@)")
-    types = {name.lower(): (name, kind) for name, kind in source.column_types.items()}
-    if source.layout.format.is_focus:
-        name, kind = types.get("tags", (None, ""))
-        if name is None:
-            return "CAST(NULL AS VARCHAR)"
-        column = f'"{name}"'
-        if kind.upper().startswith("MAP"):
-            return f"{column}[{_sql_text(key)}]"
-        path = _sql_text('$."' + key.replace('"', '\\"') + '"')
-        return f"CASE WHEN json_valid({column}) THEN json_extract_string({column}, {path}) END"
-    legacy = legacy_cur_name(f"resourceTags/user:{key}")
-    if legacy in types:
-        return f'"{types[legacy][0]}"'
-    if "resource_tags" in types:  # CUR 2.0: one map, keys `user_<key>`
-        user_key = "user_" + legacy.removeprefix("resource_tags_user_")
-        return f'"{types["resource_tags"][0]}"[{_sql_text(user_key)}]'
-    return "CAST(NULL AS VARCHAR)"
 
 
 @dataclass
@@ -124,9 +94,9 @@ def build_cost_report(
     top: int = 5,
 ) -> CostReport:
     if by.startswith("tag:"):
-        tag, dimension = tag_expression(source, by[4:]), "tag_value"
+        tag, dimension = source.tag_expression(by[4:]), "tag_value"
     elif by in DIMENSIONS:
-        tag = tag_expression(source, POOL_TAG) if by == "pool" else "CAST(NULL AS VARCHAR)"
+        tag = source.tag_expression(POOL_TAG) if by == "pool" else "CAST(NULL AS VARCHAR)"
         dimension = DIMENSIONS[by]
     else:
         raise BillingInputError(

@@ -19,6 +19,7 @@ import numpy as np
 from optimizers.billing.errors import BillingInputError
 from optimizers.billing.formats import Layout, detect
 from optimizers.billing.queries import DUCKDB_COMPAT, compose
+from optimizers.billing.tags import tag_expression
 
 CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.zst")
 PARQUET_SUFFIXES = (".parquet",)
@@ -74,6 +75,7 @@ class LocalBilling:
         self.kind, self.files = find_files(spec)
         self.con = duckdb.connect()
         self.con.execute("SET TimeZone = 'UTC'")
+        self.con.execute("SET enable_progress_bar = false")  # stdout carries only the result
         for statement in DUCKDB_COMPAT:
             self.con.execute(statement)
         columns = self._columns()
@@ -123,13 +125,17 @@ class LocalBilling:
         return [d[0] for d in cursor.description], rows
 
     def query_arrays(self, question: str, **params: str) -> dict[str, np.ndarray]:
-        """A question's result as one numpy array per column (fast for large results)."""
+        """A question's result as one numpy array per column, masked where SQL says NULL."""
         text = compose(question, self.layout, self.source(), **params)
         try:
             found = self.con.execute(text).fetchnumpy()
         except duckdb.Error as exc:
             raise BillingInputError(_first_line(exc), path=self.label) from None
-        return {k: np.asarray(v) for k, v in found.items()}
+        return {k: np.ma.asarray(v) for k, v in found.items()}
+
+    def tag_expression(self, key: str) -> str:
+        """DuckDB SQL for the value of resource tag `key` in this export's own tag columns."""
+        return tag_expression(self.layout, self.column_types, key, "duckdb")
 
     def locate_problem(self, column: str) -> BillingInputError:
         """The error for the first value of `column` (its SQL name) that does not parse."""

@@ -30,9 +30,10 @@ def compose(question: str, layout: Layout, source: str, **params: str) -> str:
     """The full query text of `question` (a file name in sql/) over `source` in this layout.
 
     `params` fill the `{placeholders}` (identifiers and expressions built by the caller from a
-    closed list, never user text); `tag_expr` (the value of one resource tag) defaults to NULL.
+    closed list, never user text); `tag_expr` (the value of one resource tag) defaults to NULL,
+    `ordered` (what orders the rows an aggregate collects into an array) to nothing.
     """
-    params = {"tag_expr": "CAST(NULL AS VARCHAR)", **params, "source": source}
+    params = {"tag_expr": "CAST(NULL AS VARCHAR)", "ordered": "", **params, "source": source}
     rows = _strip_comments(sql_text(layout.format.rows_sql))
     body = _strip_comments(sql_text(question))
     for key, value in params.items():

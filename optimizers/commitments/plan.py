@@ -5,6 +5,10 @@ option its rates offer, the exact integer optimum c*, its cost over the window, 
 utilization and break-even; the best option is the cheapest over the window (ties: shorter term,
 then less upfront). Then the Compute Savings Plan of lowest cost across every series, compared with
 the per-type plans. Money over the window is rounded to the cent only when shown.
+
+What is planned is a commitment to BUY, so it is planned on the usage billed at on-demand rates:
+usage the commitments already held cover is paid for until their terms end, and planning on it
+would buy it a second time. The plan reports that covered usage beside it.
 """
 
 from __future__ import annotations
@@ -26,7 +30,12 @@ from optimizers.commitments.curve import (
     optimal_units,
 )
 from optimizers.commitments.rates import PAYMENTS, TERMS, CommitmentRate, Payment, Term
-from optimizers.commitments.savings_plan import SavingsPlanInput, evaluate, optimal_commitment
+from optimizers.commitments.savings_plan import (
+    SavingsPlanInput,
+    evaluate,
+    heuristic_commitment,
+    optimal_commitment,
+)
 
 PER_TYPE = ("reserved-instance", "instance-savings-plan")
 
@@ -84,7 +93,7 @@ def _option(sd: SortedDemand, rate: CommitmentRate, on_demand: float) -> OptionR
 
 
 def plan_series(series: UsageSeries, rates: list[CommitmentRate]) -> SeriesPlan:
-    demand = series.demand
+    demand = series.on_demand  # what commitments held leave at on-demand rates
     sd = SortedDemand.of(demand)
     od = series.on_demand_rate
     notes: list[str] = []
@@ -135,6 +144,8 @@ class SavingsPlanOption:
     utilization: float | None
     estimate: bool
     series: int  # how many series have a rate for this option
+    rate_ratio: float | None  # plan rate / on-demand rate, weighted by the usage it may cover
+    heuristic: tuple[float, float] | None = None  # Cost Explorer's pick: ($/h, cost)
 
     def key(self) -> tuple[float, int, int]:
         return (self.cost_usd, TERMS.index(self.term), PAYMENTS.index(self.payment))
@@ -146,20 +157,18 @@ class SavingsPlanPlan:
     cost_without_usd: float
     options: list[SavingsPlanOption]
     best: SavingsPlanOption | None
-    per_type_cost_usd: float  # the same usage with each series' best per-type commitment
+    demand_usd: tuple[float, float, float]  # on-demand $/h of the usage per hour: min, mean, max
 
 
 def plan_compute_savings_plan(
-    series: list[UsageSeries],
-    rates_of: Callable[[UsageSeries], list[CommitmentRate]],
-    per_type: list[SeriesPlan],
+    series: list[UsageSeries], rates_of: Callable[[UsageSeries], list[CommitmentRate]]
 ) -> SavingsPlanPlan:
     """The Compute Savings Plan of lowest cost for each term x payment with rates, and the best."""
     usable = [s for s in series if s.on_demand_rate and s.on_demand_rate > 0]
-    hours = len(usable[0].demand) if usable else 0
+    hours = len(usable[0].on_demand) if usable else 0
     on_demand = np.array([s.on_demand_rate for s in usable], dtype=float)
-    demand = np.column_stack([s.demand for s in usable]) if usable else np.zeros((0, 0))
-    without = math.fsum(float(s.demand.sum()) * float(s.on_demand_rate) for s in usable)
+    demand = np.column_stack([s.on_demand for s in usable]) if usable else np.zeros((0, 0))
+    without = math.fsum(float(s.on_demand.sum()) * float(s.on_demand_rate) for s in usable)
     by_option: dict[tuple[str, str], dict[int, CommitmentRate]] = {}
     for i, s in enumerate(usable):
         for r in rates_of(s):
@@ -171,9 +180,10 @@ def plan_compute_savings_plan(
         inp = SavingsPlanInput(demand, on_demand, sp)
         commitment = optimal_commitment(inp)
         cost = evaluate(inp, commitment)
-        covered_od = math.fsum(
-            float(demand[:, i].sum()) * on_demand[i] for i in found if sp[i] < on_demand[i]
-        )
+        pick = heuristic_commitment(inp)
+        discounted = [i for i in found if sp[i] < on_demand[i]]
+        covered_od = math.fsum(float(demand[:, i].sum()) * on_demand[i] for i in discounted)
+        covered_sp = math.fsum(float(demand[:, i].sum()) * sp[i] for i in discounted)
         options.append(
             SavingsPlanOption(
                 term=term,  # type: ignore[arg-type]
@@ -186,15 +196,15 @@ def plan_compute_savings_plan(
                 else None,
                 estimate=any(r.estimate for r in found.values()),
                 series=len(found),
+                rate_ratio=covered_sp / covered_od if covered_od else None,
+                heuristic=(pick, cents(evaluate(inp, pick).cost_usd)),
             )
         )
-    per_type_cost = math.fsum(
-        p.best.cost_usd if p.best is not None else (p.cost_without_usd or 0.0) for p in per_type
-    )
+    spend = demand @ on_demand if usable else np.zeros(1)
     return SavingsPlanPlan(
         hours=hours,
         cost_without_usd=cents(without),
+        demand_usd=(float(spend.min()), float(spend.mean()), float(spend.max())),
         options=sorted(options, key=SavingsPlanOption.key),
         best=min(options, key=SavingsPlanOption.key) if options else None,
-        per_type_cost_usd=cents(per_type_cost),
     )

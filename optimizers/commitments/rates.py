@@ -15,12 +15,12 @@ sources in docs/billing.md). Only no-upfront options are estimated.
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from components.facts.files import UnreadableFile, csv_records
 from optimizers.errors import InputError
 from optimizers.pricing import COMMIT_1Y, COMMIT_3Y, PriceBook
 
@@ -67,20 +67,20 @@ class CommitmentRate:
 def load_rates(path: Path) -> list[CommitmentRate]:
     """Every rate of a `--rates` file, or RatesInputError naming the first bad line."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RatesInputError(f"{path}: cannot read the rates file ({exc})") from None
-    reader = csv.reader(io.StringIO(text))
-    header = [h.strip() for h in next(reader, [])]
+        return _parse_rates(path, csv_records(path, "rates file"))
+    except UnreadableFile as exc:  # not UTF-8, not CSV, a folder...
+        raise RatesInputError(f"cannot read the rates file: {exc}") from None
+
+
+def _parse_rates(path: Path, records: Iterator[tuple[int, list[str]]]) -> list[CommitmentRate]:
+    header = [h.strip() for h in next(records, (1, []))[1]]
     if tuple(header) != COLUMNS:
         raise RatesInputError(
             f"{path}: line 1: expected the header {','.join(COLUMNS)}, got {','.join(header)!r}"
         )
     rates: list[CommitmentRate] = []
     seen: set[tuple[str, str, str, str, str]] = set()
-    for line, row in enumerate(reader, start=2):
-        if not row or all(not cell.strip() for cell in row):
-            continue
+    for line, row in records:
         if len(row) != len(COLUMNS):
             raise RatesInputError(f"{path}: line {line}: {len(row)} fields, expected 6")
         kind, itype, region, term, payment, value = (cell.strip() for cell in row)

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from components.facts.files import UnreadableFile, load_yaml
+
 NUMBER = "number"  # any non-negative number
 WHOLE = "whole"  # a non-negative whole number
 WORD = "word"  # any text (an instance type, ...)
@@ -168,12 +170,8 @@ def parse_usage(data: Any, source: str) -> UsageFile:
 
 
 def load_usage(path: Path) -> UsageFile:
-    from ruamel.yaml import YAML, YAMLError
-
     try:
-        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UsageFileError(f"usage file {path} does not exist") from None
-    except (YAMLError, UnicodeDecodeError) as exc:
-        raise UsageFileError(f"usage file {path} is not valid YAML: {exc}") from None
+        data = load_yaml(path, "usage file")  # UTF-8, bounded aliases (components/facts/files)
+    except UnreadableFile as exc:
+        raise UsageFileError(str(exc)) from None
     return parse_usage(data, str(path))

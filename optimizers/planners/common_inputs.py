@@ -19,6 +19,8 @@ from optimizers.planners.inputs import InputKey, InputLoader, LoadContext, regis
 from optimizers.pricing import PRICE_TABLE, PriceBook, load_price_book
 from optimizers.telemetry import SOURCES, TelemetryFrame, parse_duration
 from optimizers.telemetry.frame import merge_frames, only_regions
+from optimizers.telemetry.inventory_check import check_inventory
+from optimizers.telemetry.window import iso_utc
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class TelemetryWindow:
     frame: TelemetryFrame
     end: int  # the newest sample for a recording, now for a live read
     lookback_s: int
+    strict: bool = False  # inventory rows the stack or catalog do not know: an error
 
     @property
     def start(self) -> int:
@@ -39,6 +42,10 @@ CATALOG: InputKey[Catalog] = InputKey("catalog", "instance type specs (DescribeI
 PRICES: InputKey[PriceBook] = InputKey("prices", "the price table (on-demand, spot, commitments)")
 
 
+# One --lookback for every input that reads a window (telemetry, billing): one meaning, one text.
+LOOKBACK_DESCRIPTION = "Window length, e.g. 14d, 6h (billing data: the whole span by default)."
+
+
 class TelemetryOptions(Options):
     source: Annotated[str | None, ChoicesFrom(SOURCES)] = Field(
         None, description="Where telemetry comes from."
@@ -48,7 +55,7 @@ class TelemetryOptions(Options):
         description="Folder of recorded telemetry (sources that read files: csv, nvml).",
         json_schema_extra={"flag": "--input"},
     )
-    lookback: str = Field("14d", description="Window length, e.g. 14d, 6h.")
+    lookback: str = Field("14d", description=LOOKBACK_DESCRIPTION)
     region: list[str] | None = Field(
         None,
         description="Regions (repeat): a per-region source (cloudwatch) reads each, by default "
@@ -56,6 +63,11 @@ class TelemetryOptions(Options):
     )
     inventory: Path | None = Field(
         None, description="inventory.csv naming pool, type and purchase per resource."
+    )
+    strict: bool = Field(
+        False,
+        description="Fail (exit 2) on inventory rows whose pool, region or instance type the "
+        "stack or the catalog does not know, instead of warning.",
     )
 
     @field_validator("lookback")
@@ -67,6 +79,21 @@ class TelemetryOptions(Options):
     @property
     def lookback_s(self) -> int:
         return parse_duration(self.lookback)
+
+
+def check_window(frame: TelemetryFrame, options: TelemetryOptions, end: int, live: bool) -> None:
+    """Refuse telemetry whose samples mostly miss the window (one wrong timestamp moves the
+    window of a recording), before anything is saved over a better run."""
+    kept, outside = frame.sample_count(), frame.samples_outside
+    ending = f"the {options.lookback} window ending {iso_utc(end)}" + (
+        "" if live else " (the newest sample)"
+    )
+    if outside > kept:
+        raise InputError(
+            f"{outside:,} of {outside + kept:,} samples fall outside {ending}: is a timestamp "
+            "wrong (far in the future, or in another unit)? Fix it, or widen --lookback; "
+            "nothing saved"
+        )
 
 
 @register_loader
@@ -110,7 +137,8 @@ class TelemetryLoader(InputLoader[TelemetryWindow]):
         newest = frame.newest_timestamp()
         live = options.input_dir is None
         end = context.now if live or newest is None else newest
-        return TelemetryWindow(frame, end, options.lookback_s)
+        check_window(frame, options, end, live)
+        return TelemetryWindow(frame, end, options.lookback_s, options.strict)
 
     def fingerprint(self, value: TelemetryWindow) -> str:
         return value.frame.fingerprint()
@@ -142,6 +170,8 @@ class CatalogLoader(InputLoader[Catalog]):
             regions |= {r.region for r in window.frame.resources.values()}
         catalog = load_catalog(options.catalog, regions)
         context.say(f"catalog: {catalog.source}")
+        if window is not None:  # the first point where inventory, stack and catalog all meet
+            _check_inventory(window, context, catalog)
         return catalog
 
     def fingerprint(self, value: Catalog) -> str:
@@ -149,6 +179,20 @@ class CatalogLoader(InputLoader[Catalog]):
 
     def origin(self, value: Catalog) -> str:
         return value.source
+
+
+def _check_inventory(window: TelemetryWindow, context: LoadContext, catalog: Catalog) -> None:
+    found = check_inventory(window.frame, context.settings, catalog)
+    if found.impossible:
+        raise InputError(
+            "the telemetry holds values no such machine produces: "
+            + "; ".join(found.impossible)
+            + "; fix the inventory or the metrics; nothing saved"
+        )
+    if found.unknown and window.strict:
+        raise InputError("; ".join(found.unknown) + " (--strict); nothing saved")
+    for line in found.unknown:
+        context.say(f"warning: {line}")
 
 
 @register_loader

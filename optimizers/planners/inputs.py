@@ -20,6 +20,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
 from components.settings import StackSettings
@@ -62,6 +63,7 @@ class LoadContext:
     now: int  # Unix seconds: one "now" for every input of a run
     loaded: Mapping[InputKey[Any], Any]  # inputs loaded before this one (see `after`)
     say: Callable[[str], None]  # one line for the user (stderr): progress, warnings
+    root: Path | None = None  # the project's folder (its policies/config/<stack>.json...)
 
 
 class InputLoader(ABC, Generic[T]):

@@ -10,11 +10,18 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
+from optimizers.errors import InputError
 from optimizers.options import Options
 from optimizers.planners.base import Planner, register
 from optimizers.planners.common_inputs import CATALOG, PRICES, TELEMETRY
 from optimizers.planners.inputs import PlanInputs
-from optimizers.recommendation import SIZING_KINDS, Mode, PoolUtilization, Recommendation
+from optimizers.recommendation import (
+    SIZING_KINDS,
+    Kind,
+    Mode,
+    PoolUtilization,
+    Recommendation,
+)
 from optimizers.rightsizing import get_policy, right_size
 from optimizers.utilization import summarize_pools
 
@@ -27,6 +34,8 @@ class RightSizingOptions(Options):
     )
     service_time_ms: float | None = Field(
         None,
+        gt=0,
+        le=4_000_000,
         description="GPU time of one request, for the latency check of shared GPUs "
         "(default: a tenth of the pool's latency target).",
     )
@@ -59,16 +68,25 @@ class RightSizing(Planner):
 
     def plan(self, inputs: PlanInputs, options: RightSizingOptions) -> list[Recommendation]:
         window = inputs.get(TELEMETRY)
-        return list(
-            right_size(
-                window.frame, catalog=inputs.get(CATALOG), prices=inputs.get(PRICES),
-                end=window.end, lookback_s=window.lookback_s, settings=inputs.settings,
-                mode=options.mode, headroom_pct=options.headroom,
-                percentile=options.percentile, service_time_ms=options.service_time_ms,
-                latency_target_ms=options.latency_target_ms,
-                memory_headroom_pct=options.memory_headroom,
-            )
+        recs = right_size(
+            window.frame, catalog=inputs.get(CATALOG), prices=inputs.get(PRICES),
+            end=window.end, lookback_s=window.lookback_s, settings=inputs.settings,
+            mode=options.mode, headroom_pct=options.headroom,
+            percentile=options.percentile, service_time_ms=options.service_time_ms,
+            latency_target_ms=options.latency_target_ms,
+            memory_headroom_pct=options.memory_headroom,
         )  # fmt: skip
+        lacking = [r for r in recs if r.kind == Kind.NOT_ENOUGH_DATA]
+        if recs and len(lacking) == len(recs):
+            # A run that knows nothing must not replace one that knew something.
+            first = lacking[0]
+            why = next((n for n in first.risk.notes if n.startswith("not enough data")), "")
+            raise InputError(
+                f"no resource has enough data to right-size ({len(recs)} resources; e.g. "
+                f"{first.target}: {why.removeprefix('not enough data: ')}); record longer or "
+                "widen --lookback; nothing saved"
+            )
+        return list(recs)
 
     def mode(self, options: RightSizingOptions) -> str:
         return options.mode.value

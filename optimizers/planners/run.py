@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from components.settings import StackSettings
@@ -26,6 +26,7 @@ from optimizers.planners.inputs import (
     loader_for,
 )
 from optimizers.recommendation import PlannerRun
+from optimizers.telemetry.window import iso_utc
 
 
 def option_owners() -> list[tuple[str, type[Options]]]:
@@ -33,7 +34,7 @@ def option_owners() -> list[tuple[str, type[Options]]]:
     owners = [(f"{name} planner", cls.Options) for name, cls in sorted(PLANNERS.items())]
     for name, loader in sorted(LOADERS.items()):
         owners += [(f"{name} input", loader.Options), *loader.every_nested()]
-    return owners
+    return list(dict.fromkeys(owners))  # loaders that share nested options list them once
 
 
 @dataclass(frozen=True)
@@ -114,10 +115,6 @@ def prepare(
     return Prepared(planner, options, tuple(choices))
 
 
-def iso_utc(now: int) -> str:
-    return datetime.fromtimestamp(now, UTC).isoformat().replace("+00:00", "Z")
-
-
 def run_planner(
     prepared: Prepared,
     *,
@@ -125,6 +122,7 @@ def run_planner(
     settings: StackSettings,
     now: int,
     say: Callable[[str], None],
+    root: Path | None = None,
 ) -> PlannerRun:
     """Load the inputs, plan, and describe the run; InputError for bad input, nothing saved."""
     planner, options = prepared.planner, prepared.options
@@ -134,7 +132,7 @@ def run_planner(
     loaded: dict[InputKey[Any], Any] = {}
     origins: dict[str, str] = {}
     for choice in prepared.loaders:
-        context = LoadContext(stack, settings, now, dict(loaded), say)
+        context = LoadContext(stack, settings, now, dict(loaded), say, root)
         value = choice.loader.load(context, choice.options, choice.nested)
         loaded[choice.key] = value
         parts = [choice.key.name, choice.options.model_dump_json()]

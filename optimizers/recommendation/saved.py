@@ -13,9 +13,6 @@ right-sizing run at the top level, as `aeon recommend` wrote before planners) re
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +20,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
+from components.facts.files import parse_json, read_text, write_text_atomic
 from optimizers.errors import InputError
 
 try:
@@ -136,9 +134,9 @@ def recommendations_path(root: Path, stack: str) -> Path:
     return root / ".aeon" / "recommendations" / f"{stack}.json"
 
 
-def parse(text: str) -> RecommendationsFile:
-    """Either version; ValueError (pydantic's, or InputError) when it is neither."""
-    data = json.loads(text)
+def parse(text: str, source: str = "recommendations file") -> RecommendationsFile:
+    """Either version; ValueError (pydantic's, UnreadableFile or InputError) when it is neither."""
+    data = parse_json(text, source)
     version = data.get("version", 1) if isinstance(data, dict) else None
     if version == 1:
         return _VersionOne.model_validate(data).upgrade()
@@ -151,21 +149,13 @@ def parse(text: str) -> RecommendationsFile:
 
 
 def load(path: Path) -> RecommendationsFile:
-    return parse(path.read_text(encoding="utf-8"))
+    return parse(read_text(path, "recommendations file"), f"recommendations file {path}")
 
 
 def save(result: RecommendationsFile, path: Path) -> None:
-    """Write atomically: a reader sees the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = result.model_dump_json(indent=2) + "\n"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write atomically (a reader sees the old file or the new one, never half of one); the
+    file replaced is kept as `<stack>.json.prev`, so a run saved by mistake can be undone."""
+    write_text_atomic(path, result.model_dump_json(indent=2) + "\n", keep_previous=True)
 
 
 @contextmanager

@@ -58,12 +58,15 @@ class SeriesSummary(Model):
 
 
 class PriceFigure(Model):
-    """One price as used, with where it came from (None value: missing in the table)."""
+    """One figure as used, with where it came from: a price in `usd_per_hour`, or a discount
+    off on-demand in `discount_pct` (the typical spot saving, a commitment's discount). None:
+    missing in the table."""
 
     instance_type: str
     region: str
     basis: Purchase
     usd_per_hour: float | None
+    discount_pct: float | None = None
     source: str | None = None
     date: str | None = None
 

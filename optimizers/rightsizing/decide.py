@@ -221,8 +221,23 @@ def resize(ctx: SizingContext, info: ResourceInfo, need: Needs) -> Decision | Sa
     best = _cheaper_within_step(ctx, info, cur, fits, priced, notes)
     if best is None:
         return _keep(ctx, info, need, here, notes, level="medium" if not busy_limit else "low")
-    kind = Kind.DOWNSIZE if best.spec.family == cur.family else Kind.CHANGE_FAMILY
-    return _change(ctx, kind, info, need, best, notes)
+    return _change(ctx, _kind_of_move(cur, best.spec, notes), info, need, best, notes)
+
+
+def _kind_of_move(cur: InstanceSpec, new: InstanceSpec, notes: list[str]) -> Kind:
+    """What the move is, by the machines, not by the money: a cheaper type that is larger (a
+    bigger size whose spot or committed price is lower) is an upsize, and says so."""
+    if new.family != cur.family:
+        return Kind.CHANGE_FAMILY
+    new_size = (new.vcpus, new.memory_mib, new.gpu_count)
+    cur_size = (cur.vcpus, cur.memory_mib, cur.gpu_count)
+    if all(n >= c for n, c in zip(new_size, cur_size, strict=True)) and new_size != cur_size:
+        notes.append(
+            f"{new.instance_type} is larger than {cur.instance_type} yet cheaper at the price "
+            "this capacity is bought at"
+        )
+        return Kind.UPSIZE
+    return Kind.DOWNSIZE
 
 
 def _relieves(proj: Projection, sat: Saturation) -> bool:

@@ -16,7 +16,6 @@ then the manifest's own folder. A file whose size differs from the manifest's is
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +23,8 @@ from pathlib import Path
 import duckdb
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from components.facts.files import UnreadableFile, load_json
 
 from .errors import StorageInputError
 from .read_log import STREAM_ERRORS, batches, connect
@@ -74,12 +75,10 @@ class Manifest(BaseModel):
 
 def load_manifest(path: Path) -> Manifest:
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = load_json(path, "S3 Inventory manifest (--s3-inventory)")
         manifest = Manifest.model_validate(raw)
-    except FileNotFoundError:
-        raise StorageInputError(f"{path}: no such manifest (--s3-inventory)") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise StorageInputError(f"{path}: not an S3 Inventory manifest.json ({err})") from None
+    except UnreadableFile as err:  # missing, a folder, not UTF-8, not JSON, nested too deep
+        raise StorageInputError(str(err)) from None
     except ValidationError as err:
         first = err.errors()[0]
         where = ".".join(str(p) for p in first["loc"])

@@ -12,17 +12,16 @@ metrics.csv:   timestamp,resource_id,gpu_index,metric,value     (gpu_index empty
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import math
-import os
-import tempfile
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
 
+from components.facts.files import csv_records
 from components.facts.roles import PoolRole
 from optimizers.options import Options
 from optimizers.telemetry.errors import TelemetryInputError
@@ -38,6 +37,7 @@ ROLE_COLUMN = "role"  # optional
 ROLES = {r.value: r for r in PoolRole}
 METRICS_COLUMNS = ("timestamp", "resource_id", "gpu_index", "metric", "value")
 MAX_LISTED_ERRORS = 20
+Row = tuple[int, list[str]]
 
 _PURCHASE_ALIASES = {p.value: p for p in Purchase} | {
     "ondemand": Purchase.ON_DEMAND,
@@ -52,21 +52,22 @@ def parse_purchase(text: str) -> Purchase | None:
 
 def _open_table(
     path: Path, columns: tuple[str, ...], optional: tuple[str, ...] = ()
-) -> tuple[csv.reader, TextIO, dict[str, int]]:
-    if not path.is_file():
+) -> tuple[Iterator[Row], dict[str, int]]:
+    """The records after the header (line number, fields) and each column's index. Read as
+    UTF-8 strict CSV (components/facts/files.py): a file that is not is refused, naming where."""
+    if not path.exists():
         raise TelemetryInputError(f"{path}: file not found (expected columns {','.join(columns)})")
-    handle = path.open(newline="", encoding="utf-8-sig")
-    reader = csv.reader(handle)
-    header = next(reader, None)
-    names = [h.strip().lower() for h in header or []]
+    records = csv_records(path, "telemetry file")
+    _, header = next(records, (1, []))
+    names = [h.strip().lower() for h in header]
     missing = [c for c in columns if c not in names]
     if missing:
-        handle.close()
+        records.close()
         raise TelemetryInputError(
             f"{path}:1: missing column(s) {', '.join(missing)}; the header must name "
             f"{','.join(columns)}"
         )
-    return reader, handle, {c: names.index(c) for c in (*columns, *optional) if c in names}
+    return records, {c: names.index(c) for c in (*columns, *optional) if c in names}
 
 
 def _raise_row_errors(path: Path, errors: list[str], total: int) -> None:
@@ -80,15 +81,12 @@ def read_inventory_csv(path: Path | str) -> dict[str, ResourceInfo]:
     """Rows -> resources; a bad row (empty field, unknown purchase, duplicate id) fails the read,
     naming its line."""
     path = Path(path)
-    reader, handle, col = _open_table(path, INVENTORY_COLUMNS, (ROLE_COLUMN,))
+    rows, col = _open_table(path, INVENTORY_COLUMNS, (ROLE_COLUMN,))
     resources: dict[str, ResourceInfo] = {}
     errors: list[str] = []
     bad = 0
-    with handle:
-        for row in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in row):
-                continue
+    with contextlib.closing(rows):
+        for line, row in rows:
             fields = {c: (row[i].strip() if i < len(row) else "") for c, i in col.items()}
             problem = None
             empty = [c for c in ("resource_id", "pool", "region", "instance_type") if not fields[c]]
@@ -121,19 +119,30 @@ def read_inventory_csv(path: Path | str) -> dict[str, ResourceInfo]:
     return resources
 
 
-def parse_timestamp(text: str) -> int:
-    """ISO 8601 (naive means UTC) or Unix seconds -> whole Unix seconds; ValueError otherwise."""
+# Telemetry is from this century: a number outside these bounds is in another unit or garbage.
+EARLIEST_S = 946_684_800  # 2000-01-01
+LATEST_S = 100_000_000_000  # year 5138: anything larger is milliseconds (or not a time)
+
+
+def parse_timestamp(text: str) -> tuple[int, bool]:
+    """ISO 8601 (naive means UTC), Unix seconds or Unix milliseconds -> (whole Unix seconds,
+    whether it was milliseconds); ValueError for anything else or out of range."""
     text = text.strip()
     try:
-        seconds = float(text)
+        number = float(text)
     except ValueError:
         moment = datetime.fromisoformat(text)
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
-        return math.floor(moment.timestamp())
-    if not math.isfinite(seconds):
-        raise ValueError(f"not a time: {text!r}")
-    return math.floor(seconds)
+        number = moment.timestamp()
+        if not EARLIEST_S <= number < LATEST_S:
+            raise ValueError(f"{text!r} is before 2000") from None
+        return math.floor(number), False
+    millis = LATEST_S <= number < LATEST_S * 1000
+    seconds = number / 1000 if millis else number
+    if not (math.isfinite(seconds) and EARLIEST_S <= seconds < LATEST_S):
+        raise ValueError(f"{text!r} is not a time since 2000 in Unix seconds or milliseconds")
+    return math.floor(seconds), millis
 
 
 def read_metrics_csv(
@@ -142,32 +151,34 @@ def read_metrics_csv(
     """Add every row of metrics.csv to `builder`. Unparseable rows fail the whole read (with line
     numbers); unknown metrics and resources missing from the inventory are reported and skipped."""
     path = Path(path)
-    reader, handle, col = _open_table(path, METRICS_COLUMNS)
+    rows, col = _open_table(path, METRICS_COLUMNS)
     metrics = {m.value: m for m in Metric}
     times: dict[str, int] = {}  # the same timestamp text repeats once per series
+    units: Counter[bool] = Counter()  # numeric stamps read as milliseconds (True) or seconds
     unknown_metrics: Counter[str] = Counter()
     unknown_resources: Counter[str] = Counter()
     errors: list[str] = []
     bad = 0
     i_ts, i_res, i_gpu, i_met, i_val = (col[c] for c in METRICS_COLUMNS)
     width = max(col.values()) + 1
-    with handle:
-        for row in reader:
+    with contextlib.closing(rows):
+        for line, row in rows:
             if len(row) < width:
-                if not any(cell.strip() for cell in row):
-                    continue
                 bad += 1
                 if len(errors) < MAX_LISTED_ERRORS:
-                    errors.append(f"line {reader.line_num}: {len(row)} fields, expected {width}")
+                    errors.append(f"line {line}: {len(row)} fields, expected {width}")
                 continue
             problem = None
             stamp = row[i_ts]
             ts = times.get(stamp)
             if ts is None:
                 try:
-                    ts = times[stamp] = parse_timestamp(stamp)
-                except ValueError:
-                    problem = f"timestamp {stamp!r} is neither ISO 8601 nor Unix seconds"
+                    ts, millis = parse_timestamp(stamp)
+                except ValueError as exc:
+                    problem = f"timestamp {exc}"
+                else:
+                    times[stamp] = ts
+                    units[millis] += 1
             resource_id = row[i_res].strip()
             metric = metrics.get(row[i_met].strip())
             gpu_text = row[i_gpu].strip()
@@ -193,7 +204,7 @@ def read_metrics_csv(
             if problem:
                 bad += 1
                 if len(errors) < MAX_LISTED_ERRORS:
-                    errors.append(f"line {reader.line_num}: {problem}")
+                    errors.append(f"line {line}: {problem}")
                 continue
             if bad:
                 continue  # the read fails anyway; only keep finding errors
@@ -207,6 +218,13 @@ def read_metrics_csv(
     if bad:
         _raise_row_errors(path, errors, bad)
     warnings: list[str] = []
+    if units[True] and units[False]:
+        raise TelemetryInputError(
+            f"{path}: timestamps mix Unix seconds and milliseconds ({units[False]} and "
+            f"{units[True]} distinct values); write one unit"
+        )
+    if units[True]:
+        warnings.append(f"{path.name}: timestamps are Unix milliseconds; read as such")
     if unknown_metrics:
         names = ", ".join(f"{m or '(empty)'} ({n})" for m, n in sorted(unknown_metrics.items()))
         warnings.append(
@@ -257,7 +275,11 @@ def load_csv_frame(
     start = None if stop is None else stop - lookback
     series, build_warnings = builder.build(start, stop)
     return TelemetryFrame(
-        source=source, resources=resources, series=series, warnings=warnings + build_warnings
+        source=source,
+        resources=resources,
+        series=series,
+        warnings=warnings + build_warnings,
+        samples_outside=builder.outside,
     )
 
 
@@ -309,19 +331,6 @@ def inventory_csv_text(resources: Iterable[ResourceInfo]) -> str:
         row = [r.resource_id, r.pool, r.region, r.instance_type, r.purchase.value]
         writer.writerow(row + ([r.role.value if r.role else ""] if roles else []))
     return out.getvalue()
-
-
-def write_text_atomically(path: Path, text: str) -> None:
-    """Write next to the target then rename: a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class MetricsCsvWriter:

@@ -84,6 +84,10 @@ class TelemetryFrame:
     resources: dict[str, ResourceInfo]
     series: dict[SeriesKey, Series]
     warnings: list[str] = field(default_factory=list)
+    samples_outside: int = 0  # samples read but outside the lookback window (recordings)
+
+    def sample_count(self) -> int:
+        return sum(len(s) for s in self.series.values())
 
     def newest_timestamp(self) -> int | None:
         ends = [int(s.timestamps[-1]) for s in self.series.values() if len(s)]
@@ -112,6 +116,7 @@ def merge_frames(frames: list[TelemetryFrame]) -> TelemetryFrame:
         merged.resources.update(frame.resources)
         merged.series.update(frame.series)
         merged.warnings.extend(frame.warnings)
+        merged.samples_outside += frame.samples_outside
     return merged
 
 
@@ -119,4 +124,6 @@ def only_regions(frame: TelemetryFrame, regions: set[str]) -> TelemetryFrame:
     """The part of the frame in these regions."""
     resources = {k: r for k, r in frame.resources.items() if r.region in regions}
     series = {k: s for k, s in frame.series.items() if k.resource_id in resources}
-    return TelemetryFrame(frame.source, resources, series, list(frame.warnings))
+    return TelemetryFrame(
+        frame.source, resources, series, list(frame.warnings), frame.samples_outside
+    )

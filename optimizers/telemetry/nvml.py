@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import Field
 
+from components.facts.files import write_text_atomic
 from optimizers.options import Options, internal
 from optimizers.telemetry.csv_source import (
     INVENTORY_FILE,
@@ -24,7 +25,6 @@ from optimizers.telemetry.csv_source import (
     MetricsCsvWriter,
     inventory_csv_text,
     load_csv_frame,
-    write_text_atomically,
 )
 from optimizers.telemetry.errors import TelemetryInputError, TelemetryUnavailable
 from optimizers.telemetry.frame import Metric, Purchase, ResourceInfo, SeriesKey, TelemetryFrame
@@ -268,7 +268,7 @@ def record_to_csv(
     sampler.open()  # fails (no driver, no GPU) before any file is created
     folder.mkdir(parents=True, exist_ok=True)
     inventory_path = folder / INVENTORY_FILE
-    write_text_atomically(inventory_path, inventory_csv_text([resource]))
+    write_text_atomic(inventory_path, inventory_csv_text([resource]))
     with MetricsCsvWriter(metrics_path) as writer:
 
         def write(ts: float, readings: list[Reading]) -> None:

@@ -28,6 +28,7 @@ class SeriesBuilder:
         self._times: defaultdict[SeriesKey, list[int]] = defaultdict(list)
         self._values: defaultdict[SeriesKey, list[float]] = defaultdict(list)
         self.dropped: Counter[str] = Counter()
+        self.outside = 0  # samples the last build() left out of its window
 
     def add(self, key: SeriesKey, timestamp: int, value: float) -> bool:
         """Keep one sample; an impossible value is dropped, counted, and False is returned."""
@@ -87,4 +88,5 @@ class SeriesBuilder:
             )
         if outside:
             warnings.append(f"ignored {outside} samples outside the lookback window")
+        self.outside = outside
         return series, warnings

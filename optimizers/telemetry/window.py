@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import UTC, datetime
 
 from optimizers.telemetry.errors import TelemetryInputError
 
@@ -46,6 +47,10 @@ def parse_duration(text: str | int | float) -> int:
     if not math.isfinite(seconds) or seconds <= 0:
         raise TelemetryInputError(f"bad duration {text!r}: it must be more than 0 seconds")
     return max(1, round(seconds))
+
+
+def iso_utc(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")
 
 
 def format_duration(seconds: int) -> str:

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 import os
 
-from . import cost, fleet, kubernetes, security, speed, spot, storage, workloads  # noqa: F401
+from . import (  # noqa: F401  (registration)
+    commitments,
+    cost,
+    fleet,
+    kubernetes,
+    security,
+    speed,
+    spot,
+    storage,
+    workloads,
+)
 from .core import REGISTRY, Guardrail, exemptions_policy, to_pulumi_policy
 
 PACK_NAME = "aeon-guardrails"

@@ -98,32 +98,6 @@ def families_approved(res: Res, cfg: Mapping[str, Any]) -> Iterable[str]:
             )
 
 
-@guardrail(
-    "on-demand-base-within-commitment",
-    "OnDemandBaseCapacity of a pool's group is not above the capacity the pool has committed "
-    "(reservations or savings plans), so the base is never paid at on-demand rates. Remediation: "
-    "lower capacity.committed-backed base or buy the commitment first.",
-    severity="medium",
-    config={
-        "pools": {
-            "type": "object",
-            "default": {},
-            "description": "per pool: {committed: n, role: r} (written by aeon policy sync-config)",
-        }
-    },
-)
-def base_within_commitment(res: Res, cfg: Mapping[str, Any]) -> Iterable[str]:
-    if res.type != ASG or res.pool is None:
-        return
-    committed = number(get(cfg, "pools", res.pool, "committed"))
-    base = number(get(_distribution(res), "onDemandBaseCapacity")) or 0.0
-    if committed is not None and base > committed:
-        yield (
-            f"OnDemandBaseCapacity {base:g} exceeds the {committed:g} instances committed for pool "
-            f"{res.pool}"
-        )
-
-
 QUOTAS = {"default": 100, "p4d": 16, "p4de": 16, "p5": 16, "p5e": 8, "p5en": 8}
 
 

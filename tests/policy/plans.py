@@ -37,6 +37,8 @@ PROVIDER_IDS = {
     K8S_PROVIDER: "9e8d7c6b-5a4f-4e3d-2c1b-0a9f8e7d6c5b",
 }
 COMPONENT = ("aeon:index:GlobalDeployment", "aeon:index:RegionalDeployment")
+REGIONAL = "us-east-1-region"  # the RegionalDeployment every resource is under
+STACK_URN = f"urn:pulumi:{STACK}::{PROJECT}::pulumi:pulumi:Stack::{PROJECT}-{STACK}"
 
 
 def cost_tags(**extra: str) -> dict[str, str]:
@@ -81,7 +83,7 @@ class PlanBuilder:
             "type": type_,
             "inputs": inputs,
             "outputs": {},
-            "parent": urn(COMPONENT[-1], "us-east-1", COMPONENT[:-1]) if parents else "",
+            "parent": urn(COMPONENT[-1], REGIONAL, COMPONENT[:-1]) if parents else "",
             "provider": ref,
             "dependencies": sorted({u for urns in prop_deps.values() for u in urns}),
             "propertyDependencies": prop_deps,
@@ -109,7 +111,9 @@ class PlanBuilder:
             }
             for p in (*PROVIDERS.values(), K8S_PROVIDER)
         ]
-        steps = providers + self.steps
+        for step in providers:
+            step["newState"]["parent"] = STACK_URN
+        steps = components() + providers + self.steps
         return {
             "config": {
                 "aws:region": "us-east-1",
@@ -119,6 +123,24 @@ class PlanBuilder:
             "diagnostics": [],
             "changeSummary": {"create": len(steps)},
         }
+
+
+def components() -> list[dict[str, Any]]:
+    """The root stack and the component resources every resource descends from: a real plan
+    declares them, and the plan reader checks that every parent is declared."""
+    global_urn = urn(COMPONENT[0], "aeon-prod")
+    regional_urn = urn(COMPONENT[-1], REGIONAL, COMPONENT[:-1])
+    steps = []
+    for the_urn, type_, parent in (
+        (STACK_URN, "pulumi:pulumi:Stack", ""),
+        (global_urn, COMPONENT[0], STACK_URN),
+        (regional_urn, COMPONENT[-1], global_urn),
+    ):
+        state = {"urn": the_urn, "custom": False, "type": type_, "inputs": {}, "outputs": {}}
+        if parent:
+            state["parent"] = parent
+        steps.append({"op": "create", "urn": the_urn, "newState": state})
+    return steps
 
 
 def _types(*names: str) -> list[dict[str, str]]:

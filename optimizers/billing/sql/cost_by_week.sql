@@ -4,7 +4,7 @@
 SELECT
   coalesce(CAST({dimension} AS VARCHAR), '(none)') AS key,
   date_trunc('week', charge_start) AS week,
-  problem,
+  coalesce(problem, cost_problem) AS problem,
   count(*) AS rows,
   sum(coalesce(list_cost, 0)) AS list_usd,
   sum(coalesce(effective_cost, 0)) AS effective_usd,
