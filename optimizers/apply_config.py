@@ -13,7 +13,7 @@ writes:
   preferred_batch_sizes when they differ from what it sends already); and the model's `replicas`
   (`max_replicas` rises with it when needed). A proposal of the other engine does not apply (vLLM
   has no queue delay; Triton's batcher has no max_num_seqs).
-- revert: the exact previous values its `values` list.
+- revert: the exact previous values its `values` list (under its new key when a key moved).
 Every applied recommendation records its baseline: the figures its evidence promised, and when.
 """
 
@@ -146,12 +146,25 @@ def _triton_batcher(settings: StackSettings, keys: list[str], proposed) -> list:
     return wanted
 
 
+# Keys that moved: a change recorded under the old key is reverted under the new one.
+MOVED_KEYS = {
+    # one batching key set served the LLM (as vLLM's max_num_seqs) and the embedder until each
+    # model had its own; the LLM's batching recommendations wrote this one
+    ("serving", "inference", "batching", "max_batch_size"): [
+        "serving",
+        "inference",
+        "max_num_seqs",
+    ],
+}
+
+
 def _revert(rec: RevertRecommendation, settings: StackSettings, skip: Skip):
     edits = []
     for value in rec.proposed.values:
-        now = current_value(settings, value.path)
+        path = MOVED_KEYS.get(tuple(value.path), value.path)
+        now = current_value(settings, path)
         if now != value.value:
-            edits.append(ConfigEdit(path=value.path, before=now, after=value.value,
+            edits.append(ConfigEdit(path=path, before=now, after=value.value,
                                     recommendation=rec.id))  # fmt: skip
     if not edits:
         skip(rec, "nothing-to-change", "the previous values are already in place")

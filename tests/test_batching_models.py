@@ -186,3 +186,20 @@ def test_models_the_planner_cannot_plan_say_why(project, tmp_path, capsys, model
             str(curve), "--arrival-rps", "10", "--model", model, "--cwd", str(project)]  # fmt: skip
     assert invoke(argv) == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_revert_recorded_under_the_shared_key_goes_to_the_llms_own_key():
+    from optimizers.recommendation.revert import RevertRecommendation
+
+    old = ["serving", "inference", "batching", "max_batch_size"]
+    rec = RevertRecommendation.model_validate({
+        "id": "rec-2", "target": "llm-7b", "targets": ["llm-7b"], "kind": "revert",
+        "current": {"values": [{"path": old, "value": 64}]},
+        "proposed": {"reverts": "rec-1", "values": [{"path": old, "value": 16}]},
+        "priced": False, "monthly_cost_before_usd": None, "monthly_cost_after_usd": None,
+        "monthly_saving_usd": None, "risk": {"level": "low"}, "confidence": "medium",
+        "evidence": {"verdict": "regressed", "applied_at": "2026-11-01T00:00:00Z",
+                     "reasons": ["p95 over target"]},
+    })  # fmt: skip
+    (edit,) = plan_config_edits(rec, _prod_settings(), lambda *a: None)
+    assert (edit.key, edit.before, edit.after) == ("/serving/inference/max_num_seqs", 32, 16)

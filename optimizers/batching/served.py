@@ -32,7 +32,8 @@ class StackModel:
 
 
 def stack_models(settings: StackSettings | None) -> dict[str, StackModel]:
-    """The stack's plannable served models by name (none when it serves nothing)."""
+    """The stack's plannable served models by name, the LLM first (none when it serves
+    nothing)."""
     serving = settings.serving if settings is not None else None
     if serving is None:
         return {}

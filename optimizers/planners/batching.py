@@ -178,7 +178,7 @@ def _target(settings: StackSettings | None, options: BatchingOptions) -> Target:
         )
         return Target(served, options.target_p95_ms, None, None, 1)
     models = stack_models(settings)
-    name = options.model or (settings.serving.inference.model_name if models else None)  # type: ignore[union-attr]
+    name = options.model or next(iter(models), None)  # the LLM first
     model = models.get(name) if name else None
     if model is None:
         known = ", ".join(models) or "none"

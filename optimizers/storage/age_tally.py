@@ -84,7 +84,7 @@ class AgeTally:
         # whole days (the observed ages follow from these two: `exposure_by_age`).
         start, end = int(reads.summary.window_start), int(reads.summary.window_end)
         self.window = (start, *divmod(max(end - start, 0), DAY))  # start, whole days, seconds
-        self.oldest_start = -((start - (1 << 32)) // DAY)  # offset: the index of a q of 0
+        self.q_offset = -((start - (1 << 32)) // DAY)  # makes q of any 32-bit time >= 0
         self.observed = {"objects": _Sums(), "bytes": _Sums()}  # by q x 2 + later
         # Reads by age + 1 and kind; age 0 holds the reads not attributed (before the object).
         self.read_kinds = {"reads": _Sums(KINDS), "bytes": _Sums(KINDS)}
@@ -112,7 +112,7 @@ class AgeTally:
         before = start - lm  # seconds from LastModifiedDate to the logs' first record
         q = before // DAY
         later = before - q * DAY >= DAY - seconds if seconds else np.zeros(lm.size, bool)
-        cell = (q + self.oldest_start) * 2 + later
+        cell = (q + self.q_offset) * 2 + later
         self.observed["objects"].add(cell)
         self.observed["bytes"].add(cell, size)
 
@@ -167,7 +167,7 @@ class AgeTally:
         max(q, 0) to age q + the logs' whole days (+ 1 when `later`)."""
         _, days, _ = self.window
         cells = np.flatnonzero(self.observed["objects"].values)
-        q, later = cells // 2 - self.oldest_start, cells % 2
+        q, later = cells // 2 - self.q_offset, cells % 2
         counts = np.stack([self.observed[k].values[cells] for k in ("objects", "bytes")], axis=1)
         lo, hi = np.maximum(q, 0), q + days + later
         seen = hi >= 0
