@@ -14,7 +14,7 @@ names the next one.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,17 +124,56 @@ def support_of(version: str, calendar: Mapping[str, Any], on: dt.date) -> Suppor
     return Support(f"{minor[0]}.{minor[1]}", phase, standard_end, extended_end, older)
 
 
-def _cluster(res: Res, cfg: Mapping[str, Any]) -> tuple[Support, str] | None:
-    """A cluster's support and `upgradePolicy.supportType` (EXTENDED unless set)."""
+def _judge(
+    res: Res, cfg: Mapping[str, Any], finding: Callable[[Support, str], str | None]
+) -> Iterable[str]:
+    """`finding(support, upgradePolicy.supportType)` for a cluster whose version the calendar
+    places; a day in the config that does not exist is reported instead."""
     if res.type != CLUSTER:
-        return None
+        return
     version = res.props.get("version")
     if not isinstance(version, str) or not version:
-        return None  # no version: AWS creates the latest
-    support = support_of(version, cfg["calendar"], judged_on(cfg))
+        return  # no version: AWS creates the latest
+    try:
+        support = support_of(version, cfg["calendar"], judged_on(cfg))
+    except ConfigError as exc:
+        yield str(exc)
+        return
     if support is None:
+        return
+    support_type = str(get(res.props, "upgradePolicy", "supportType", default="EXTENDED"))
+    message = finding(support, support_type)
+    if message:
+        yield message
+
+
+def _billed_extended(support: Support, support_type: str) -> str | None:
+    if support.phase != "extended" or support_type == "STANDARD":
         return None
-    return support, str(get(res.props, "upgradePolicy", "supportType", default="EXTENDED"))
+    return (
+        f"Kubernetes {support.version} left standard support on "
+        f"{support.standard_end.isoformat()}: AWS bills extended support (6x the standard rate "
+        f"per cluster-hour) until {support.extended_end.isoformat()}; upgrade to "
+        f"{support.next_version}"
+    )
+
+
+def _upgraded_by_aws(support: Support, support_type: str) -> str | None:
+    if support.phase == "ended":
+        when = "before " if support.older_than_calendar else ""
+        return (
+            f"Kubernetes {support.version} is past its end of extended support "
+            f"({when}{support.extended_end.isoformat()}): AWS upgrades the control plane itself "
+            f"to the oldest version still in extended support, billed at 6x the standard rate; "
+            f"upgrade to {support.next_version} yourself"
+        )
+    if support.phase == "extended" and support_type == "STANDARD":
+        return (
+            f"Kubernetes {support.version} left standard support on "
+            f"{support.standard_end.isoformat()} and upgradePolicy.supportType is STANDARD: AWS "
+            f"upgrades the control plane itself; upgrade to {support.next_version} yourself"
+        )
+    return None
 
 
 @guardrail(
@@ -148,21 +187,7 @@ def _cluster(res: Res, cfg: Mapping[str, Any]) -> tuple[Support, str] | None:
     config=CONFIG,
 )
 def in_standard_support(res: Res, cfg: Mapping[str, Any]) -> Iterable[str]:
-    try:
-        found = _cluster(res, cfg)
-    except ConfigError as exc:
-        yield str(exc)
-        return
-    if found is None:
-        return
-    support, support_type = found
-    if support.phase == "extended" and support_type != "STANDARD":
-        yield (
-            f"Kubernetes {support.version} left standard support on "
-            f"{support.standard_end.isoformat()}: AWS bills extended support (6x the standard "
-            f"rate per cluster-hour) until {support.extended_end.isoformat()}; upgrade to "
-            f"{support.next_version}"
-        )
+    yield from _judge(res, cfg, _billed_extended)
 
 
 @guardrail(
@@ -177,25 +202,4 @@ def in_standard_support(res: Res, cfg: Mapping[str, Any]) -> Iterable[str]:
     config=CONFIG,
 )
 def still_supported(res: Res, cfg: Mapping[str, Any]) -> Iterable[str]:
-    try:
-        found = _cluster(res, cfg)
-    except ConfigError as exc:
-        yield str(exc)
-        return
-    if found is None:
-        return
-    support, support_type = found
-    if support.phase == "ended":
-        when = "before " if support.older_than_calendar else ""
-        yield (
-            f"Kubernetes {support.version} is past its end of extended support "
-            f"({when}{support.extended_end.isoformat()}): AWS upgrades the control plane itself "
-            f"to the oldest version still in extended support, billed at 6x the standard rate; "
-            f"upgrade to {support.next_version} yourself"
-        )
-    elif support.phase == "extended" and support_type == "STANDARD":
-        yield (
-            f"Kubernetes {support.version} left standard support on "
-            f"{support.standard_end.isoformat()} and upgradePolicy.supportType is STANDARD: AWS "
-            f"upgrades the control plane itself; upgrade to {support.next_version} yourself"
-        )
+    yield from _judge(res, cfg, _upgraded_by_aws)

@@ -110,9 +110,10 @@ class _Budgets:
         self._always: dict[str, list[tuple[int, Any]]] = {}
         self._by_label: dict[tuple[str, str, str], list[tuple[int, Any]]] = {}
         self._by_key: dict[tuple[str, str], list[tuple[int, Any]]] = {}
-        pdbs = [r for r in resources if r.type == PDB]
-        for entry in enumerate((_namespace(r), get(r.props, "spec", "selector")) for r in pdbs):
-            i, (namespace, selector) = entry
+        budgets = [
+            (_namespace(r), get(r.props, "spec", "selector")) for r in resources if r.type == PDB
+        ]
+        for i, (namespace, selector) in enumerate(budgets):
             wanted = known(lambda s=selector: get(s, "matchLabels", default={}), _UNKNOWN)
             if wanted is not _UNKNOWN and not is_map(wanted):
                 continue  # selects nothing
