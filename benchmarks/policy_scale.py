@@ -13,7 +13,7 @@ Each size runs the whole command, `aeon policy --plan PLAN --format json`, in a 
 run of the clean fixture plan itself (30 resources) measures the fixed cost (imports, pack start),
 which is subtracted, so the figure per resource is what each resource adds. The last line is
 `ratio` = that figure at the second size / at the first (target <= 1.5: linear); a further size
-(200000 runs in about 4 minutes and 8 GB) prints its own factor against the first.
+(200000: about 4 minutes, 4 GiB peak in one process) prints its own factor against the first.
 
     .venv/bin/python benchmarks/policy_scale.py [--sizes 2000 20000 [200000]] [--repeat 2]
         [--keep DIR]
@@ -35,8 +35,8 @@ REPO = Path(__file__).resolve().parents[1]
 CLEAN_PLAN = REPO / "tests" / "policy" / "plans" / "clean.json"
 REGIONAL = "aeon:index:RegionalDeployment"
 
-# Runs the command in a child and prints its wall time and the peak RSS of it and its children
-# (the pack process among them).
+# Runs the command in a child and prints its wall time and the largest peak RSS among its
+# processes (the CLI and the pack it starts).
 TIMED = """
 import resource, subprocess, sys, time
 t = time.perf_counter()
