@@ -8,8 +8,10 @@ roles. This test is what ties each copy to the one the components, optimizers an
 from __future__ import annotations
 
 import importlib
+from datetime import date, timedelta
 from types import ModuleType
 
+from components.facts.eks import EKS_CALENDAR
 from components.facts.roles import GPU_ROLES, PoolRole
 from components.facts.s3 import (
     S3_FORBIDDEN_TRANSITIONS,
@@ -20,6 +22,7 @@ from components.facts.s3 import (
     S3_WATERFALL,
 )
 from components.facts.tags import COST_TAG_KEYS, POOL_ROLE_TAG, POOL_TAG, POOL_TAG_KEYS
+from optimizers.costing.kinds.eks import support_on
 from tests.policy.pack import import_guardrails
 
 ROLES = [role.value for role in PoolRole]
@@ -71,3 +74,25 @@ def test_pool_roles_match() -> None:
     # Tables keyed by role name every role, and nothing else.
     assert sorted(fleet.APPROVED) == sorted(ROLES)
     assert sorted(guardrail_default("asg-spot-diversified", "min_types_by_role")) == sorted(ROLES)
+
+
+def test_eks_calendar_matches() -> None:
+    eks = pack_module("aeon_guardrails.eks_support")
+    copy = {v: tuple(date.fromisoformat(d) for d in ends) for v, ends in eks.CALENDAR.items()}
+    assert copy == EKS_CALENDAR
+    for policy in ("eks-version-standard-support", "eks-version-supported"):
+        assert guardrail_default(policy, "calendar") == eks.CALENDAR
+
+
+def test_eks_policies_judge_as_the_cost_model_prices() -> None:
+    """Past standard support where the cost model bills extended support, past extended support
+    where it warns that AWS upgrades the cluster, on every boundary of the calendar."""
+    eks = pack_module("aeon_guardrails.eks_support")
+    days = {d + timedelta(days=k) for ends in EKS_CALENDAR.values() for d in ends for k in (-1, 0)}
+    versions = [*EKS_CALENDAR, "1.31.4", "1.20", "1.99", "2.0", "1", "latest", ""]
+    for version in versions:
+        for day in sorted(days):
+            priced, why = support_on(version, day)
+            expected = "ended" if "past its end of extended support" in why else priced
+            support = eks.support_of(version, eks.CALENDAR, day)
+            assert (support.phase if support else "standard") == expected, (version, day)

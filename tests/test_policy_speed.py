@@ -6,9 +6,11 @@ unpatched."""
 
 from __future__ import annotations
 
+import gc
+
 from google.protobuf import struct_pb2
 from pulumi.runtime.proto import analyzer_pb2
-from pulumi_policy import EnforcementLevel, ResourceValidationPolicy
+from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy
 from pulumi_policy import policy as sdk
 
 from aeon.analyzer.pack import PolicyPackProcess
@@ -52,6 +54,40 @@ def test_without_the_shim_each_policy_converts_again(monkeypatch):
         monkeypatch.setattr(sdk, name, getattr(sdk, name).__wrapped__)
     first, second = _props_seen_by_two_policies()
     assert first is not second
+
+
+def _stack_request(count: int):
+    request = analyzer_pb2.AnalyzeStackRequest()
+    for i in range(count):
+        resource = request.resources.add(type="aws:s3/bucket:Bucket", urn=f"{URN}-{i}", name="b")
+        resource.properties.update({"bucket": f"b-{i}", "tags": {"team": "ml-platform"}})
+        resource.provider.properties.update({"region": "us-east-1"})
+    return request
+
+
+def test_every_stack_policy_of_a_request_shares_one_conversion_however_large():
+    """AnalyzeStack converts each resource once for all stack policies, past any fixed cache
+    size, and pauses the cyclic collector while it runs; nothing is kept after the answer."""
+    speed = import_guardrails().speed
+    import_guardrails().build_policies()
+    seen: list[list[object]] = []
+    collecting: list[bool] = []
+
+    def record(args, _report):
+        seen.append([(r.props, r.provider) for r in args.resources])
+        collecting.append(gc.isenabled())
+
+    probes = [
+        StackValidationPolicy(name=f"probe-{i}", description="records", validate=record)
+        for i in (1, 2)
+    ]
+    servicer = sdk._PolicyAnalyzerServicer("probe-pack", "0.0.1", probes, EnforcementLevel.ADVISORY)
+    servicer.AnalyzeStack(_stack_request(10_000), None)
+    first, second = seen
+    assert len(first) == 10_000 and first[-1][0]["bucket"] == "b-9999"
+    assert all(a[0] is b[0] and a[1] is b[1] for a, b in zip(first, second, strict=True))
+    assert collecting == [False, False] and gc.isenabled()
+    assert getattr(speed._local, "cache", None) is None
 
 
 def test_install_warns_on_stderr_when_the_sdk_changed(monkeypatch, capsys):

@@ -43,9 +43,38 @@ def test_effective_config_keeps_the_core_policies_mandatory(report) -> None:
     assert isinstance(config, dict)
 
 
-def test_preview_runs_the_pack_and_reports_it() -> None:
-    result = run_cli("preview", "--stack", "dev", "--format", "json", "--cwd", str(REPO))
+# The stacks run EKS 1.31, past its end of extended support (2026-11-26): upgrading is an
+# operational decision (one minor version at a time), so until then each cluster carries this
+# advisory finding, and only this one.
+PAST_EXTENDED_SUPPORT = (
+    "Kubernetes 1.31 is past its end of extended support (2026-11-26): AWS upgrades the control "
+    "plane itself to the oldest version still in extended support, billed at 6x the standard "
+    "rate; upgrade to 1.32 yourself"
+)
+CLUSTERS = {
+    "prod": ["ap-southeast-1-eks", "eu-west-1-eks", "sa-east-1-eks", "us-east-1-eks"],
+    "dev": ["us-east-1-eks"],
+}
+
+
+def test_advisory_findings_are_exactly_the_eks_version_ones(report) -> None:
+    advisory = [
+        (v.policy, v.type, v.name, v.message)
+        for v in report.violations
+        if v.enforcement == "advisory" and not v.exempted
+    ]
+    assert advisory == [
+        ("eks-version-supported", "aws:eks/cluster:Cluster", name, PAST_EXTENDED_SUPPORT)
+        for name in CLUSTERS[report.stack]
+    ]
+
+
+@pytest.mark.parametrize("stack", ["prod", "dev"])
+def test_preview_runs_the_pack_and_reports_it(stack) -> None:
+    """Advisory findings are reported, and the preview still succeeds."""
+    result = run_cli("preview", "--stack", stack, "--format", "json", "--cwd", str(REPO))
     assert result.code == 0, result.err
     document = json.loads(result.out)
-    assert document["policy"]["summary"]["mandatory"] == 0
-    assert document["policy"]["summary"]["resources_checked"] == document["summary"]["total"]
+    summary = document["policy"]["summary"]
+    assert (summary["mandatory"], summary["advisory"]) == (0, len(CLUSTERS[stack]))
+    assert summary["resources_checked"] == document["summary"]["total"]

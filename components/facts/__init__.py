@@ -9,6 +9,7 @@ nothing from the repo); tests/test_policy_facts_contract.py keeps them equal to 
 - `roles`: the pool roles
 - `tags`: the tag keys every resource or pool carries
 - `s3`: S3 lifecycle rules (allowed transitions, minimum durations and sizes)
+- `eks`: the EKS Kubernetes version calendar (end of standard and extended support)
 - `gpus`: what each GPU model can do (datasheet figures)
 - `catalog`: EC2 instance specs and offerings from moto's packaged DescribeInstanceTypes data
 """

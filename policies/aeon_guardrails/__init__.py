@@ -11,6 +11,7 @@ import os
 from . import (  # noqa: F401  (registration)
     commitments,
     cost,
+    eks_support,
     fleet,
     kubernetes,
     security,

@@ -15,14 +15,13 @@ from .core import (
     family,
     get,
     guardrail,
-    identities,
     instance_types,
     is_gpu_type,
     items,
-    linked,
     number,
     region_of,
 )
+from .links import Referrers, Targets, identities
 
 ROLES = ("training", "inference", "cpu", "preprocessing", "edge-cache")
 COMPUTE = (ASG, LAUNCH_TEMPLATE, NODE_GROUP)
@@ -218,13 +217,6 @@ SCHEDULE = "aws:autoscaling/schedule:Schedule"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 
 
-def _group_of(item: Res, groups: list[Res]) -> Res | None:
-    for group in groups:
-        if linked(group, [item], "autoscalingGroupName", identities(group, "name")):
-            return group
-    return None
-
-
 def _direction(policy: Res) -> int:
     adjustments = [number(policy.props.get("scalingAdjustment"))]
     adjustments += [
@@ -249,14 +241,14 @@ def _direction(policy: Res) -> int:
     kind="stack",
 )
 def scaling_sane(resources: list[Res], cfg: Mapping[str, Any]):
-    groups = [r for r in resources if r.type == ASG]
+    groups = Targets((r for r in resources if r.type == ASG), "name")
     policies = [r for r in resources if r.type == SCALING_POLICY]
-    alarms = [r for r in resources if r.type == ALARM]
+    alarms = Referrers((r for r in resources if r.type == ALARM), "alarmActions")
     thresholds: dict[str, dict[int, list[float]]] = {}
     for policy in policies:
         props = policy.props
         kind = props.get("policyType") or "SimpleScaling"
-        group = _group_of(policy, groups)
+        group = groups.first(policy, "autoscalingGroupName")
         if props.get("cooldown") is not None and kind != "SimpleScaling":
             yield (
                 policy.urn,
@@ -280,11 +272,10 @@ def scaling_sane(resources: list[Res], cfg: Mapping[str, Any]):
         direction = _direction(policy)
         if group is None or direction == 0:
             continue
-        for alarm in alarms:
-            if alarm.depends_on(policy.urn, "alarmActions"):
-                value = number(alarm.props.get("threshold"))
-                if value is not None:
-                    thresholds.setdefault(group.urn, {}).setdefault(direction, []).append(value)
+        for alarm in alarms.of(policy):
+            value = number(alarm.props.get("threshold"))
+            if value is not None:
+                thresholds.setdefault(group.urn, {}).setdefault(direction, []).append(value)
     for urn, by_direction in thresholds.items():
         outs, ins = by_direction.get(1, []), by_direction.get(-1, [])
         if outs and ins and min(outs) <= max(ins):
@@ -310,13 +301,13 @@ def scaling_sane(resources: list[Res], cfg: Mapping[str, Any]):
 )
 def off_hours(resources: list[Res], cfg: Mapping[str, Any]):
     groups = [r for r in resources if r.type == ASG]
-    schedules = [r for r in resources if r.type == SCHEDULE]
+    schedules = Referrers((r for r in resources if r.type == SCHEDULE), "autoscalingGroupName")
     roles, environments = list(cfg["roles"]), list(cfg["environments"])
     for group in groups:
         tags = group.tags
         if tags.get("aeon:pool-role") not in roles and tags.get("environment") not in environments:
             continue
-        mine = linked(group, schedules, "autoscalingGroupName", identities(group, "name"))
+        mine = schedules.of(group, identities(group, "name"))
         if not any(s.props.get("recurrence") for s in mine):
             why = f"role {tags.get('aeon:pool-role')}, environment {tags.get('environment')}"
             yield group.urn, f"no recurring scale-down schedule for this group ({why})"

@@ -14,13 +14,12 @@ from .core import (
     Res,
     get,
     guardrail,
-    identities,
     items,
-    linked,
     number,
     show,
     truthy,
 )
+from .links import Referrers, identities
 
 # Waterfall order: a transition may only move right (docs/aws-rules.md#s3-lifecycle).
 WATERFALL = (
@@ -223,13 +222,11 @@ def small_objects(res: Res, cfg: Mapping[str, Any]) -> Iterable[str]:
                 )
 
 
-def _buckets(resources: list[Res]) -> list[Res]:
-    return [r for r in resources if r.type in BUCKETS]
-
-
-def _attached(bucket: Res, resources: list[Res], types: tuple[str, ...]) -> list[Res]:
-    candidates = [r for r in resources if r.type in types]
-    return linked(bucket, candidates, "bucket", identities(bucket, "bucket", "id"))
+def _attached(resources: list[Res], types: tuple[str, ...]):
+    """Each bucket with the resources of `types` attached to it (by dependency, name or id)."""
+    attached = Referrers((r for r in resources if r.type in types), "bucket")
+    for bucket in (r for r in resources if r.type in BUCKETS):
+        yield bucket, attached.of(bucket, identities(bucket, "bucket", "id"))
 
 
 PUBLIC_ACCESS_FLAGS = {
@@ -249,8 +246,7 @@ PUBLIC_ACCESS_FLAGS = {
     kind="stack",
 )
 def public_access_blocked(resources: list[Res], cfg: Mapping[str, Any]):
-    for bucket in _buckets(resources):
-        blocks = _attached(bucket, resources, (PUBLIC_ACCESS_BLOCK,))
+    for bucket, blocks in _attached(resources, (PUBLIC_ACCESS_BLOCK,)):
         if not blocks:
             yield bucket.urn, "bucket has no public access block (all four flags must be true)"
             continue
@@ -283,10 +279,10 @@ def public_access_blocked(resources: list[Res], cfg: Mapping[str, Any]):
 )
 def data_bucket_lifecycle(resources: list[Res], cfg: Mapping[str, Any]):
     patterns = list(cfg["exempt_name_patterns"])
-    for bucket in _buckets(resources):
+    for bucket, lifecycles in _attached(resources, LIFECYCLES):
         if any(fnmatch.fnmatch(bucket.name, p) for p in patterns):
             continue
-        if not _attached(bucket, resources, LIFECYCLES):
+        if not lifecycles:
             yield (
                 bucket.urn,
                 (
@@ -308,8 +304,7 @@ SSE_ALGORITHMS = ("AES256", "aws:kms", "aws:kms:dsse")
     kind="stack",
 )
 def s3_encrypted(resources: list[Res], cfg: Mapping[str, Any]):
-    for bucket in _buckets(resources):
-        configs = _attached(bucket, resources, SSE_CONFIGS)
+    for bucket, configs in _attached(resources, SSE_CONFIGS):
         algorithms = [
             get(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm")
             for c in configs

@@ -96,6 +96,47 @@ def _matches(selector: Any, labels: Any) -> bool:
     return is_map(wanted) and is_map(labels) and all(labels.get(k) == wanted[k] for k in wanted)
 
 
+_UNKNOWN = object()
+
+
+class _Budgets:
+    """PodDisruptionBudgets by namespace and first matchLabels pair, so a workload is matched
+    against the few that could select it, not every one. Those whose first pair is not a known
+    string (unknown during preview, empty, odd) are tried for every workload of their namespace,
+    so a workload meets exactly the matches and unknowns it met when all were scanned in order.
+    """
+
+    def __init__(self, resources: list[Res]) -> None:
+        self._always: dict[str, list[tuple[int, Any]]] = {}
+        self._by_label: dict[tuple[str, str, str], list[tuple[int, Any]]] = {}
+        self._by_key: dict[tuple[str, str], list[tuple[int, Any]]] = {}
+        budgets = [
+            (_namespace(r), get(r.props, "spec", "selector")) for r in resources if r.type == PDB
+        ]
+        for i, (namespace, selector) in enumerate(budgets):
+            wanted = known(lambda s=selector: get(s, "matchLabels", default={}), _UNKNOWN)
+            if wanted is not _UNKNOWN and not is_map(wanted):
+                continue  # selects nothing
+            first = next(iter(wanted), None) if is_map(wanted) else None
+            value = known(lambda w=wanted, k=first: w[k], _UNKNOWN) if first else _UNKNOWN
+            if isinstance(value, str):
+                self._by_label.setdefault((namespace, first, value), []).append((i, selector))
+                self._by_key.setdefault((namespace, first), []).append((i, selector))
+            else:
+                self._always.setdefault(namespace, []).append((i, selector))
+
+    def select(self, namespace: str, labels: Any) -> bool:
+        """Whether a budget in `namespace` selects pods with `labels` (as `any` over all)."""
+        tried = dict(self._always.get(namespace, ()))
+        for key in labels if is_map(labels) else ():
+            value = known(lambda k=key: labels.get(k), _UNKNOWN)
+            if isinstance(value, str):
+                tried.update(self._by_label.get((namespace, key, value), ()))
+            else:
+                tried.update(self._by_key.get((namespace, key), ()))
+        return any(_matches(tried[i], labels) for i in sorted(tried))
+
+
 @guardrail(
     "k8s-pdb-exists",
     "Every Deployment and StatefulSet has a PodDisruptionBudget in its namespace that selects its "
@@ -105,14 +146,12 @@ def _matches(selector: Any, labels: Any) -> bool:
     kind="stack",
 )
 def pdb_exists(resources: list[Res], cfg: Mapping[str, Any]):
-    budgets = [
-        (_namespace(r), get(r.props, "spec", "selector")) for r in resources if r.type == PDB
-    ]
+    budgets = _Budgets(resources)
     for res in resources:
         if res.type not in DISRUPTABLE:
             continue
         labels = known(lambda r=res: get(r.props, "spec", "template", "metadata", "labels"))
         namespace = _namespace(res)
-        if not any(ns == namespace and _matches(sel, labels) for ns, sel in budgets):
+        if not budgets.select(namespace, labels):
             name = get(res.props, "metadata", "name", default=res.name)
             yield res.urn, f"no PodDisruptionBudget in '{namespace}' selects the pods of '{name}'"
