@@ -1,6 +1,7 @@
 """What one region serves: in the primary, the LLM (vLLM in Triton), the embedding model (Triton's
-dynamic batcher), the vector store and the serving caches; in an edge region, the distilled LLM.
-Each region's public models sit behind its TLS load balancer.
+dynamic batcher, `serving.embedder`), the vector store and the serving caches; in an edge region,
+the distilled LLM. Each region's public models sit behind its TLS load balancer. Each model takes
+its batching and replicas from its own keys.
 
 Model artifacts come from `s3://<bucket>/models/<model>/` of the primary's model bucket; each
 Triton Deployment's service account assumes an IRSA role that can only read that prefix.
@@ -22,11 +23,6 @@ from components.triton_models import STANDARD_IMAGE_SUFFIX, VLLM, VLLM_IMAGE_SUF
 from components.vector_store import VectorStoreArgs, VectorStoreService
 
 MODEL_BUCKET = "checkpoints"  # the data bucket whose models/ prefix holds served artifacts
-# The embedding model that feeds the vector store: ONNX Runtime in the standard image, batched by
-# Triton with the framework's figures, on the time-sliced single-GPU pool.
-EMBEDDER = {"name": "embedder", "backend": "onnxruntime", "cpu": 1, "memory_gib": 4,
-            "replicas": 1, "max_replicas": 4, "artifact_gib": 4}  # fmt: skip
-EMBEDDER_LABELS = {"app.kubernetes.io/name": "triton", "aeon.ai/model": EMBEDDER["name"]}
 INTERNET = "0.0.0.0/0"  # the network load balancer keeps client addresses
 
 
@@ -81,16 +77,16 @@ class RegionalServing(pulumi.ComponentResource):
             self._triton(
                 name, inference.model_name, VLLM, inference.image, inference.namespace,
                 target, inference.replicas, inference.max_replicas, inference.tensor_parallelism,
-                inference.cpu_per_replica, inference.memory_gib_per_replica, public=True,
+                inference.cpu_per_replica, inference.memory_gib_per_replica,
+                inference.max_num_seqs, public=True,
             )  # fmt: skip
-            shared = [p.group for p in settings.pools_in(args.region.name)
-                      if p.role == PoolRole.INFERENCE and p.gpu_sharing is not None]  # fmt: skip
+            embedder = serving.embedder
             embed_image = inference.image.replace(VLLM_IMAGE_SUFFIX, STANDARD_IMAGE_SUFFIX)
             self._triton(
-                name, EMBEDDER["name"], EMBEDDER["backend"], embed_image, inference.namespace,
-                shared[0] if shared else target, EMBEDDER["replicas"],
-                EMBEDDER["max_replicas"], 1, EMBEDDER["cpu"], EMBEDDER["memory_gib"],
-                public=False, artifact_gib=EMBEDDER["artifact_gib"],
+                name, embedder.name, embedder.backend, embed_image, inference.namespace,
+                settings.embedder_group(), embedder.replicas, embedder.max_replicas, 1,
+                embedder.cpu_per_replica, embedder.memory_gib_per_replica, embedder.batching,
+                public=False, artifact_gib=embedder.artifact_gib,
             )  # fmt: skip
             child = pulumi.ResourceOptions(parent=self)
             VectorStoreService(
@@ -119,7 +115,7 @@ class RegionalServing(pulumi.ComponentResource):
             self._triton(
                 name, edge.model_name, VLLM, inference.image, edge.namespace, target,
                 edge.replicas, edge.max_replicas, 1, edge.cpu_per_replica,
-                edge.memory_gib_per_replica, public=True,
+                edge.memory_gib_per_replica, edge.max_num_seqs, public=True,
             )  # fmt: skip
         if target is not None and settings.routing is not None:
             self.endpoint = InferenceEndpoint(
@@ -139,7 +135,7 @@ class RegionalServing(pulumi.ComponentResource):
 
     def _triton(
         self, name, model, backend, image, namespace, pool, replicas, max_replicas, gpus, cpu,
-        memory_gib, *, public: bool, artifact_gib: float = 40,
+        memory_gib, batching, *, public: bool, artifact_gib: float = 40,
     ) -> TritonServing:  # fmt: skip
         args = self._args
         inference = args.settings.serving.inference
@@ -165,7 +161,7 @@ class RegionalServing(pulumi.ComponentResource):
                 replicas=replicas,
                 max_replicas=max_replicas,
                 gpus=gpus,
-                batching=inference.batching,
+                batching=batching,
                 hpa_target_cpu_pct=inference.hpa_target_cpu_pct,
                 cpu=cpu,
                 memory_gib=memory_gib,

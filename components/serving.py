@@ -53,7 +53,7 @@ class TritonServingArgs(BaseModel):
     replicas: int
     max_replicas: int
     gpus: int  # per pod: the tensor parallelism for vLLM
-    batching: DynamicBatching
+    batching: DynamicBatching | int  # Triton's batcher, or vLLM's max_num_seqs
     hpa_target_cpu_pct: int
     cpu: float
     memory_gib: float

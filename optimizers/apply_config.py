@@ -7,11 +7,13 @@ writes:
 - lifecycle: the bucket's own `lifecycle` (tiers from STANDARD at day 0, the proposed transitions,
   the retention, and the noncurrent expiry the bucket had): the stack's bucket overrides the
   shared `storage.lifecycle` from then on. A bucket the stack does not declare is not applicable.
-- batching: for the stack's model (served by vLLM), `serving.inference.batching.max_batch_size`
-  (what the component passes to vLLM as `max_num_seqs`) and `serving.inference.replicas`
-  (`max_replicas` rises with it when needed). A Triton-batcher proposal for that model does not
-  apply (vLLM has no queue delay).
-- revert: the exact previous values its `values` list.
+- batching: the keys of the served model the recommendation names, and no other model's
+  (optimizers.batching.served): for the LLM on vLLM, `serving.inference.max_num_seqs`; for the
+  embedder, Triton's `serving.embedder.batching` (max_batch_size, max_queue_delay_microseconds,
+  preferred_batch_sizes when they differ from what it sends already); and the model's `replicas`
+  (`max_replicas` rises with it when needed). A proposal of the other engine does not apply (vLLM
+  has no queue delay; Triton's batcher has no max_num_seqs).
+- revert: the exact previous values its `values` list (under its new key when a key moved).
 Every applied recommendation records its baseline: the figures its evidence promised, and when.
 """
 
@@ -98,25 +100,28 @@ def _lifecycle(rec: LifecycleRecommendation, settings: StackSettings, skip: Skip
 
 
 def _batching(rec: BatchingRecommendation, settings: StackSettings, skip: Skip):
-    inference = settings.serving.inference if settings.serving else None
-    if inference is None or inference.model_name != rec.target:
-        skip(rec, "not-applicable", f"model {rec.target!r} is not served by the stack")
+    from optimizers.batching.served import stack_models
+
+    model = stack_models(settings).get(rec.target)
+    if model is None:
+        skip(rec, "not-applicable", f"model {rec.target!r} is not one the stack serves")
         return []
     proposed = rec.proposed.batching
-    if proposed.max_num_seqs is None:
+    if (proposed.max_num_seqs is not None) != (model.engine == "vllm"):
+        served_by = "vLLM" if model.engine == "vllm" else "Triton's dynamic batcher"
         skip(
             rec, "not-applicable",
-            f"{rec.target} is served by vLLM: a Triton batcher proposal does not apply",
+            f"{rec.target} is batched by {served_by}: a proposal for the other does not apply",
         )  # fmt: skip
         return []
-    base = ["serving", "inference"]
-    wanted = [
-        ([*base, "batching", "max_batch_size"], inference.batching.max_batch_size,
-         proposed.max_num_seqs),
-        ([*base, "replicas"], inference.replicas, proposed.replicas),
-    ]  # fmt: skip
-    if proposed.replicas > inference.max_replicas:
-        wanted.append(([*base, "max_replicas"], inference.max_replicas, proposed.replicas))
+    keys = list(model.keys)
+    if model.engine == "vllm":
+        wanted = [([*keys, "max_num_seqs"], model.config.max_batch_size, proposed.max_num_seqs)]
+    else:
+        wanted = _triton_batcher(settings, keys, proposed)
+    wanted.append(([*keys, "replicas"], model.replicas, proposed.replicas))
+    if proposed.replicas > model.max_replicas:
+        wanted.append(([*keys, "max_replicas"], model.max_replicas, proposed.replicas))
     edits = [ConfigEdit(path=p, before=b, after=a, recommendation=rec.id) for p, b, a in wanted]
     edits = [e for e in edits if e.before != e.after]
     if not edits:
@@ -124,12 +129,42 @@ def _batching(rec: BatchingRecommendation, settings: StackSettings, skip: Skip):
     return edits
 
 
+def _triton_batcher(settings: StackSettings, keys: list[str], proposed) -> list:
+    batching = current_value(settings, [*keys, "batching"])
+    size, delay_ms = proposed.max_batch_size, proposed.max_queue_delay_ms or 0.0
+    wanted = [
+        ([*keys, "batching", "max_batch_size"], batching["max_batch_size"], size),
+        ([*keys, "batching", "max_queue_delay_microseconds"],
+         batching["max_queue_delay_microseconds"], round(delay_ms * 1000)),
+    ]  # fmt: skip
+    # Unset preferred sizes send the largest batch: write them only when that is not the proposal.
+    sent = batching["preferred_batch_sizes"] or [size]
+    wanted_sizes = list(proposed.preferred_batch_sizes) or [size]
+    if sent != wanted_sizes:
+        before = batching["preferred_batch_sizes"]
+        wanted.append(([*keys, "batching", "preferred_batch_sizes"], before, wanted_sizes))
+    return wanted
+
+
+# Keys that moved: a change recorded under the old key is reverted under the new one.
+MOVED_KEYS = {
+    # one batching key set served the LLM (as vLLM's max_num_seqs) and the embedder until each
+    # model had its own; the LLM's batching recommendations wrote this one
+    ("serving", "inference", "batching", "max_batch_size"): [
+        "serving",
+        "inference",
+        "max_num_seqs",
+    ],
+}
+
+
 def _revert(rec: RevertRecommendation, settings: StackSettings, skip: Skip):
     edits = []
     for value in rec.proposed.values:
-        now = current_value(settings, value.path)
+        path = MOVED_KEYS.get(tuple(value.path), value.path)
+        now = current_value(settings, path)
         if now != value.value:
-            edits.append(ConfigEdit(path=value.path, before=now, after=value.value,
+            edits.append(ConfigEdit(path=path, before=now, after=value.value,
                                     recommendation=rec.id))  # fmt: skip
     if not edits:
         skip(rec, "nothing-to-change", "the previous values are already in place")

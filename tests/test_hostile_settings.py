@@ -67,7 +67,7 @@ CASES = [
     (["aeon-infra:serving", "vector_store", "l1_cache", "ttl_s"], BIG, ["l1_cache.ttl_s"]),
     (["aeon-infra:pools", 0, "off_hours", "max_size"], BIG, ["off_hours.max_size"]),
     (["aeon-infra:kubernetes", "namespaces", 0, "gpu_quota"], BIG, ["gpu_quota"]),
-    (["aeon-infra:serving", "inference", "batching", "queue_timeout_ms"], BIG,
+    (["aeon-infra:serving", "embedder", "batching", "queue_timeout_ms"], BIG,
      ["queue_timeout_ms"]),
     (["aeon-infra:monitoring", "cpu_pressure", "duration_s"], 90_000, ["duration_s", "86400"]),
     (["aeon-infra:budget", "monthly_limit_usd"], "nan", ["monthly_limit_usd", "finite"]),

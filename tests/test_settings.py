@@ -175,6 +175,48 @@ def mutate(path: list, value) -> dict:
             ["core inference runs in the primary region us-east-1"],
         ),
         (
+            ["aeon-infra:serving", "inference", "batching"],
+            {"max_batch_size": 32},
+            [
+                "aeon-infra:serving.inference",
+                "serving.inference.max_num_seqs",
+                "serving.embedder.batching",
+            ],
+        ),
+        (
+            ["aeon-infra:serving", "embedder", "pool"],
+            "edge-inference-euw1",
+            [
+                "aeon-infra:serving.embedder.pool",
+                "not an inference pool or node group of the primary region",
+            ],
+        ),
+        (
+            ["aeon-infra:serving", "embedder", "name"],
+            "llm-7b",
+            ["aeon-infra:serving.embedder.name", "each served model needs its own name"],
+        ),
+        (
+            ["aeon-infra:serving", "embedder", "batching", "preferred_batch_sizes"],
+            [16, 64],
+            ["preferred_batch_sizes [16, 64] must lie between 1 and max_batch_size 32"],
+        ),
+        (
+            ["aeon-infra:serving", "embedder", "batching", "preferred_batch_sizes"],
+            [16, 8],
+            ["must be increasing"],
+        ),
+        (
+            ["aeon-infra:serving", "embedder", "backend"],
+            "vllm",
+            ["aeon-infra:serving.embedder.backend", "'onnxruntime'"],
+        ),
+        (
+            ["aeon-infra:serving", "edge_inference", "max_num_seqs"],
+            0,
+            ["aeon-infra:serving.edge_inference.max_num_seqs", "greater than or equal to 1"],
+        ),
+        (
             ["aeon-infra:pools", 23, "worker_image"],
             None,
             ["aeon-infra:pools[23].worker_image ('preprocess-euw1')", "required on preprocessing"],
@@ -224,6 +266,30 @@ def test_json_schema_describes_every_key() -> None:
     props = schema["properties"]["config"]["properties"]
     assert set(props) == {f"aeon-infra:{k}" for k in StackSettings.model_fields}
     assert "aeon-infra:regions" in schema["properties"]["config"]["required"]
+    models = schema["$defs"]
+    assert {"max_num_seqs"} <= set(models["Inference"]["properties"])
+    assert "batching" not in models["Inference"]["properties"]
+    assert {"batching", "replicas", "max_replicas", "pool"} <= set(models["Embedder"]["properties"])
+    assert "preferred_batch_sizes" in models["DynamicBatching"]["properties"]
+
+
+def test_each_served_model_defaults_to_what_was_rendered_before() -> None:
+    values = stack_values("prod")
+    serving = values["aeon-infra:serving"]
+    del serving["embedder"], serving["inference"]["max_num_seqs"]
+    del serving["edge_inference"]["max_num_seqs"]
+    parsed = parse_settings(encode(values), "prod")
+    assert parsed.serving.inference.max_num_seqs == parsed.serving.edge_inference.max_num_seqs == 32
+    embedder = parsed.serving.embedder
+    assert (embedder.name, embedder.backend, embedder.replicas, embedder.max_replicas) == (
+        "embedder", "onnxruntime", 1, 4
+    )  # fmt: skip
+    assert embedder.batching.preferred == [32]
+    assert parsed.embedder_group() == "inference-shared"  # the time-sliced node group
+    committed = parse_settings(encode(stack_values("prod")), "prod")
+    assert committed.serving == parsed.serving.model_copy(
+        update={"embedder": embedder.model_copy(update={"pool": "inference-shared"})}
+    )
 
 
 # -- property-based: any bad value is a clear InvalidSettings, never another exception ---------
@@ -240,6 +306,8 @@ PATHS = [
     ["aeon-infra:kubernetes", "namespaces", 0, "priority_class"],
     ["aeon-infra:budget", "forecast_alert_pct"],
     ["aeon-infra:serving", "inference", "pool"], ["aeon-infra:tags"], ["aeon-infra:environment"],
+    ["aeon-infra:serving", "embedder", "batching"], ["aeon-infra:serving", "embedder", "pool"],
+    ["aeon-infra:serving", "embedder", "batching", "preferred_batch_sizes"],
 ]  # fmt: skip
 
 

@@ -128,9 +128,10 @@ def test_batching_recommendation_for_the_stacks_vllm_model_applies_max_num_seqs(
     proposed = rec["proposed"]["batching"]
     assert proposed["max_batch_size"] == 0 and proposed["max_num_seqs"] >= 1
     assert rec["evidence"]["batching"]["proposed"]["p95_ms"] <= rec["evidence"]["target_p95_ms"]
+    assert not any("embedder" in note for note in rec["risk"]["notes"])
     assert invoke(["apply", "--stack", "prod", "--cwd", str(project)]) == 0
     inference = _config(project)["aeon-infra:serving"]["inference"]
-    assert inference["batching"]["max_batch_size"] == proposed["max_num_seqs"]
+    assert inference["max_num_seqs"] == proposed["max_num_seqs"]
     assert inference["replicas"] == proposed["replicas"] <= inference["max_replicas"]
 
 

@@ -8,15 +8,17 @@ import json
 import string
 
 import duckdb
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from optimizers.storage.access_logs import register_access_logs
-from optimizers.storage.cloudtrail import register_cloudtrail
+from optimizers.storage.access_logs import read_access_logs
+from optimizers.storage.cloudtrail import read_cloudtrail
 from optimizers.storage.collect import read_bucket
 from optimizers.storage.errors import StorageInputError
 from optimizers.storage.inventory import register_inventory
+from optimizers.storage.read_log import ARCHIVED, GET, OK, ReadLog
 from tests.storage_fixtures import TAKEN, log_line, write_inventory
 
 DAY = dt.timedelta(days=1)
@@ -31,11 +33,19 @@ def _rows(con):
     return sorted(con.execute("SELECT key, size, storage_class FROM inventory").fetchall())
 
 
-def _reads(con) -> list[tuple]:
-    """(key, op, ok, refused as InvalidObjectState, bytes) of the `reads` view, keys by hash."""
-    rows = con.execute("SELECT h, op, ok, ios, bytes_sent FROM reads").fetchall()
-    keys = {h: k for k in KEYS_SEEN for (h,) in con.execute("SELECT hash($1)", [k]).fetchall()}
-    return sorted((keys.get(h, h), *rest) for h, *rest in rows)
+def _hash(key: str) -> int:
+    return duckdb.execute("SELECT hash($1)", [key]).fetchall()[0][0]
+
+
+def _reads(reads: ReadLog) -> list[tuple]:
+    """(key, op, ok, refused as InvalidObjectState, bytes) of each read, keys by hash."""
+    keys = {_hash(k): k for k in KEYS_SEEN}
+    hashes = np.repeat(reads.keys, np.diff(reads.starts))
+    return sorted(
+        (keys.get(int(h), int(h)), "GET" if f & GET else "HEAD", bool(f & OK), bool(f & ARCHIVED),
+         int(b))
+        for h, f, b in zip(hashes, reads.flags, reads.bytes_sent, strict=True)
+    )  # fmt: skip
 
 
 KEYS_SEEN = ("logs/a b+c.txt", "data/x.bin", "data/y.bin", "data/z.bin")
@@ -113,10 +123,10 @@ def test_access_logs_keep_reads_with_status_and_error_code(tmp_path):
         "not a log line",
     ]
     (logs / "2026-10-31-00-00-00-0123456789ABCDEF").write_text("\n".join(lines) + "\n")
-    con = duckdb.connect()
-    summary = register_access_logs(con, logs, "src")
+    reads = read_access_logs(logs, "src")
+    summary = reads.summary
     assert (summary.lines, summary.unparsed, summary.other_buckets) == (4, 1, 1)
-    assert _reads(con) == [
+    assert _reads(reads) == [
         ("data/x.bin", "GET", False, True, 243),
         ("data/x.bin", "HEAD", True, False, 0),
         ("logs/a b+c.txt", "GET", True, False, 1000),
@@ -128,7 +138,7 @@ def test_access_logs_for_another_bucket_only_are_a_user_error(tmp_path):
     logs.mkdir()
     (logs / "f").write_text(log_line("k", TAKEN, bucket="other") + "\n")
     with pytest.raises(StorageInputError, match="no access log records for bucket 'src'"):
-        register_access_logs(duckdb.connect(), logs, "src")
+        read_access_logs(logs, "src")
 
 
 def test_cloudtrail_deliveries_and_json_lines_give_the_same_reads(tmp_path):
@@ -158,10 +168,9 @@ def test_cloudtrail_deliveries_and_json_lines_give_the_same_reads(tmp_path):
     trail.mkdir()
     (trail / "a.json.gz").write_bytes(gzip.compress(json.dumps({"Records": events[:3]}).encode()))
     (trail / "b.jsonl").write_text("\n".join(json.dumps(e) for e in events[3:]) + "\n")
-    con = duckdb.connect()
-    summary = register_cloudtrail(con, trail, "src")
-    assert (summary.lines, summary.other_buckets) == (4, 1)
-    assert _reads(con) == [
+    reads = read_cloudtrail(trail, "src")
+    assert (reads.summary.lines, reads.summary.other_buckets) == (4, 1)
+    assert _reads(reads) == [
         ("data/x.bin", "GET", False, True, 0),
         ("data/y.bin", "GET", True, False, 5_000_000),
         ("data/y.bin", "HEAD", True, False, 0),
@@ -215,11 +224,13 @@ def test_fuzzed_log_lines_parse_to_what_was_written(tmp_path_factory, key, statu
     logs = tmp_path_factory.mktemp("logs")
     line = log_line(key, TAKEN, status=status, sent=sent, user_agent=agent)
     (logs / "f").write_text(line + "\nrandom garbage \x00 here\n")
-    con = duckdb.connect()
-    summary = register_access_logs(con, logs, "src")
-    assert summary.unparsed == 1
-    rows = con.execute("SELECT h = hash($1), ok, bytes_sent FROM reads", [key]).fetchall()
-    assert rows == [(True, 200 <= status < 400, 0 if sent == "-" else sent)]
+    reads = read_access_logs(logs, "src")
+    assert reads.summary.unparsed == 1
+    assert reads.keys.tolist() == [_hash(key)]
+    assert [bool(reads.flags[0] & OK), int(reads.bytes_sent[0])] == [
+        200 <= status < 400,
+        0 if sent == "-" else sent,
+    ]
 
 
 @settings(
@@ -229,8 +240,7 @@ def test_fuzzed_log_lines_parse_to_what_was_written(tmp_path_factory, key, statu
 def test_garbage_in_a_log_folder_is_a_user_error_never_a_crash(tmp_path_factory, garbage):
     logs = tmp_path_factory.mktemp("logs")
     (logs / "f").write_bytes(garbage)
-    con = duckdb.connect()
     try:
-        register_access_logs(con, logs, "src")
+        read_access_logs(logs, "src")
     except StorageInputError:
         pass

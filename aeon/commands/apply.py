@@ -186,10 +186,23 @@ def _edit(doc, plan, settings, path: Path) -> str:
                     doc.set([*base, "gpu_sharing", "time_slicing_replicas"], new)
             else:
                 doc.set([*base, key], new)
+    new_blocks: dict[tuple, dict] = {}  # keys the file leaves to their defaults, by the block
     for change in plan.config_edits:
         if change.after is None:
             raise UserError(f"{path}: cannot remove {change.key}; edit it by hand")
-        doc.set(_doc_path(doc, change.path, path), change.after)
+        at = _doc_path(doc, change.path, path)
+        known = len(at) - 1
+        while known > 2 and doc.node(at[:known]) is None:
+            known -= 1
+        if known == len(at) - 1:
+            doc.set(at, change.after)
+            continue
+        block = new_blocks.setdefault(tuple(at[: known + 1]), {})
+        for part in at[known + 1 : -1]:
+            block = block.setdefault(part, {})
+        block[at[-1]] = change.after
+    for at, block in new_blocks.items():  # written whole: the editor sees the file as it was
+        doc.set(list(at), block)
     rec_key = _config_key(doc, "recommendations")
     applied = [
         a.model_dump(mode="json") for a in (*settings.recommendations.applied, *plan.applied)

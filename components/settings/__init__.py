@@ -49,7 +49,13 @@ from components.settings.pools import CapacityMix, FleetScaling, GpuSharing, Off
 from components.settings.recommendations import AppliedRecommendation, Recommendations
 from components.settings.regions import Region, RegionRole, Routing
 from components.settings.schema import json_schema
-from components.settings.serving import DynamicBatching, EdgeInference, Inference, Serving
+from components.settings.serving import (
+    DynamicBatching,
+    EdgeInference,
+    Embedder,
+    Inference,
+    Serving,
+)
 from components.settings.stack import StackSettings, Tags
 from components.settings.storage import Bucket, EbsClasses, Lifecycle, Storage, Tier
 
@@ -72,6 +78,7 @@ __all__ = [
     "DynamicBatching",
     "EbsClasses",
     "EdgeInference",
+    "Embedder",
     "FleetScaling",
     "GpuSharing",
     "Inference",

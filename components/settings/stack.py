@@ -157,6 +157,7 @@ class StackSettings(Model):
                     "asking for more than one GPU: serve from an unshared pool",
                     *at,
                 )
+        self._check_embedder(serving)
         if serving.edge_inference is not None:
             for region in self.regions:
                 if region.role != RegionRole.EDGE:
@@ -169,6 +170,41 @@ class StackSettings(Model):
                         f"serving.edge_inference needs exactly one inference node group in edge "
                         f"region {region.name}; found {len(found)}"
                     )
+
+    def _check_embedder(self, serving: Serving) -> None:
+        embedder = serving.embedder
+        if embedder.name == serving.inference.model_name:
+            raise SettingsRuleError(
+                f"serving.embedder.name {embedder.name!r} is serving.inference's model too; "
+                "each served model needs its own name (it names its Kubernetes objects)",
+                "serving", "embedder", "name",
+            )  # fmt: skip
+        if embedder.pool is None:
+            return
+        group = self.node_group(embedder.pool)
+        if (
+            not group
+            or any(p.role != PoolRole.INFERENCE for p in group)
+            or any(p.region != self.primary_region.name for p in group)
+        ):
+            raise SettingsRuleError(
+                f"serving.embedder.pool {embedder.pool!r} is not an inference pool or node group "
+                f"of the primary region {self.primary_region.name}",
+                "serving", "embedder", "pool",
+            )  # fmt: skip
+
+    def embedder_group(self) -> str:
+        """The node group the embedder runs on: its pool, else the primary's first time-sliced
+        inference node group, else serving.inference's."""
+        assert self.serving is not None
+        if self.serving.embedder.pool is not None:
+            return self.serving.embedder.pool
+        shared = [
+            p.group
+            for p in self.pools_in(self.primary_region.name)
+            if p.role == PoolRole.INFERENCE and p.gpu_sharing is not None
+        ]
+        return shared[0] if shared else self.serving.inference.pool
 
     def node_group(self, name: str) -> list[Pool]:
         """The pools of node group `name` (a pool without node_group is its own group)."""

@@ -3,11 +3,11 @@ its load with the fewest replicas (kind `batching`).
 
 Inputs: the model's latency curve by batch size (`--latency-curve`, CSV or perf_analyzer's) and its
 load (`--arrival-rps`, or `--arrivals` replayed as recorded); the catalog and prices to price the
-replicas. The engine is optimizers.batching. The stack's served model (`serving.inference`) runs
-on Triton's vLLM backend (components/regional_serving.py): vLLM batches continuously, so its
-proposal is `max_num_seqs` (written to `serving.inference.batching.max_batch_size`, the key
-components/triton_models.py passes to vLLM) and replicas. A server the stack does not declare is
-described by flags.
+replicas. The engine is optimizers.batching. `--model` names one of the stack's served models
+(optimizers.batching.served): the LLM (`serving.inference`, the default) runs on Triton's vLLM
+backend, which batches continuously, so its proposal is `max_num_seqs` and replicas; the embedder
+(`serving.embedder`) is batched by Triton, so its proposal is its batcher and replicas. Each is
+written to that model's own keys. A server the stack does not declare is described by flags.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from components.settings import StackSettings
 from optimizers.batching.arrivals import read_arrivals
 from optimizers.batching.curve import LatencyCurve, read_latency_curve
 from optimizers.batching.plan import BatchingPlan, ServedModel, plan_batching
+from optimizers.batching.served import edge_model, stack_models
 from optimizers.batching.simulation import BatcherConfig
 from optimizers.catalog import Catalog
 from optimizers.errors import InputError
@@ -46,13 +47,6 @@ from optimizers.recommendation.batching import (
     BatchingRecommendation,
     BatchingState,
     LatencyFigures,
-)
-
-STACK_ENGINE = "vllm"  # components/regional_serving.py serves it on Triton's vLLM backend
-# The same keys configure the embedder's Triton batcher (components/regional_serving.py).
-SHARED_KEYS_NOTE = (
-    "serving.inference.batching also sets the embedder's Triton max_batch_size: applying this "
-    "changes it too"
 )
 
 
@@ -135,7 +129,11 @@ class ServingLoadLoader(InputLoader[ServingLoad]):
 
 
 class BatchingOptions(Options):
-    model: str | None = Field(None, description="The served model (default: the stack's).")
+    model: str | None = Field(
+        None,
+        description="The served model: the stack's LLM (serving.inference, the default) or its "
+        "embedder (serving.embedder), by name.",
+    )
     target_p95_ms: float | None = Field(
         None, gt=0, description="p95 latency target (default: the model's pool latency target)."
     )
@@ -162,14 +160,12 @@ class BatchingOptions(Options):
 class Target:
     model: ServedModel
     target_p95_ms: float
-    pool: str | None
+    pool: str | None  # the node group its replicas run on
     region: str | None
     gpus_per_replica: int
-    shared_keys: bool = False  # its stack keys configure another model too
 
 
 def _target(settings: StackSettings | None, options: BatchingOptions) -> Target:
-    inference = settings.serving.inference if settings and settings.serving else None
     if options.max_batch_size is not None:  # a server described by flags
         if options.target_p95_ms is None:
             raise InputError("pass --target-p95-ms for a server the stack does not declare")
@@ -181,44 +177,52 @@ def _target(settings: StackSettings | None, options: BatchingOptions) -> Target:
             options.replicas or 1,
         )
         return Target(served, options.target_p95_ms, None, None, 1)
-    if inference is None or options.model not in (None, inference.model_name):
-        known = inference.model_name if inference else "none"
-        raise InputError(
-            f"model {options.model!r} is not served by the stack (it serves {known}); describe "
-            "it with --max-batch-size, --max-queue-delay-ms, --replicas and --engine"
+    models = stack_models(settings)
+    name = options.model or next(iter(models), None)  # the LLM first
+    model = models.get(name) if name else None
+    if model is None:
+        known = ", ".join(models) or "none"
+        edge = (
+            " (the edge model runs in every edge region, each with its own load: describe one "
+            "region's server)"
+            if name is not None and name == edge_model(settings)
+            else ""
         )
-    pool = next((p for p in settings.pools if p.name == inference.pool), None)  # type: ignore[union-attr]
+        raise InputError(
+            f"model {name!r} is not one the stack serves and this planner plans ({known}){edge}; "
+            "describe it with --max-batch-size, --max-queue-delay-ms, --replicas and --engine"
+        )
+    assert settings is not None
+    pool = next(iter(settings.node_group(model.group)), None)
     target = options.target_p95_ms or (pool.latency_target_ms if pool else None)
     if target is None:
-        raise InputError(f"pool {inference.pool!r} has no latency_target_ms: pass --target-p95-ms")
-    served = ServedModel(
-        inference.model_name,
-        STACK_ENGINE,
-        BatcherConfig(inference.batching.max_batch_size, 0.0),
-        inference.replicas,
-    )
+        raise InputError(f"pool {model.group!r} has no latency_target_ms: pass --target-p95-ms")
+    served = ServedModel(model.name, model.engine, model.config, model.replicas)
     return Target(
-        served, target, inference.pool, pool.region if pool else None,
-        inference.tensor_parallelism, shared_keys=True,
-    )  # fmt: skip
+        served, target, model.group, pool.region if pool else None, model.gpus_per_replica
+    )
 
 
 def replica_usd_per_month(
     target: Target, settings: StackSettings | None, catalog: Catalog, prices: PriceBook
 ) -> tuple[float | None, str]:
-    """What one replica's GPUs cost a month: its share of the pool's preferred type."""
-    pool = next((p for p in settings.pools if p.name == target.pool), None) if settings else None
-    if pool is None:
+    """What one replica's GPUs cost a month: its share of the node group's preferred type (a
+    time-sliced GPU is shared by its time-slicing replicas)."""
+    group = settings.node_group(target.pool) if settings and target.pool else []
+    if not group:
         return None, "unpriced: the server is not on a pool of the stack"
+    pool = group[0]
     itype = pool.instance_types[0]
     spec = catalog.get(itype)
     paid = prices.price_paid(itype, pool.region, "on-demand")
     if spec is None or not spec.gpu_count or paid.usd_per_hour is None:
         return None, f"unpriced: no on-demand price or GPU count for {itype} in {pool.region}"
-    share = target.gpus_per_replica / spec.gpu_count
+    slices = pool.gpu_sharing.time_slicing_replicas if pool.gpu_sharing else 1
+    share = target.gpus_per_replica / spec.gpu_count / slices
+    sliced = f", a GPU time-sliced {slices} ways" if slices > 1 else ""
     return (
         paid.usd_per_hour * share * HOURS_PER_MONTH,
-        f"a replica is {target.gpus_per_replica} of {itype}'s {spec.gpu_count} GPUs at "
+        f"a replica is {target.gpus_per_replica} of {itype}'s {spec.gpu_count} GPUs{sliced} at "
         f"{paid.usd_per_hour:g} USD/h on demand",
     )
 
@@ -268,10 +272,6 @@ def to_recommendation(
         notes = ["validate the change with `aeon validate` once it serves traffic"]
         if replicas[1] == 1 < replicas[0]:
             notes.append("one replica leaves no redundancy: a pod restart stops the service")
-        if target.shared_keys and plan.proposed.get("max_num_seqs") != plan.current.get(
-            "max_num_seqs"
-        ):
-            notes.append(SHARED_KEYS_NOTE)
         level = "medium" if replicas[1] > replicas[0] or len(notes) > 1 else "low"
         risk = Risk(level="medium" if not plan.meets_target else level, notes=notes)
     return BatchingRecommendation(

@@ -1,23 +1,25 @@
-"""CloudTrail S3 data events: the same `reads` view as the access logs, from a trail's export.
+"""CloudTrail S3 data events: the same reads as the access logs, from a trail's export.
 
 Accepted: the files a trail delivers (`{"Records": [...]}`, `.json` or `.json.gz`) and JSON Lines
 with one event per line (a CloudTrail Lake or Athena export), one file or a folder of them. A read
 is `GetObject` or `HeadObject` on the bucket (`requestParameters.bucketName`); the key is
 `requestParameters.key` (not URL-encoded here); `errorCode` marks a refused call
 (`InvalidObjectState`: an archived object read without a restore); bytes come from
-`additionalEventData.bytesTransferredOut`. The result is the access logs' `reads` view.
+`additionalEventData.bytesTransferredOut`. The events are streamed once into the bucket's
+`ReadLog`, like the access logs'.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
-
-from .access_logs import ReadsSummary
 from .errors import StorageInputError
+from .read_log import ARCHIVED, GET, HEAD, OK, STREAM_ERRORS, ReadLog, collect_reads
 
-EVENTS = {"GetObject": "GET", "HeadObject": "HEAD"}
+EVENTS = {"GetObject": GET, "HeadObject": HEAD}
+_EVENT_FLAGS = (
+    "CASE event " + " ".join(f"WHEN '{e}' THEN {f}" for e, f in EVENTS.items()) + " ELSE 0 END"
+)
 
 
 def _files(path: Path) -> list[Path]:
@@ -35,57 +37,55 @@ def _files(path: Path) -> list[Path]:
     raise StorageInputError(f"{path}: no such file or directory (--cloudtrail)")
 
 
-def register_cloudtrail(con: duckdb.DuckDBPyConnection, path: Path, bucket: str) -> ReadsSummary:
-    """Create the `reads` view on `con` from the CloudTrail data events at `path`."""
-    paths = [str(p) for p in _files(path)]
-    try:
-        # Each file is read as JSON values: a delivery holds one object with Records, an export
-        # one event per line. Both end as one row per event.
-        con.sql(
-            f"""CREATE OR REPLACE TEMP TABLE trail_events AS
-            WITH doc AS (
-                SELECT json AS j FROM read_json_objects({paths!r}, format='auto',
-                                                        compression='auto')
-            ),
-            events AS (
-                SELECT unnest(CAST(json_extract(j, '$.Records') AS JSON[])) AS e FROM doc
-                WHERE json_type(j, '$.Records') = 'ARRAY'
-                UNION ALL
-                SELECT j AS e FROM doc WHERE json_type(j, '$.Records') IS NULL
-            )
+def _records(paths: list[str]) -> str:
+    # Each file is read as JSON values: a delivery holds one object with Records, an export one
+    # event per line. Both end as one row per event.
+    return f"""
+        WITH doc AS (
+            SELECT json AS j FROM read_json_objects({paths!r}, format='auto', compression='auto')
+        ),
+        events AS (
+            SELECT unnest(CAST(json_extract(j, '$.Records') AS JSON[])) AS e FROM doc
+            WHERE json_type(j, '$.Records') = 'ARRAY'
+            UNION ALL
+            SELECT j AS e FROM doc WHERE json_type(j, '$.Records') IS NULL
+        ),
+        fields AS (
             SELECT json_extract_string(e, '$.eventName') AS event,
                    json_extract_string(e, '$.requestParameters.bucketName') AS bucket,
                    json_extract_string(e, '$.requestParameters.key') AS key,
-                   TRY_CAST(json_extract_string(e, '$.eventTime') AS TIMESTAMPTZ) AS time,
+                   TRY_CAST(epoch(TRY_CAST(json_extract_string(e, '$.eventTime') AS TIMESTAMPTZ))
+                            AS UINTEGER) AS t,
                    json_extract_string(e, '$.errorCode') AS error_code,
-                   TRY_CAST(json_extract_string(e, '$.additionalEventData.bytesTransferredOut')
-                            AS DOUBLE) AS bytes_sent
-            FROM events"""
+                   TRY_CAST(TRY_CAST(json_extract_string(
+                       e, '$.additionalEventData.bytesTransferredOut') AS DOUBLE) AS BIGINT)
+                   AS bytes_sent
+            FROM events
         )
-        totals = con.execute(
-            """SELECT count(*) FILTER (time IS NULL OR event IS NULL),
-                      count(*) FILTER (time IS NOT NULL AND coalesce(bucket, '') <> $1),
-                      count(*) FILTER (time IS NOT NULL AND bucket = $1),
-                      min(epoch(time)) FILTER (bucket = $1),
-                      max(epoch(time)) FILTER (bucket = $1)
-               FROM trail_events""",
-            [bucket],
-        ).fetchall()[0]
-    except duckdb.Error as err:
+        SELECT CASE WHEN t IS NULL OR event IS NULL THEN 0 WHEN bucket = $1 THEN 2 ELSE 1 END
+               AS source, t,
+               CASE WHEN bucket = $1 AND key IS NOT NULL AND {_EVENT_FLAGS} > 0
+                    THEN {_EVENT_FLAGS}
+                         | CASE WHEN error_code IS NULL THEN {OK} ELSE 0 END
+                         | CASE WHEN error_code = 'InvalidObjectState' THEN {ARCHIVED} ELSE 0 END
+               END AS flags,
+               CASE WHEN bucket = $1 AND key IS NOT NULL AND {_EVENT_FLAGS} > 0 THEN hash(key) END
+               AS h, bytes_sent
+        FROM fields"""
+
+
+def read_cloudtrail(path: Path, bucket: str) -> ReadLog:
+    """The reads of `bucket` in the CloudTrail data events at `path`."""
+    paths = [str(p) for p in _files(path)]
+    try:
+        reads = collect_reads(_records(paths), [bucket], "cloudtrail")
+    except STREAM_ERRORS as err:
         raise StorageInputError(f"{path}: not CloudTrail events: {err}") from None
-    unparsed, other, events, start, end = totals
-    if not events:
+    summary = reads.summary
+    if not summary.lines:
         raise StorageInputError(
-            f"{path}: no CloudTrail data events for bucket {bucket!r} ({other} for other "
-            f"buckets, {unparsed} unreadable); does the trail log S3 data events?"
+            f"{path}: no CloudTrail data events for bucket {bucket!r} ({summary.other_buckets} "
+            f"for other buckets, {summary.unparsed} unreadable); does the trail log S3 data "
+            "events?"
         )
-    kinds = ", ".join(f"('{e}', '{k}')" for e, k in EVENTS.items())
-    con.sql(
-        f"""CREATE OR REPLACE VIEW reads AS
-        SELECT hash(t.key) AS h, epoch(t.time)::UINTEGER AS t, o.kind AS op,
-               t.error_code IS NULL AS ok, coalesce(t.error_code = 'InvalidObjectState', false)
-               AS ios, CAST(coalesce(t.bytes_sent, 0) AS BIGINT) AS bytes_sent
-        FROM trail_events t JOIN (VALUES {kinds}) o(event, kind) USING (event)
-        WHERE t.bucket = '{bucket.replace("'", "''")}' AND t.key IS NOT NULL"""
-    )
-    return ReadsSummary("cloudtrail", events, unparsed, other, start, end)
+    return reads

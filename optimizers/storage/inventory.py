@@ -4,9 +4,9 @@ The manifest names the format (`CSV`, `ORC` or `Parquet`), the columns of the he
 (`fileSchema`, e.g. "Bucket, Key, Size, LastModifiedDate, StorageClass") and the data files
 (`files[].key`, a key in the destination bucket). CSV and CSV.gz are read with DuckDB (keys in CSV
 are URL-encoded), Parquet with DuckDB, ORC through pyarrow; every format ends as one DuckDB view,
-`inventory(key, size, last_modified, storage_class)`, of the current, non-deleted versions, read
-once into the compact table `objects(h, size, lm, cls)`: a 64-bit hash of the key (what reads join
-on), the size, LastModifiedDate in Unix seconds and the class's index in `CLASSES`.
+`inventory(key, size, last_modified, storage_class)`, of the current, non-deleted versions.
+`object_batches` streams it once as numpy arrays: a 64-bit hash of the key (what reads join on),
+the size, LastModifiedDate in Unix seconds and the class's index in `CLASSES`.
 
 Data files are looked up the way a synced copy of the destination bucket lays them out: the
 manifest's key below any folder above the manifest, then `../data/<name>` beside the dated folder,
@@ -17,22 +17,29 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from components.facts.files import UnreadableFile, load_json
 
 from .errors import StorageInputError
+from .read_log import STREAM_ERRORS, batches, connect
 
 FORMATS = ("CSV", "ORC", "Parquet")
 REQUIRED = ("key", "size", "last_modified_date", "storage_class")
-# Storage classes an inventory may list (S3 API names); `objects.cls` is the index, 0 for others.
+# Storage classes an inventory may list (S3 API names); an object's `cls` is the index (0: other).
 CLASSES = (
     "OTHER", "STANDARD", "STANDARD_IA", "INTELLIGENT_TIERING", "ONEZONE_IA", "GLACIER_IR",
     "GLACIER", "DEEP_ARCHIVE", "REDUCED_REDUNDANCY", "EXPRESS_ONEZONE", "OUTPOSTS", "SNOW",
 )  # fmt: skip
+# Objects tallied at a time: enough that a batch's binary searches into the reads stay in cache,
+# few enough that DuckDB's stream buffer (10 MB) holds the next batch while this one is tallied.
+TALLY_ROWS = 1 << 19
+SAMPLE_ROWS = 1000  # checked before the whole inventory is read
 INVENTORY_FIELDS_HINT = (
     "enable the optional fields Size, LastModifiedDate and StorageClass in the bucket's inventory "
     "configuration"
@@ -118,8 +125,7 @@ def _decoded(column: str) -> str:
 
 
 def register_inventory(con: duckdb.DuckDBPyConnection, manifest_path: Path) -> Manifest:
-    """Create the `inventory` view and the `objects` table on `con` from the report at
-    `manifest_path`."""
+    """Create the `inventory` view on `con` from the report at `manifest_path`."""
     manifest = load_manifest(manifest_path)
     paths = [str(locate(manifest_path, f)) for f in manifest.files]
     if manifest.file_format == "CSV":
@@ -155,24 +161,49 @@ def register_inventory(con: duckdb.DuckDBPyConnection, manifest_path: Path) -> M
                    upper(CAST(storage_class AS VARCHAR)) AS storage_class
             FROM {source} WHERE {where}"""
         )
-        codes = " ".join(f"WHEN '{c}' THEN {i}" for i, c in enumerate(CLASSES) if i)
-        con.sql(
-            f"""CREATE OR REPLACE TEMP TABLE objects AS
-            SELECT hash(key) AS h, size, epoch(last_modified)::UINTEGER AS lm,
-                   (CASE storage_class {codes} ELSE 0 END)::UTINYINT AS cls
-            FROM inventory"""
-        )
-        bad = con.execute(
-            "SELECT count(*) FROM objects WHERE size IS NULL OR lm IS NULL"
-        ).fetchall()[0][0]
+        # The first rows tell a fileSchema that does not match the files before the long read.
+        bad, sample = con.execute(
+            f"""SELECT count(*) FILTER (size IS NULL OR last_modified IS NULL), count(*)
+            FROM (SELECT * FROM inventory LIMIT {SAMPLE_ROWS})"""
+        ).fetchall()[0]
     except duckdb.Error as err:
         raise StorageInputError(f"{manifest_path}: cannot read the data files: {err}") from None
+    if bad:
+        raise StorageInputError(
+            f"{manifest_path}: {bad} of the first {sample} rows without a readable Size or "
+            "LastModifiedDate; is fileSchema the one the data files were written with?"
+        )
+    return manifest
+
+
+def object_batches(manifest_path: Path) -> Iterator[dict[str, np.ndarray]]:
+    """The inventory's objects, streamed once from a database of their own: `h` (uint64 key
+    hash), `size` (int64), `lm` (uint32, Unix seconds), `cls` (uint8, index in CLASSES). Rows
+    without a readable size or time are counted and refused once the stream is read."""
+    codes = " ".join(f"WHEN '{c}' THEN {i}" for i, c in enumerate(CLASSES) if i)
+    query = f"""
+        SELECT hash(key) AS h, coalesce(size, 0) AS size, coalesce(lm, 0) AS lm,
+               (CASE storage_class {codes} ELSE 0 END)::UTINYINT AS cls,
+               size IS NULL OR lm IS NULL AS bad
+        FROM (SELECT key, size, storage_class,
+                     TRY_CAST(epoch(last_modified) AS UINTEGER) AS lm FROM inventory)"""
+    bad = 0
+    with connect() as con:
+        register_inventory(con, manifest_path)
+        try:
+            for columns in batches(con, query, rows=TALLY_ROWS):
+                refused = columns.pop("bad")
+                if refused.any():
+                    bad += int(refused.sum())
+                    columns = {name: values[~refused] for name, values in columns.items()}
+                yield columns
+        except STREAM_ERRORS as err:
+            raise StorageInputError(f"{manifest_path}: cannot read the data files: {err}") from None
     if bad:
         raise StorageInputError(
             f"{manifest_path}: {bad} rows without a readable Size or LastModifiedDate; "
             "is fileSchema the one the data files were written with?"
         )
-    return manifest
 
 
 def _orc_relation(con: duckdb.DuckDBPyConnection, paths: list[str]) -> str:
