@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -62,6 +63,18 @@ def on_interrupt(cleanup: Callable[[], None]) -> Callable[[], None]:
     returns the function that unregisters it."""
     _state.cleanups.append(cleanup)
     return lambda: _state.cleanups.remove(cleanup) if cleanup in _state.cleanups else None
+
+
+def kill_on_interrupt(proc: subprocess.Popen) -> Callable[[], None]:
+    """`on_interrupt` for a child process: killed and reaped, so nothing of it outlives aeon (a
+    zombie left to an init process that does not reap would still exist)."""
+
+    def kill() -> None:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=0.5)
+
+    return on_interrupt(kill)
 
 
 def _handler(signum: int, _frame: object) -> None:

@@ -97,7 +97,7 @@ class PolicyPackProcess:
             stderr=self._stderr,
         )
         # If a signal ends aeon before close() runs, the pack must not outlive it.
-        self._forget_child = interrupts.on_interrupt(self._proc.kill)
+        self._forget_child = interrupts.kill_on_interrupt(self._proc)
         port = self._read_port()
         # The CLI streams a plugin's stderr to the user; relay what the pack said while starting
         # (e.g. that its speed shim could not install).

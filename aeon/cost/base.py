@@ -98,5 +98,5 @@ def start_base(project: Project, stack: str, ref: str) -> BaseRun:
     run.process = subprocess.Popen(
         command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    interrupts.on_interrupt(run.process.kill)  # a signal that ends aeon ends the base run too
+    interrupts.kill_on_interrupt(run.process)  # a signal that ends aeon ends the base run too
     return run
