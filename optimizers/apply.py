@@ -217,19 +217,23 @@ def plan_apply(
 
     config_edits: list[ConfigEdit] = []
     applied: list[AppliedRecommendation] = []
+
+    def record(rec: Recommendation, pool: str, changes: dict[str, list[Any]]) -> None:
+        """What `recommendations.applied` keeps of one change, with its baseline for validate."""
+        applied.append(
+            AppliedRecommendation(
+                id=rec.id, pool=pool, kind=rec.kind.value, applied_at=applied_at,
+                changes=changes, target=rec.target, baseline=baseline_of(rec, applied_at),
+            )
+        )  # fmt: skip
+
     for rec in selected:
         if rec.kind in CONFIG_KINDS:
             if rec.id in done:
                 skip(rec, "already-applied", "listed in recommendations.applied")
             elif edits := plan_config_edits(rec, settings, skip):
                 config_edits += edits
-                applied.append(
-                    AppliedRecommendation(
-                        id=rec.id, pool=rec.pool or NOT_A_POOL, kind=rec.kind.value,
-                        applied_at=applied_at, changes={e.key: [e.before, e.after] for e in edits},
-                        target=rec.target, baseline=baseline_of(rec, applied_at),
-                    )
-                )  # fmt: skip
+                record(rec, rec.pool or NOT_A_POOL, {e.key: [e.before, e.after] for e in edits})
             continue
         if isinstance(rec, CommitRecommendation):  # a purchase to record, or nothing to buy
             if apply_capacity.buys_something(rec):
@@ -286,13 +290,7 @@ def plan_apply(
         for rec in ordered:
             if isinstance(rec, CapacityMixRecommendation):  # the mix keys only (apply_capacity)
                 new = state.model_copy(update=apply_capacity.mix_updates(rec))
-                applied.append(
-                    AppliedRecommendation(
-                        id=rec.id, pool=name, kind=rec.kind.value, applied_at=applied_at,
-                        changes=state.diff(new), target=rec.target,
-                        baseline=baseline_of(rec, applied_at),
-                    )
-                )  # fmt: skip
+                record(rec, name, state.diff(new))
                 ids.append(rec.id)
                 state = new
                 continue
@@ -340,17 +338,7 @@ def plan_apply(
                 updates["desired_size"] = desired
                 updates["min_size"] = min(state.min_size, desired)
             new = state.model_copy(update=updates)
-            applied.append(
-                AppliedRecommendation(
-                    id=rec.id,
-                    pool=name,
-                    kind=rec.kind.value,
-                    applied_at=applied_at,
-                    changes=state.diff(new),
-                    target=rec.target,
-                    baseline=baseline_of(rec, applied_at),
-                )
-            )
+            record(rec, name, state.diff(new))
             ids.append(rec.id)
             state = new
         if one_shape and shaped:
@@ -365,13 +353,7 @@ def plan_apply(
                 )
                 notes.append(change.note)
                 for rec in shaped:
-                    applied.append(
-                        AppliedRecommendation(
-                            id=rec.id, pool=name, kind=rec.kind.value, applied_at=applied_at,
-                            changes=state.diff(new), target=rec.target,
-                            baseline=baseline_of(rec, applied_at),
-                        )
-                    )  # fmt: skip
+                    record(rec, name, state.diff(new))
                     ids.append(rec.id)
                 state = new
         if ids:
