@@ -91,12 +91,11 @@ class LocalBilling:
     def _scan(self, *, filename: bool = False) -> str:
         files = "[" + ", ".join(_literal(f) for f in self.files) + "]"
         more = ", filename = true" if filename else ""
+        # export parts may differ in columns; one file needs no union (it costs a CSV scan ~6%)
+        more += ", union_by_name = true" if len(self.files) > 1 else ""
         if self.kind == "parquet":
-            return f"read_parquet({files}, union_by_name = true{more})"
-        return (
-            f"read_csv({files}, header = true, all_varchar = true, union_by_name = true, "
-            f"nullstr = {NULLS}{more})"
-        )
+            return f"read_parquet({files}{more})"
+        return f"read_csv({files}, header = true, all_varchar = true, nullstr = {NULLS}{more})"
 
     def _columns(self) -> list[tuple[str, str]]:
         try:
