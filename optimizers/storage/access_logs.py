@@ -23,7 +23,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import StorageInputError
-from .read_log import ARCHIVED, GET, HEAD, OK, STREAM_ERRORS, ReadLog, collect_reads
+from .read_log import (
+    ARCHIVED,
+    GET,
+    HEAD,
+    OK,
+    STREAM_ERRORS,
+    ReadLog,
+    collect_reads,
+    decoded_key,
+)
 
 # Fields we read, by position in a line split at spaces outside quotes (the time's two halves are
 # two fields: "[06/Feb/2019:00:00:38" and "+0000]").
@@ -73,7 +82,7 @@ def _records(paths: list[str]) -> str:
                          | CASE WHEN error_code = 'InvalidObjectState' THEN {ARCHIVED} ELSE 0 END
                END AS flags,
                CASE WHEN bucket = $1 AND key <> '-' AND {_OP_FLAGS} > 0
-                    THEN hash(url_decode(replace(key, '+', ' '))) END AS h,
+                    THEN hash({decoded_key("key")}) END AS h,
                TRY_CAST(bytes_sent AS BIGINT) AS bytes_sent
         FROM (
             SELECT f{BUCKET} AS bucket, f{OPERATION} AS operation, f{KEY} AS key,

@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from components.facts.files import UnreadableFile, load_json
 
 from .errors import StorageInputError
-from .read_log import STREAM_ERRORS, batches, connect
+from .read_log import STREAM_ERRORS, batches, connect, decoded_key
 
 FORMATS = ("CSV", "ORC", "Parquet")
 REQUIRED = ("key", "size", "last_modified_date", "storage_class")
@@ -119,11 +119,6 @@ def locate(manifest_path: Path, entry: ManifestFile) -> Path:
     )
 
 
-def _decoded(column: str) -> str:
-    # CSV inventories URL-encode keys (a space may come as '+'; a literal '+' as %2B).
-    return f"url_decode(replace({column}, '+', ' '))"
-
-
 def register_inventory(con: duckdb.DuckDBPyConnection, manifest_path: Path) -> Manifest:
     """Create the `inventory` view on `con` from the report at `manifest_path`."""
     manifest = load_manifest(manifest_path)
@@ -135,7 +130,7 @@ def register_inventory(con: duckdb.DuckDBPyConnection, manifest_path: Path) -> M
             f"read_csv({paths!r}, header=false, columns={columns}, delim=',', quote='\"', "
             "escape='\"', auto_detect=false, strict_mode=false)"
         )
-        key = _decoded("key")
+        key = decoded_key("key")
     elif manifest.file_format == "Parquet":
         source, key = f"read_parquet({paths!r})", "key"
     else:

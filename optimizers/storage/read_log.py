@@ -92,6 +92,14 @@ class ReadLog:
         return len(self.t)
 
 
+def decoded_key(column: str) -> str:
+    """SQL for an object key as S3 stores it, from the URL-encoded form that CSV inventories and
+    access logs write (a space may come as '+', a literal '+' as %2B). Each step runs only on keys
+    that need it: most keys hold neither '+' nor '%', and decoding costs more than reading them."""
+    plus = f"CASE WHEN contains({column}, '+') THEN replace({column}, '+', ' ') ELSE {column} END"
+    return f"CASE WHEN contains({column}, '%') THEN url_decode({plus}) ELSE {plus} END"
+
+
 def record_query(select: str) -> str:
     """The reader's per-record rows (`select` names `source`, `t`, `flags`, `h` and
     `bytes_sent`; NULLs allowed) in the types `collect_reads` expects."""
