@@ -2,14 +2,18 @@
 
 For each change `aeon apply` recorded (with its baseline), the telemetry is read from the moment
 the change shows in it: the first sample of the new instance type in the pool, or, for changes
-without a new type, the time it was applied (or `since`, when given). Verdicts:
+without a new type (a count, a served model's batching and replicas), the time it was applied
+(or `since`, when given). Verdicts:
 
 - regressed: a resource of the changed pool runs busier than the new capacity's headroom allows
-  (busy p95 above 100 - headroom %), or the pool costs more per hour than before the change;
-- improved: neither, and the change saves money (its baseline says how much it promised);
+  (busy p95 above 100 - headroom %), or the pool costs more per hour than before the change; for
+  batching, the request latency the pool's machines report misses the p95 target it was planned
+  for;
+- improved: neither, and the change saves money (its baseline says how much it promised), or, for
+  batching, requests are faster than the latency predicted before the change;
 - no-change: neither, and nothing saved;
 - pending: the change does not show in the telemetry yet, or the source has nothing to judge it
-  by (S3 lifecycles and batching need their own figures, not utilization).
+  by (an S3 lifecycle shows in the bucket's storage and reads, not in machine telemetry).
 A regressed change yields a `revert` recommendation holding the exact previous values, which
 `aeon apply` applies like any other.
 """
@@ -66,7 +70,7 @@ def _iso(ts: int) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
 
 
-def _busy_p95(frame: TelemetryFrame, resources: list[str], since: int, metric: Metric):
+def _worst_p95(frame: TelemetryFrame, resources: list[str], since: int, metric: Metric):
     """Highest per-resource p95 of `metric` since `since`, and how many samples it rests on."""
     worst, samples = None, 0
     for key, series in frame.series.items():
@@ -96,6 +100,13 @@ def _hourly(prices: PriceBook | None, region: str, types: list[str]) -> float | 
     return None if any(c is None for c in costs) else float(sum(costs))  # type: ignore[arg-type]
 
 
+def _saves(entry: AppliedRecommendation) -> bool:
+    """Whether the change promised a lower monthly cost."""
+    before = entry.baseline.get("monthly_cost_before_usd")
+    after = entry.baseline.get("monthly_cost_after_usd")
+    return before is not None and after is not None and after < before
+
+
 def judge(
     entry: AppliedRecommendation,
     settings: StackSettings,
@@ -106,8 +117,13 @@ def judge(
 ) -> Verdict:
     base = dict(id=entry.id, kind=entry.kind, pool=entry.pool, target=entry.target,
                 applied_at=entry.applied_at)  # fmt: skip
+    if entry.kind == Kind.BATCHING.value:
+        return _judge_batching(entry, settings, frame, since, base)
     if entry.kind not in SIZING:
-        why = "the telemetry source has no figures for this kind (S3 reads, request latency)"
+        why = (
+            "a lifecycle shows in the bucket's storage and reads, not in machine telemetry: "
+            "run the storage planner on a newer inventory and access logs"
+        )
         return Verdict(**base, observed_since=None, verdict="pending", reasons=[why])
     pool = next((p for p in settings.pools if p.name == entry.pool), None)
     members = {r.resource_id: r for r in frame.resources.values() if r.pool == entry.pool}
@@ -125,7 +141,7 @@ def judge(
         (m for m in BUSY_METRICS if any(k.metric == m and k.resource_id in after_ids
                                         for k in frame.series)), None,
     )  # fmt: skip
-    busy, samples = (None, 0) if metric is None else _busy_p95(frame, after_ids, start, metric)
+    busy, samples = (None, 0) if metric is None else _worst_p95(frame, after_ids, start, metric)
     if busy is None or samples == 0:
         return Verdict(**base, observed_since=_iso(start), verdict="pending",
                        reasons=["no utilization samples since the change showed"])  # fmt: skip
@@ -147,12 +163,47 @@ def judge(
         after["pool_usd_per_month"] = round(new_cost * HOURS_PER_MONTH, 2)
         if new_cost > old_cost * 1.001:
             reasons.append(f"cost up: {old_cost:.3f} -> {new_cost:.3f} USD/h for the pool")
-    promised = (
-        entry.baseline.get("monthly_cost_before_usd"),
-        entry.baseline.get("monthly_cost_after_usd"),
+    verdict = "regressed" if reasons else ("improved" if _saves(entry) else "no-change")
+    return Verdict(**base, observed_since=_iso(start), verdict=verdict, reasons=reasons,
+                   before=before, after=after)  # fmt: skip
+
+
+def _judge_batching(
+    entry: AppliedRecommendation,
+    settings: StackSettings,
+    frame: TelemetryFrame,
+    since: int | None,
+    base: dict[str, Any],
+) -> Verdict:
+    """A served model's batching and replicas, by the latency its pool's machines report. The
+    replica setting does not show in machine telemetry, so the figures count from `applied_at`."""
+    group = settings.node_group(entry.pool)
+    pools = {entry.pool, *(p.name for p in group)}
+    ids = [r for r, info in frame.resources.items() if info.pool in pools]
+    start = since or _epoch(entry.applied_at)
+    metric = Metric.REQUEST_LATENCY_MS
+    latency, samples = _worst_p95(frame, ids, start, metric)
+    if latency is None:
+        why = f"no {metric.value} samples from pool {entry.pool} since {_iso(start)}"
+        return Verdict(**base, observed_since=None, verdict="pending", reasons=[why])
+    target = entry.baseline.get("target_p95_ms") or next(
+        (p.latency_target_ms for p in group if p.latency_target_ms), None
     )
-    saves = None not in promised and promised[1] < promised[0]  # type: ignore[operator]
-    verdict = "regressed" if reasons else ("improved" if saves else "no-change")
+    predicted = entry.baseline.get("before_p95_ms")
+    before = {k: float(v) for k in ("target_p95_ms", "before_p95_ms", "promised_p95_ms", "load_rps")
+              if (v := entry.baseline.get(k)) is not None}  # fmt: skip
+    after: dict[str, float] = {f"{metric.value}_p95": round(latency, 2), "samples": samples}
+    queue, _ = _worst_p95(frame, ids, start, Metric.QUEUE_WAIT_MS)
+    if queue is not None:
+        after[f"{Metric.QUEUE_WAIT_MS.value}_p95"] = round(queue, 2)
+    reasons = []
+    if target is not None and latency > target:
+        reasons.append(
+            f"{metric.value} p95 {latency:.1f} ms since the change misses its target "
+            f"({target:g} ms)"
+        )
+    faster = predicted is not None and latency < predicted
+    verdict = "regressed" if reasons else ("improved" if _saves(entry) or faster else "no-change")
     return Verdict(**base, observed_since=_iso(start), verdict=verdict, reasons=reasons,
                    before=before, after=after)  # fmt: skip
 
