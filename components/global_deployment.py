@@ -8,6 +8,7 @@ import pulumi_aws as aws
 
 from components.budgets import CostBudget, CostBudgetArgs
 from components.charts import REPOSITORIES
+from components.pod_fit import pod_fit_problems
 from components.pool_types import PoolFacts, PoolTypeError, pool_facts
 from components.regional_deployment import RegionalDeployment, RegionalDeploymentArgs
 from components.regional_serving import MODEL_BUCKET
@@ -48,6 +49,8 @@ def preflight(settings: StackSettings) -> dict[str, PoolFacts]:
                 f"{PROJECT}:kubernetes.chart_versions: no version for chart(s) {', '.join(missing)}"
             )
     problems.extend(_serving_references(settings))
+    if not problems:  # the pools' types are known
+        problems.extend(pod_fit_problems(settings))
     if problems:
         raise DeploymentConfigError(problems)
     return facts

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from components.caches import ServingCaches, ServingCachesArgs
 from components.inference_endpoint import InferenceEndpoint, InferenceEndpointArgs
 from components.serving import TritonServing, TritonServingArgs
-from components.settings import PoolRole, Region, RegionRole, StackSettings
+from components.settings import Region, RegionRole, StackSettings
 from components.triton_models import STANDARD_IMAGE_SUFFIX, VLLM, VLLM_IMAGE_SUFFIX
 from components.vector_store import VectorStoreArgs, VectorStoreService
 
@@ -109,9 +109,7 @@ class RegionalServing(pulumi.ComponentResource):
             )
         elif serving.edge_inference is not None and args.region.role == RegionRole.EDGE:
             edge = serving.edge_inference
-            target = next(
-                p.group for p in settings.pools_in(args.region.name) if p.role == PoolRole.INFERENCE
-            )
+            target = settings.edge_inference_group(args.region.name)
             self._triton(
                 name, edge.model_name, VLLM, inference.image, edge.namespace, target,
                 edge.replicas, edge.max_replicas, 1, edge.cpu_per_replica,

@@ -37,6 +37,7 @@ MODEL_REPOSITORY = "/models"
 TRITON_USER = 1000  # the tritonserver images' non-root `triton-server` user
 # AWS's own CLI image, pinned; it copies the model artifacts before Triton starts.
 ARTIFACT_COPIER_IMAGE = "public.ecr.aws/aws-cli/aws-cli:2.22.35"
+COPIER_CPU, COPIER_MEMORY_GIB = 1, 2  # the init container that copies the model from S3
 MONITORING_NAMESPACE = "monitoring"
 SCRATCH_GIB = 8  # /tmp: vLLM and Triton compile caches (HOME points there)
 
@@ -214,7 +215,7 @@ class TritonServing(pulumi.ComponentResource):
             ],
             "env": env,
             # Guaranteed QoS needs every container, init containers too, at requests == limits.
-            "resources": guaranteed(1, 2),
+            "resources": guaranteed(COPIER_CPU, COPIER_MEMORY_GIB),
             "securityContext": container_security(),
             "volumeMounts": mounts[:2],
         }

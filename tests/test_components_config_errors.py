@@ -62,6 +62,16 @@ def vector_store_on_an_edge_pool(c):
     c[KEY + "serving"]["vector_store"]["pool"] = "system-euw1"
 
 
+def embedder_as_wide_as_its_node(c):
+    # 4 vCPU on 4-vCPU nodes: the kubelet and EKS's DaemonSets keep 260m of them
+    c[KEY + "serving"]["embedder"]["cpu_per_replica"] = 4
+
+
+def edge_model_memory_past_allocatable(c):
+    # 31 GiB on 32 GiB nodes: allocatable is 30.9 GiB on g5.2xlarge (and 31.2 on g4dn.2xlarge)
+    c[KEY + "serving"]["edge_inference"]["memory_gib_per_replica"] = 31
+
+
 def scaling_policy_on_node_pool(c):
     pool(c, "system")["scaling"] = {
         "policy": "target-tracking",
@@ -104,6 +114,18 @@ CASES = [
         tensor_parallel_on_shared_pool,
         "aeon-infra:serving.inference.pool",
         "time-slicing rejects pods asking for more than one GPU",
+    ),
+    (
+        embedder_as_wide_as_its_node,
+        "aeon-infra:serving.embedder: a replica requests 4 vCPU, 4 GiB and 1 GPU(s)",
+        "a g5.xlarge node of pool 'inference-shared' (node group 'inference-shared') leaves pods "
+        "3.74 vCPU, 14.9 GiB",
+    ),
+    (
+        edge_model_memory_past_allocatable,
+        "aeon-infra:serving.edge_inference: a replica requests 3 vCPU, 31 GiB",
+        "a g5.2xlarge node of pool 'edge-inference-euw1-g5-8c' (node group "
+        "'edge-inference-euw1') leaves pods 7.73 vCPU, 30.9 GiB",
     ),
     (scaling_policy_on_node_pool, "aeon-infra:pools[10]", "which the Cluster Autoscaler scales"),
     (

@@ -30,6 +30,10 @@ class InstanceSpec:
     gpu_memory_mib_each: int = 0
     current_generation: bool = True
     efa_interfaces: int = 0  # NetworkInfo.EfaInfo.MaximumEfaInterfaces (0: no EFA)
+    # The default network card's ENIs and each ENI's IPv4 addresses: the VPC CNI's pod limit
+    # (components.facts.allocatable.max_pods); 0 when the API did not say.
+    network_interfaces: int = 0
+    ipv4_per_interface: int = 0
 
     @property
     def family(self) -> str:
@@ -59,6 +63,7 @@ def family_of(instance_type: str) -> str:
 def spec_from_api(item: Mapping[str, Any]) -> InstanceSpec:
     """One `InstanceTypes[]` item of DescribeInstanceTypes -> InstanceSpec."""
     gpus = (item.get("GpuInfo") or {}).get("Gpus") or []
+    network = item.get("NetworkInfo") or {}
     gpu = gpus[0] if gpus else {}
     return InstanceSpec(
         instance_type=item["InstanceType"],
@@ -71,10 +76,20 @@ def spec_from_api(item: Mapping[str, Any]) -> InstanceSpec:
         gpu_manufacturer=gpu.get("Manufacturer"),
         gpu_memory_mib_each=int((gpu.get("MemoryInfo") or {}).get("SizeInMiB", 0)),
         current_generation=bool(item.get("CurrentGeneration", True)),
-        efa_interfaces=int(
-            ((item.get("NetworkInfo") or {}).get("EfaInfo") or {}).get("MaximumEfaInterfaces", 0)
-        ),
+        efa_interfaces=int((network.get("EfaInfo") or {}).get("MaximumEfaInterfaces", 0)),
+        network_interfaces=_default_card_interfaces(network),
+        ipv4_per_interface=int(network.get("Ipv4AddressesPerInterface", 0)),
     )
+
+
+def _default_card_interfaces(network: Mapping[str, Any]) -> int:
+    """ENIs of the default network card (types with several cards list each; the VPC CNI uses
+    the default one), else the type's maximum."""
+    default = int(network.get("DefaultNetworkCardIndex", 0))
+    for card in network.get("NetworkCards") or []:
+        if int(card.get("NetworkCardIndex", 0)) == default:
+            return int(card.get("MaximumNetworkInterfaces", 0))
+    return int(network.get("MaximumNetworkInterfaces", 0))
 
 
 @dataclass(frozen=True)

@@ -206,6 +206,10 @@ class StackSettings(Model):
         ]
         return shared[0] if shared else self.serving.inference.pool
 
+    def edge_inference_group(self, region: str) -> str | None:
+        """The node group the edge model runs on in an edge region: its first inference pool's."""
+        return next((p.group for p in self.pools_in(region) if p.role == PoolRole.INFERENCE), None)
+
     def node_group(self, name: str) -> list[Pool]:
         """The pools of node group `name` (a pool without node_group is its own group)."""
         return [p for p in self.pools if p.group == name]
