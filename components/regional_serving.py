@@ -78,7 +78,7 @@ class RegionalServing(pulumi.ComponentResource):
                 name, inference.model_name, VLLM, inference.image, inference.namespace,
                 target, inference.replicas, inference.max_replicas, inference.tensor_parallelism,
                 inference.cpu_per_replica, inference.memory_gib_per_replica,
-                inference.max_num_seqs, public=True,
+                inference.max_num_seqs, inference.hpa_target_cpu_pct, public=True,
             )  # fmt: skip
             embedder = serving.embedder
             embed_image = inference.image.replace(VLLM_IMAGE_SUFFIX, STANDARD_IMAGE_SUFFIX)
@@ -86,6 +86,7 @@ class RegionalServing(pulumi.ComponentResource):
                 name, embedder.name, embedder.backend, embed_image, inference.namespace,
                 settings.embedder_group(), embedder.replicas, embedder.max_replicas, 1,
                 embedder.cpu_per_replica, embedder.memory_gib_per_replica, embedder.batching,
+                embedder.hpa_target_cpu_pct or inference.hpa_target_cpu_pct,
                 public=False, artifact_gib=embedder.artifact_gib,
             )  # fmt: skip
             child = pulumi.ResourceOptions(parent=self)
@@ -113,7 +114,8 @@ class RegionalServing(pulumi.ComponentResource):
             self._triton(
                 name, edge.model_name, VLLM, inference.image, edge.namespace, target,
                 edge.replicas, edge.max_replicas, 1, edge.cpu_per_replica,
-                edge.memory_gib_per_replica, edge.max_num_seqs, public=True,
+                edge.memory_gib_per_replica, edge.max_num_seqs,
+                edge.hpa_target_cpu_pct or inference.hpa_target_cpu_pct, public=True,
             )  # fmt: skip
         if target is not None and settings.routing is not None:
             self.endpoint = InferenceEndpoint(
@@ -133,7 +135,7 @@ class RegionalServing(pulumi.ComponentResource):
 
     def _triton(
         self, name, model, backend, image, namespace, pool, replicas, max_replicas, gpus, cpu,
-        memory_gib, batching, *, public: bool, artifact_gib: float = 40,
+        memory_gib, batching, hpa_target_cpu_pct, *, public: bool, artifact_gib: float = 40,
     ) -> TritonServing:  # fmt: skip
         args = self._args
         inference = args.settings.serving.inference
@@ -160,7 +162,7 @@ class RegionalServing(pulumi.ComponentResource):
                 max_replicas=max_replicas,
                 gpus=gpus,
                 batching=batching,
-                hpa_target_cpu_pct=inference.hpa_target_cpu_pct,
+                hpa_target_cpu_pct=hpa_target_cpu_pct,
                 cpu=cpu,
                 memory_gib=memory_gib,
                 artifact_gib=artifact_gib,

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
+import yaml
 
+from aeon.engine import run_program
 from tests.components import component_runs as runs
 
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
@@ -161,3 +164,21 @@ def test_caches_are_redis_with_their_eviction_policies(prod_run) -> None:
     ]
     caches = json.loads(endpoints.inputs["data"]["caches.json"])
     assert caches["result-cache"]["ttl_s"] == 3600 and caches["embedding-cache"]["size_gb"] == 4
+
+
+def test_each_model_scales_on_its_own_cpu_target_else_the_llms(tmp_path) -> None:
+    config = yaml.safe_load((runs.REPO / "Pulumi.prod.yaml").read_text())
+    config["config"]["aeon-infra:serving"]["embedder"]["hpa_target_cpu_pct"] = 55
+    for name in ("Pulumi.yaml", "__main__.py"):
+        shutil.copy(runs.REPO / name, tmp_path / name)
+    (tmp_path / "Pulumi.tuned.yaml").write_text(yaml.safe_dump(config))
+    run = run_program(tmp_path, "tuned")
+    targets = {
+        (h.region, h.inputs["metadata"]["name"]):
+            h.inputs["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"]
+        for h in runs.of_type(run, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler")
+        if h.inputs["metadata"]["name"].startswith("triton-")
+    }  # fmt: skip
+    assert targets[("us-east-1", "triton-embedder")] == 55
+    assert targets[("us-east-1", "triton-llm-7b")] == 70
+    assert {v for (region, _), v in targets.items() if region != "us-east-1"} == {70}

@@ -114,6 +114,9 @@ class EdgeInference(Model):
     max_replicas: Replicas
     max_num_seqs: int = MAX_NUM_SEQS
     namespace: Name = "edge-inference"
+    hpa_target_cpu_pct: int | None = Field(
+        default=None, ge=1, le=100, description="The HPA's CPU target; unset: serving.inference's"
+    )
     cpu_per_replica: Vcpus = 3
     memory_gib_per_replica: MemoryGib = 12
 
@@ -139,6 +142,9 @@ class Embedder(Model):
     )
     replicas: Replicas = Field(default=1, description="Pods at rollout, and the HPA's minimum")
     max_replicas: Replicas = Field(default=4, description="The HPA's maximum")
+    hpa_target_cpu_pct: int | None = Field(
+        default=None, ge=1, le=100, description="The HPA's CPU target; unset: serving.inference's"
+    )
     cpu_per_replica: Vcpus = 1
     memory_gib_per_replica: MemoryGib = 4
     artifact_gib: MemoryGib = Field(default=4, description="emptyDir for the copied model")
