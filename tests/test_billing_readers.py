@@ -85,6 +85,33 @@ def test_type_from_usage_type_then_description_then_sku_then_price_table(tmp_pat
     assert usage.unknown.skus == ["D"]
 
 
+def test_ebs_optimized_rows_beside_an_instance_are_not_a_second_instance(tmp_path):
+    # EC2 bills an older type's EBS-optimized bandwidth every hour on the same instance
+    ebs = dict(usage_type="USE1-EBSOptimized:c4.large", sku="EBS")
+    rows = [
+        focus_row(h, "c4.large", 2, 0.1, usage_type="USE1-BoxUsage:c4.large") for h in (0, 1)
+    ] + [
+        focus_row(h, None, 2, 0.0, description="$0.00 for 500 Mbps per c4.large instance-hour",
+                  **ebs)
+        for h in (0, 1)
+    ]  # fmt: skip
+    usage = read_hourly_usage(
+        LocalBilling(write_csv(tmp_path / "f.csv", rows, focus_columns(rows)))
+    )
+    assert series_of(usage, "c4.large").demand.tolist() == [2, 2]
+    assert usage.unknown.rows == 0  # not an untyped instance either
+    cur = [cur_row(0, "c4.large", 1, 0.1)]
+    cur.append(
+        {
+            **cur[0],
+            "lineItem/UsageType": "EBSOptimized:c4.large",
+            "lineItem/LineItemDescription": "$0.00 for 500 Mbps per c4.large instance-hour",
+        }
+    )
+    usage = read_hourly_usage(LocalBilling(write_csv(tmp_path / "cur.csv", cur, LEGACY_CUR)))
+    assert series_of(usage, "c4.large").demand.tolist() == [1]
+
+
 def test_unused_commitment_rows_are_not_demand(tmp_path):
     rows = [
         focus_row(0, "m5.large", 1, 0.096, purchase="Committed"),

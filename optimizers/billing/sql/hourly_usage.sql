@@ -4,6 +4,11 @@
 -- the span of the data and whether any row failed to parse (`problem`). `tag_value` (one resource
 -- tag, e.g. aeon:pool, or NULL: {tag_expr} in the row mapping) splits the series further.
 --
+-- A row with a usage type is an instance-hour only when that type says so (`...BoxUsage:TYPE`,
+-- SpotUsage, DedicatedUsage): EC2 also bills `EBSOptimized:TYPE` rows ("... Mbps per TYPE
+-- instance-hour") beside them every hour, on the same instance, which are not a second
+-- instance. Without a usage type the description, the resource id and type decide.
+--
 -- Rows are grouped by the columns their type, region and purchase come from (few distinct values
 -- even in a year of data), never by hour: each group carries the epoch hour and the quantity of
 -- its hourly rows as two arrays, which the reader adds into one dense array per series. The regular
@@ -60,13 +65,17 @@ typed AS (
         '\b([a-z][a-z0-9-]*[0-9][a-z0-9-]*\.(?:nano|micro|small|medium|large|[0-9]*xlarge|metal(?:-[0-9]+xl)?))\b',
         1), '')
     ) AS found_type,
-    hourly AND (
-      regexp_like(coalesce(usage_type, ''), '(BoxUsage|SpotUsage|DedicatedUsage)')
-      OR regexp_like(coalesce(description, ''), '(?i)instance[ -]?hour')
-      OR regexp_like(coalesce(description, ''), '(?i)reserved instance applied')
-      OR instance_id
-      OR coalesce(resource_type, '') = 'instance'
-    ) AS is_instance
+    hourly AND CASE
+      WHEN coalesce(usage_type, '') <> ''
+        THEN regexp_like(usage_type, '(BoxUsage|SpotUsage|DedicatedUsage)')
+      ELSE NOT regexp_like(coalesce(description, ''), '(?i)mbps per')
+        AND (
+          regexp_like(coalesce(description, ''), '(?i)instance[ -]?hour')
+          OR regexp_like(coalesce(description, ''), '(?i)reserved instance applied')
+          OR instance_id
+          OR coalesce(resource_type, '') = 'instance'
+        )
+    END AS is_instance
   FROM grouped
 )
 SELECT
