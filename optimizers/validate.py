@@ -41,6 +41,13 @@ from optimizers.telemetry.frame import Metric, TelemetryFrame
 
 SIZING = {"downsize", "upsize", "change-family", "share", "remove"}
 BUSY_METRICS = (Metric.GPU_UTIL_PCT, Metric.GPU_SM_UTIL_PCT, Metric.CPU_UTIL_PCT)
+# Kinds machine telemetry cannot judge, and where their effect shows instead.
+NOT_IN_TELEMETRY = {
+    Kind.LIFECYCLE.value: "a lifecycle shows in the bucket's storage and reads, not in machine "
+    "telemetry: run the storage planner on a newer inventory and access logs",
+    Kind.CAPACITY_MIX.value: "a spot / on-demand mix shows in the bill and in interruptions, not "
+    "in utilization: run the capacity-mix planner on a newer billing export",
+}
 POOL_KEY_PATHS = {
     "time_slicing_replicas": ("gpu_sharing", "time_slicing_replicas"),
     **{key: ("capacity", key) for key in CAPACITY_KEYS},  # committed and the mix keys
@@ -120,10 +127,7 @@ def judge(
     if entry.kind == Kind.BATCHING.value:
         return _judge_batching(entry, settings, frame, since, base)
     if entry.kind not in SIZING:
-        why = (
-            "a lifecycle shows in the bucket's storage and reads, not in machine telemetry: "
-            "run the storage planner on a newer inventory and access logs"
-        )
+        why = NOT_IN_TELEMETRY.get(entry.kind, "machine telemetry has no figures for this kind")
         return Verdict(**base, observed_since=None, verdict="pending", reasons=[why])
     pool = next((p for p in settings.pools if p.name == entry.pool), None)
     members = {r.resource_id: r for r in frame.resources.values() if r.pool == entry.pool}

@@ -39,6 +39,9 @@ DATA = {
         ({"node": "node-a"}, lambda t: 4.5),
         ({"node": "node-z"}, lambda t: 1.0),
     ],
+    'max by (node) (nv_inference_request_summary_us{quantile="0.95"})': [
+        ({"node": "node-a"}, lambda t: 38.25),
+    ],
 }
 
 
@@ -75,6 +78,7 @@ def test_fourteen_days_at_one_minute_is_split_to_fit_11000_points():
     assert any("dropped 337 impossible values" in w for w in frame.warnings)
     assert any("without a machine label" in w for w in frame.warnings)
     assert frame.series[SeriesKey("node-a", Metric.QUEUE_WAIT_MS)].values[0] == 4.5
+    assert frame.series[SeriesKey("node-a", Metric.REQUEST_LATENCY_MS)].values[0] == 38.25
     assert "node-z" not in frame.resources
 
 

@@ -109,3 +109,15 @@ def test_a_change_that_does_not_show_yet_is_pending():
     settings = load_settings(find_project(Path(__file__).parents[1]), "prod")
     verdict = judge(entry, settings, TelemetryFrame(source="csv", resources={}, series={}))
     assert verdict.verdict == "pending"
+
+
+def test_kinds_machine_telemetry_cannot_judge_say_where_to_look():
+    settings = load_settings(find_project(Path(__file__).parents[1]), "prod")
+    frame = TelemetryFrame(source="csv", resources={}, series={})
+    for kind, where in (("capacity-mix", "billing export"), ("lifecycle", "newer inventory")):
+        entry = AppliedRecommendation(
+            id=f"rec-{kind}", pool="system", kind=kind, applied_at="2026-11-30T00:00:00Z",
+            changes={"spot_pct": [0, 50]}, baseline={},
+        )  # fmt: skip
+        verdict = judge(entry, settings, frame)
+        assert verdict.verdict == "pending" and where in verdict.reasons[0]

@@ -28,7 +28,7 @@ class Metric(StrEnum):
     GPU_DRAM_BW_UTIL_PCT = "gpu_dram_bw_util_pct"  # GPM
     GPU_POWER_W = "gpu_power_w"
     # What the served requests saw (per machine): saturation signals beside GPM activity.
-    REQUEST_LATENCY_MS = "request_latency_ms"  # the source's latency figure (e.g. p95 or mean)
+    REQUEST_LATENCY_MS = "request_latency_ms"  # p95 request time (Prometheus: Triton's summary)
     QUEUE_WAIT_MS = "queue_wait_ms"  # time requests waited before their GPU work started
 
     @property

@@ -74,6 +74,15 @@ QUERIES = (
         per_gpu=False,
         attach_only=True,
     ),
+    # Triton's p95 request time per node from its latency summary (the servers run with
+    # `--metrics-config=summary_latencies=true`); the worst model on the node. Never the mean of
+    # the duration counters: a mean is not a p95, and a p95 target judged by it passes too often.
+    PromQuery(
+        Metric.REQUEST_LATENCY_MS,
+        'max by (node) (nv_inference_request_summary_us{quantile="0.95"}) / 1000',
+        per_gpu=False,
+        attach_only=True,
+    ),
 )
 
 
