@@ -66,6 +66,37 @@ def test_perf_analyzer_csv_gives_compute_time_and_calibrated_client_overhead(tmp
     assert curve.overhead_ms == pytest.approx(0.2)  # 40 + 150 + 10 us
 
 
+# perf_analyzer's default CSV (its documentation's example, `-f perf.csv` without
+# --verbose-csv): no Avg latency, no Batch. Two rows at -b 1, then one at -b 2.
+PERF_DEFAULT = (
+    "Concurrency,Inferences/Second,Client Send,Network+Server Send/Recv,Server Queue,"
+    "Server Compute Input,Server Compute Infer,Server Compute Output,Client Recv,"
+    "p50 latency,p90 latency,p95 latency,p99 latency\n"
+    "1,69.2,225,2148,64,206,11781,19,0,13891,18795,19753,21018\n"
+    "3,84.2,237,1768,21673,209,11742,17,0,35398,43984,47085,51701\n"
+    "2,138.4,230,2100,7000,820,20900,76,0,29000,33000,35000,38000\n"
+)
+
+
+def test_perf_analyzers_default_csv_reads_the_batch_size_from_littles_law(tmp_path):
+    path = tmp_path / "perf.csv"
+    path.write_text(PERF_DEFAULT)
+    curve = read_latency_curve(path)
+    # 69.2/s x 14.443 ms / 1 = 1.0; 138.4/s x 31.126 ms / 2 = 2.15 -> 2
+    assert list(curve.batch_sizes) == [1, 2]
+    assert curve.p50_ms[0] == pytest.approx(np.median([12.006, 11.968]))
+
+
+def test_a_request_rate_run_must_say_its_batch_size(tmp_path):
+    path = tmp_path / "perf.csv"
+    path.write_text(PERF_DEFAULT.replace("Concurrency,", "Request Rate,"))
+    with pytest.raises(BatchingInputError, match="add a Batch column"):
+        read_latency_curve(path)
+    lines = PERF_DEFAULT.replace("Concurrency,", "Request Rate,").splitlines()
+    path.write_text("\n".join(["Batch," + lines[0], *("1," + line for line in lines[1:])]))
+    assert list(read_latency_curve(path).batch_sizes) == [1]
+
+
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -8,9 +8,13 @@ it the file is refused, naming the columns that tell the curves apart.
 perf_analyzer (`perf_analyzer -b N -f out.csv`, one file per batch size or several concatenated):
 columns in microseconds. The batch's service time is what the server computed
 (`Server Compute Input + Infer + Output`); the batch size is read from a `Batch` column when the
-file has one, else from `Inferences/Second x Avg latency / Concurrency`. What the client and the
-network add (`Client Send + Network+Server Send/Recv + Client Recv`) is calibrated from the same
-rows, as a per-request overhead outside the batcher.
+file has one, else, in concurrency mode, from Little's law: `Inferences/Second x latency /
+Concurrency`, the latency being `Avg latency` (`--verbose-csv`) or, in the default CSV, the sum
+of the columns that break the mean latency down (client send, network and server send/receive,
+server queue, the three compute stages, client receive). A request-rate file (`Request Rate`
+first) cannot tell the batch size (the achieved rate may fall short of the one asked): it needs
+the `Batch` column. What the client and the network add (`Client Send + Network+Server Send/Recv +
+Client Recv`) is calibrated from the same rows, as a per-request overhead outside the batcher.
 
 Between measured sizes the service time is interpolated linearly; past the largest it is not
 extrapolated (a batch size the model was never measured at is not proposed).
@@ -33,6 +37,7 @@ from .errors import BatchingInputError
 CURVE_COLUMNS = ("batch_size", "p50_ms", "p95_ms")
 PERF_COMPUTE = ("Server Compute Input", "Server Compute Infer", "Server Compute Output")
 PERF_CLIENT = ("Client Send", "Network+Server Send/Recv", "Client Recv")
+PERF_LATENCY_PARTS = (*PERF_CLIENT, "Server Queue", *PERF_COMPUTE)
 
 
 @dataclass(frozen=True)
@@ -120,6 +125,23 @@ def read_latency_curve(path: Path, where: dict[str, str] | None = None) -> Laten
     )
 
 
+def _batch_size(path: Path, i: int, row: dict[str, str]) -> float:
+    if row.get("Batch"):
+        return _number(path, i, "Batch", row["Batch"])
+    if not row.get("Concurrency"):
+        raise BatchingInputError(
+            f"{path}: row {i}: no batch size: a request-rate run does not tell it; add a Batch "
+            "column with each run's -b value (or measure with --concurrency-range)"
+        )
+    per_s = _number(path, i, "Inferences/Second", row.get("Inferences/Second"))
+    if row.get("Avg latency"):
+        latency_us = _number(path, i, "Avg latency", row["Avg latency"])
+    else:  # the default CSV: the mean latency's parts
+        latency_us = sum(_number(path, i, c, row.get(c)) for c in PERF_LATENCY_PARTS)
+    concurrency = max(_number(path, i, "Concurrency", row["Concurrency"]), 1)
+    return round(per_s * latency_us / 1e6 / concurrency)
+
+
 def _perf_analyzer(path: Path, rows: list[dict[str, str]]) -> LatencyCurve:
     by_size: dict[int, list[tuple[float, float, float]]] = {}
     for i, row in enumerate(rows, start=2):
@@ -129,13 +151,7 @@ def _perf_analyzer(path: Path, rows: list[dict[str, str]]) -> LatencyCurve:
             _number(path, i, "p95 latency", row.get("p95 latency"))
             - _number(path, i, "p50 latency", row.get("p50 latency"))
         ) / 1000
-        if row.get("Batch"):
-            size = _number(path, i, "Batch", row["Batch"])
-        else:
-            per_s = _number(path, i, "Inferences/Second", row.get("Inferences/Second"))
-            avg_us = _number(path, i, "Avg latency", row.get("Avg latency"))
-            concurrency = max(_number(path, i, "Concurrency", row.get("Concurrency")), 1)
-            size = round(per_s * avg_us / 1e6 / concurrency)
+        size = _batch_size(path, i, row)
         if size < 1 or compute <= 0:
             raise BatchingInputError(f"{path}: row {i}: no batch size or compute time")
         by_size.setdefault(int(size), []).append((compute, compute + max(spread, 0.0), client))
