@@ -112,6 +112,11 @@ CASES = [
     # unknown keys, a missing section
     (["aeon-infra:bogus"], 1, ["aeon-infra:bogus: unknown key", "allowed keys: environment"]),
     (["aeon-infra:budgets"], {}, ["did you mean aeon-infra:budget?"]),
+    (["aeon_infra:budget"], {},
+     ["unknown namespace 'aeon_infra'", "did you mean aeon-infra:budget?"]),
+    (["aeon-infra:kubernetes", "version"], "1.99",
+     ["kubernetes.version", "EKS offers no Kubernetes 1.99"]),
+    (["aeon-infra:kubernetes", "version"], "1.21", ["EKS no longer offers Kubernetes 1.21"]),
     (["aeon-infra:pools"], DELETE,
      ["serving.inference.pool", "no pool or node group of that name", "none (declare one"]),
     # EBS ratios

@@ -37,3 +37,25 @@ def eks_minor(version: str) -> tuple[int, int] | None:
         return int(parts[0]), int(parts[1])
     except (IndexError, ValueError):
         return None
+
+
+# Kubernetes ships about three minor versions a year and EKS follows within months: a version up
+# to this many minors past the calendar's newest may be out by now; beyond it, none can be.
+NEWER_THAN_CALENDAR = 3
+
+
+def version_problem(version: str) -> str | None:
+    """Why EKS would refuse to create a cluster at `version`, or None."""
+    minor = eks_minor(version)
+    known = sorted(eks_minor(v) or (0, 0) for v in EKS_CALENDAR)
+    oldest, newest = known[0], known[-1]
+    if minor is None:
+        return f"{version!r} is not a Kubernetes version (1.NN)"
+    if minor < oldest:
+        return f"EKS no longer offers Kubernetes {version} (its calendar starts at 1.{oldest[1]})"
+    if minor[0] != newest[0] or minor[1] > newest[1] + NEWER_THAN_CALENDAR:
+        return (
+            f"EKS offers no Kubernetes {version}: the newest in this release's calendar is "
+            f"1.{newest[1]} (components/facts/eks.py); Kubernetes ships about three minors a year"
+        )
+    return None

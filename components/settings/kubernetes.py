@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from components.facts import limits
+from components.facts.eks import version_problem
 from components.settings.base import (
     Cidr,
     LabelValue,
@@ -72,6 +73,14 @@ class Kubernetes(Model):
         default="172.20.0.0/16", description="EKS serviceIpv4Cidr: RFC 1918, /12 to /24"
     )
     cluster_autoscaler: ClusterAutoscaler = ClusterAutoscaler()
+
+    @field_validator("version")
+    @classmethod
+    def _offered(cls, value: str) -> str:
+        problem = version_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
     @field_validator("service_cidr")
     @classmethod

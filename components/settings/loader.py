@@ -33,7 +33,15 @@ def parse_settings(values: Mapping[str, str | None], stack: str) -> StackSetting
         except ValueError as exc:
             problems.append(f"{AWS_REGION_KEY}: {exc}")
     for key, text in values.items():
-        if not key.startswith(prefix) or text is None:
+        if not key.startswith(prefix):
+            namespace = key.partition(":")[0]
+            if namespace != PROJECT and _looks_like_ours(namespace):
+                problems.append(
+                    f"{key}: unknown namespace {namespace!r}; did you mean {prefix}"
+                    f"{key.partition(':')[2]}? (this stack's keys live under {prefix})"
+                )
+            continue
+        if text is None:
             continue
         field = key[len(prefix) :]
         if field not in StackSettings.model_fields:
@@ -46,6 +54,11 @@ def parse_settings(values: Mapping[str, str | None], stack: str) -> StackSetting
         return StackSettings.model_validate(raw)
     except ValidationError as exc:
         raise InvalidSettings(stack, [describe(err, raw) for err in exc.errors()]) from None
+
+
+def _looks_like_ours(namespace: str) -> bool:
+    """A misspelt project namespace (`aeon_infra`, `aeon-infr`): its keys would be ignored."""
+    return difflib.SequenceMatcher(None, namespace.lower(), PROJECT).ratio() >= 0.8
 
 
 def unknown_key(field: str) -> str:
