@@ -189,3 +189,22 @@ def test_the_replaced_file_is_kept_as_prev(project):
     assert recommend(project, "good", "--headroom", "30").code == 0
     prev = recommendations_path(project, "dev").with_name("dev.json.prev")
     assert prev.read_bytes() == first and saved(project) != first
+
+
+def without_resource(rid: str) -> Callable[[str], str]:
+    return lambda text: "\n".join(r for r in text.splitlines() if f",{rid}," not in r) + "\n"
+
+
+def test_a_run_that_knows_less_about_some_resources_is_refused_unless_replace(project):
+    # s1's metrics stop (its exporter died): the other resources still right-size fine
+    before = saved(project)
+    informed = load(recommendations_path(project, "dev")).run("rightsizing")
+    assert any("s1" in r.targets and r.kind != "not-enough-data" for r in informed.recommendations)
+    folder = variant(project, without_resource("s1"))
+    result = recommend(project, folder)
+    assert result.code == 2, result.err
+    assert "1 resource(s) with saved recommendations lack data in this run (s1)" in result.err
+    assert saved(project) == before
+    assert recommend(project, folder, "--replace").code == 0
+    thin = load(recommendations_path(project, "dev")).run("rightsizing")
+    assert [r.kind for r in thin.recommendations if "s1" in r.targets] == ["not-enough-data"]

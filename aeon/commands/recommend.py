@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from optimizers.options import FlagSpec
 
 DEFAULT_PLANNER = "rightsizing"
-RESERVED = ("stack", "planner", "demo", "output", "cwd")  # this command's own parameters
+RESERVED = ("stack", "planner", "demo", "replace", "output", "cwd")  # this command's own
 
 
 class OutputFormat(StrEnum):
@@ -90,6 +90,17 @@ class RecommendCommand:
                 ],
                 False,
             ),
+            "replace": (
+                Annotated[
+                    bool,
+                    typer.Option(
+                        "--replace",
+                        help="Save the run even where it knows less than the saved one "
+                        "(resources with recommendations there, not enough data here).",
+                    ),
+                ],
+                False,
+            ),
             "output": (Annotated[OutputFormat, format_option()], OutputFormat.TABLE),
             "cwd": (CwdOption, None),
         }  # fmt: skip
@@ -104,14 +115,15 @@ class RecommendCommand:
         return {p.name: p.annotation for p in self.__signature__.parameters.values()}
 
     def __call__(
-        self, *, stack: str, planner: str, demo: bool, output: OutputFormat, cwd, **given: Any
-    ) -> None:
+        self, *, stack: str, planner: str, demo: bool, replace: bool, output: OutputFormat, cwd,
+        **given: Any,
+    ) -> None:  # fmt: skip
         values = {k: v for k, v in given.items() if v is not None and v != [] and v != ()}
         started = time.perf_counter()
         with contextlib.ExitStack() as scope:
             if demo:
                 values = _demo(scope, stack, planner, values, cwd)
-            _recommend(stack, planner, values, output, cwd)
+            _recommend(stack, planner, values, output, cwd, replace=replace)
         if demo:
             typer.echo(f"demo: took {time.perf_counter() - started:.1f} s", err=True)
 
@@ -148,7 +160,9 @@ def _demo(scope: contextlib.ExitStack, stack: str, planner: str, values: dict, c
     }
 
 
-def _recommend(stack: str, planner: str, values: dict, output: OutputFormat, cwd) -> None:
+def _recommend(
+    stack: str, planner: str, values: dict, output: OutputFormat, cwd, *, replace: bool = False
+) -> None:
     from aeon.project import find_project
     from optimizers.planners import prepare, run_planner
     from optimizers.recommendation import recommendations_path, record_run
@@ -162,7 +176,7 @@ def _recommend(stack: str, planner: str, values: dict, output: OutputFormat, cwd
         say=lambda line: typer.echo(line, err=True), root=project.root,
     )  # fmt: skip
     path = recommendations_path(project.root, stack)
-    record_run(path, stack, run)
+    record_run(path, stack, run, replace=replace)
     if output is OutputFormat.JSON:  # only this run: the file may hold other planners' too
         typer.echo(json.dumps({"stack": stack, **run.model_dump(mode="json")}, indent=2))
     else:

@@ -27,7 +27,7 @@ try:
     import fcntl
 except ImportError:  # Windows: no advisory locks; run one planner at a time there
     fcntl = None  # type: ignore[assignment]
-from optimizers.recommendation.common import Model
+from optimizers.recommendation.common import Kind, Model
 from optimizers.recommendation.kinds import Recommendation
 from optimizers.recommendation.sizing import Mode, PoolUtilization, SizingRecommendation
 
@@ -167,9 +167,24 @@ def _locked(path: Path) -> Iterator[None]:
         yield
 
 
-def record_run(path: Path, stack: str, run: PlannerRun) -> RecommendationsFile:
+def thinner(previous: PlannerRun | None, run: PlannerRun) -> list[str]:
+    """Resources the saved run had recommendations for and `run` lacks data on: a run from
+    thinner telemetry (a broken exporter, a shorter window) would put less in their place."""
+    if previous is None:
+        return []
+    informed = {
+        t for r in previous.recommendations if r.kind != Kind.NOT_ENOUGH_DATA for t in r.targets
+    }
+    thin = {t for r in run.recommendations if r.kind == Kind.NOT_ENOUGH_DATA for t in r.targets}
+    return sorted(informed & thin)
+
+
+def record_run(
+    path: Path, stack: str, run: PlannerRun, *, replace: bool = False
+) -> RecommendationsFile:
     """Put `run` in the file in place of its planner's previous entry; the others stay. A file
-    that cannot be read is left as it is (InputError): nothing saved is ever lost."""
+    that cannot be read is left as it is (InputError): nothing saved is ever lost. Nor is a
+    recommendation replaced by not-enough-data unless `replace`: InputError names them."""
     with _locked(path):
         current = RecommendationsFile(stack=stack)
         if path.exists():
@@ -182,6 +197,14 @@ def record_run(path: Path, stack: str, run: PlannerRun) -> RecommendationsFile:
                 ) from None
             if current.stack != stack:
                 raise InputError(f"{path} holds stack {current.stack!r}, not {stack!r}")
+        lost = thinner(current.run(run.planner), run)
+        if lost and not replace:
+            shown = ", ".join(lost[:5]) + (f" and {len(lost) - 5} more" if len(lost) > 5 else "")
+            raise InputError(
+                f"{len(lost)} resource(s) with saved recommendations lack data in this run "
+                f"({shown}): nothing was saved, the saved run knows more. Check the telemetry "
+                "(an exporter down? a shorter window?), or pass --replace to save it anyway"
+            )
         updated = current.with_run(run)
         save(updated, path)
         return updated
