@@ -12,15 +12,25 @@ project (aeon/project.py): a `prepare` journal is rolled back (temp files remove
 touched), a `commit` journal is completed (the remaining renames done); if a target changed
 since (someone edited it), the targets are rolled back to their old contents instead, and if
 that cannot be done safely either, the command stops with exit 2 naming the files.
+
+`write_together` holds an exclusive lock on `.aeon/journal.lock` from the journal's first write
+to its removal; `recover` leaves a journal alone while another process holds it (an apply still
+running, not a crashed one: the kernel drops the lock of a process that dies).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; one aeon at a time there
+    fcntl = None  # type: ignore[assignment]
 
 from aeon import interrupts
 from aeon.errors import UserError
@@ -37,7 +47,25 @@ from components.facts.files import (
 )
 
 JOURNAL = Path(".aeon") / "journal.json"
+LOCK = Path(".aeon") / "journal.lock"
 TEMP_SUFFIX = ".aeon-journal.tmp"
+
+
+@contextmanager
+def _held(root: Path, *, wait: bool) -> Iterator[bool]:
+    """The apply lock; yields whether it is ours (without `wait`, False: another holds it)."""
+    path = root / LOCK
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        if fcntl is None:
+            yield True
+            return
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        yield True
 
 
 def _sha(data: bytes | None) -> str | None:
@@ -55,6 +83,11 @@ def _install(temp: Path, path: Path) -> None:
 
 def write_together(root: Path, contents: Sequence[tuple[Path, str]]) -> None:
     """Replace every file of `contents` with its text, all or none, whatever happens."""
+    with _held(root, wait=True):
+        _write_together(root, contents)
+
+
+def _write_together(root: Path, contents: Sequence[tuple[Path, str]]) -> None:
     journal = root / JOURNAL
     entries: list[dict[str, Any]] = []
     for path, text in contents:
@@ -85,7 +118,7 @@ def write_together(root: Path, contents: Sequence[tuple[Path, str]]) -> None:
         # Failing here (a full disk, a signal) is not a crash: undo what was done, now. Should
         # that fail too, the journal stays for the next command.
         if journal.exists():
-            recover(root, undo=True)
+            _recover(root, undo=True)
         raise
 
 
@@ -98,9 +131,16 @@ def _remove(journal: Path) -> None:
     sync_folder(journal.parent)
 
 
-def recover(root: Path, undo: bool = False) -> str | None:
-    """Finish (or with `undo`, roll back) a change a killed process left; returns what was done
-    (None: nothing was pending)."""
+def recover(root: Path) -> str | None:
+    """Finish a change a killed process left; returns what was done (None: nothing pending, or
+    the apply that wrote the journal is still running)."""
+    if not (root / JOURNAL).exists():
+        return None
+    with _held(root, wait=False) as ours:
+        return _recover(root) if ours else None
+
+
+def _recover(root: Path, undo: bool = False) -> str | None:
     journal = root / JOURNAL
     if not journal.exists():
         return None

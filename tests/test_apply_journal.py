@@ -155,3 +155,22 @@ def test_dry_run_and_a_clean_apply_leave_no_journal_or_temp_file(tmp_path):
     assert run_cli("apply", "--stack", "prod", "--cwd", str(root)).code == 0
     assert not (root / journal.JOURNAL).exists() and leftovers(root) == []
     shutil.rmtree(root / ".aeon" / "recommendations")
+
+
+def test_another_command_leaves_a_running_apply_alone(tmp_path, monkeypatch):
+    # `aeon report` started while an apply sits between its temp writes and its renames: the
+    # journal is that apply's, not a crashed one's, and recover must not roll it back.
+    root = make_project(tmp_path)
+    stack, policy = root / "Pulumi.prod.yaml", root / "policies/config/prod.json"
+    new = (stack.read_text() + "# new\n", policy.read_text() + "\n")
+    real, seen = journal._install, []
+
+    def install_while_another_command_opens_the_project(temp, path):
+        if not seen:
+            seen.append(journal.recover(root))
+        real(temp, path)
+
+    monkeypatch.setattr(journal, "_install", install_while_another_command_opens_the_project)
+    journal.write_together(root, [(stack, new[0]), (policy, new[1])])
+    assert seen == [None]
+    assert (stack.read_text(), policy.read_text()) == new and leftovers(root) == []
