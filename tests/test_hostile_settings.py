@@ -117,6 +117,8 @@ CASES = [
     (["aeon-infra:kubernetes", "version"], "1.99",
      ["kubernetes.version", "EKS offers no Kubernetes 1.99"]),
     (["aeon-infra:kubernetes", "version"], "1.21", ["EKS no longer offers Kubernetes 1.21"]),
+    (["aeon-infra:kubernetes", "cluster_autoscaler", "expander"], "price",
+     ["cluster_autoscaler.expander", "least-waste"]),
     (["aeon-infra:pools"], DELETE,
      ["serving.inference.pool", "no pool or node group of that name", "none (declare one"]),
     # EBS ratios

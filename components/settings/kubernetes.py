@@ -43,7 +43,9 @@ class Kubelet(Model):
 
 
 class ClusterAutoscaler(Model):
-    expander: Literal["least-waste", "priority", "price", "most-pods", "random"] = "least-waste"
+    # What the autoscaler can do on AWS without more configuration: `price` needs a cloud
+    # provider with prices (GCE), `priority` a priorities ConfigMap the stack does not write.
+    expander: Literal["least-waste", "most-pods", "least-nodes", "random"] = "least-waste"
     scale_down_utilization_threshold: float = Field(default=0.5, gt=0, le=1)
     scale_down_unneeded_time_s: int = Field(default=600, ge=60, le=86_400)
 
