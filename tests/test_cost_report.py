@@ -90,3 +90,25 @@ def test_html_renders_in_chromium_with_every_chart(export, tmp_path, capsys):
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert re.search(r'data-charts-total="2"', dom.stdout)
     assert "<title>cost report: 2 charts loaded</title>" in dom.stdout
+
+
+def test_legacy_cur_unused_commitments_are_idle_cost(tmp_path, capsys):
+    # A reservation that left 20 + 10 USD of its fees unused, a savings plan 15 of its 50
+    unused = [
+        "reservation/UnusedAmortizedUpfrontFeeForBillingPeriod",
+        "reservation/UnusedRecurringFee",
+        "savingsPlan/TotalCommitmentToDate",
+        "savingsPlan/UsedCommitment",
+    ]
+    rows = [cur_row(h, "m5.large", 1, 0.1) for h in range(3)]
+    fee = {**rows[0], "lineItem/UsageType": "HeavyUsage:m5.large", "lineItem/UsageAmount": "0"}
+    rows.append({**fee, "lineItem/LineItemType": "RIFee", "lineItem/UnblendedCost": "40",
+                 unused[0]: "20", unused[1]: "10"})  # fmt: skip
+    rows.append({**fee, "lineItem/LineItemType": "SavingsPlanRecurringFee",
+                 "lineItem/UnblendedCost": "50", unused[2]: "50", unused[3]: "35"})  # fmt: skip
+    path = write_csv(tmp_path / "cur.csv", rows, [*LEGACY_CUR, *unused])
+    code, out, _ = run(capsys, "--billing", str(path), "--by", "purchase", "-f", "json")
+    assert code == 0
+    total = json.loads(out)["total"]
+    assert total["idle_commitment_usd"] == pytest.approx(45.0)
+    assert total["effective_usd"] == pytest.approx(0.3 + 45.0)  # usage, then what went unused

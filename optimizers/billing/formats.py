@@ -95,6 +95,12 @@ CUR_OPTIONAL = (
     "reservation_effective_cost",
     "savings_plan_savings_plan_a_r_n",
     "savings_plan_savings_plan_effective_cost",
+    # what commitments left unused: on RIFee rows (reservations), and on SavingsPlanRecurringFee
+    # rows as the commitment to date less what usage took of it
+    "reservation_unused_amortized_upfront_fee_for_billing_period",
+    "reservation_unused_recurring_fee",
+    "savings_plan_total_commitment_to_date",
+    "savings_plan_used_commitment",
 )
 
 NUMERIC = {

@@ -1,13 +1,17 @@
 -- Cost and Usage Report rows (CUR 2.0, or legacy CUR with AWS's Athena column names) in the
 -- common shape that every billing question reads. Runs on DuckDB and on Amazon Athena (Trino).
 -- Effective cost follows FOCUS: covered usage at its reservation / savings plan effective cost,
--- the negation and the recurring fees of commitments at 0 (they are spread over that usage).
+-- the negation at 0, and a commitment's fee rows at what the commitment left unused (the rest of
+-- the fee is spread over the usage it covered): a reservation's unused amortized upfront and
+-- recurring fees, a savings plan's commitment to date less its used commitment. A fee row with an
+-- unused amount is an unused commitment, as FOCUS's CommitmentDiscountStatus 'Unused'.
 -- Each value is parsed once (inner SELECT); the outer one names the first column of a row that
 -- does not parse: one the usage questions read (`problem`), else a cost column (`cost_problem`),
 -- so a question checks only what it reads. A charge period outside 2000-2100 (or 'infinity',
 -- which DuckDB accepts) is a bad value.
 SELECT
   *,
+  commitment_fee AND coalesce(effective_cost, 0.0) > 0 AS unused_commitment,
   CASE
     WHEN coalesce(charge_start NOT BETWEEN TIMESTAMP '2000-01-01' AND TIMESTAMP '2100-01-01',
                   true) THEN 'line_item_usage_start_date'
@@ -53,8 +57,13 @@ FROM (
       WHEN 'SavingsPlanCoveredUsage'
         THEN TRY_CAST(savings_plan_savings_plan_effective_cost AS DOUBLE)
       WHEN 'SavingsPlanNegation' THEN 0.0
-      WHEN 'SavingsPlanRecurringFee' THEN 0.0
-      WHEN 'RIFee' THEN 0.0
+      WHEN 'SavingsPlanRecurringFee'
+        THEN greatest(coalesce(TRY_CAST(savings_plan_total_commitment_to_date AS DOUBLE), 0.0)
+                        - coalesce(TRY_CAST(savings_plan_used_commitment AS DOUBLE), 0.0), 0.0)
+      WHEN 'RIFee'
+        THEN coalesce(
+               TRY_CAST(reservation_unused_amortized_upfront_fee_for_billing_period AS DOUBLE), 0.0)
+             + coalesce(TRY_CAST(reservation_unused_recurring_fee AS DOUBLE), 0.0)
       ELSE TRY_CAST(line_item_unblended_cost AS DOUBLE)
     END AS effective_cost,
     TRY_CAST(line_item_unblended_cost AS DOUBLE) AS billed_cost,
@@ -69,7 +78,7 @@ FROM (
       WHEN 'DiscountedUsage' THEN reservation_reservation_a_r_n
       WHEN 'SavingsPlanCoveredUsage' THEN savings_plan_savings_plan_a_r_n
     END AS commitment_id,
-    false AS unused_commitment,
+    line_item_line_item_type IN ('RIFee', 'SavingsPlanRecurringFee') AS commitment_fee,
     {tag_expr} AS tag_value
   FROM {source}
 ) AS parsed
