@@ -294,3 +294,12 @@ def test_the_portfolio_is_never_worse_than_either_instrument_alone(seed, n, ri, 
     assert plan.layered_cost_usd <= plan.per_type_cost_usd + 0.01
     assert chosen <= plan.per_type_cost_usd + 0.01
     assert (plan.portfolio == "layered") == (plan.layered_cost_usd <= plan.plan_alone_cost_usd)
+
+
+def test_a_region_without_a_discount_borrows_the_typical_one_and_says_so():
+    found = estimated_rates(load_price_book(), "m5.large", "us-west-2", 0.096)
+    per_type = [r for r in found if r.type == "reserved-instance"]
+    assert {r.term for r in per_type} == {"1y", "3y"}
+    assert all("no figure for us-west-2: us-east-1's typical one" in r.source for r in per_type)
+    home = estimated_rates(load_price_book(), "m5.large", "us-east-1", 0.096)
+    assert [r.usd_per_hour for r in found] == [r.usd_per_hour for r in home]

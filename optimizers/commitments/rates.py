@@ -22,7 +22,7 @@ from typing import Literal
 
 from components.facts.files import UnreadableFile, csv_records
 from optimizers.errors import InputError
-from optimizers.pricing import COMMIT_1Y, COMMIT_3Y, PriceBook
+from optimizers.pricing import ANY_TYPE, COMMIT_1Y, COMMIT_3Y, PriceBook
 
 CommitmentType = Literal["reserved-instance", "instance-savings-plan", "compute-savings-plan"]
 Term = Literal["1y", "3y"]
@@ -41,6 +41,7 @@ COLUMNS = ("type", "instance_type", "region", "term", "payment", "usd_per_hour")
 # reserved-instance sample (ec2instances.info, 2024-04-04). See docs/billing.md.
 COMPUTE_SP_ESTIMATE_PCT: dict[Term, float] = {"1y": 26.08, "3y": 61.44}
 COMPUTE_SP_ESTIMATE_SOURCE = "estimate: convertible RI no-upfront discount (ec2instances.info)"
+FALLBACK_REGION = "us-east-1"  # whose typical commitment discount a region without one takes
 
 
 class RatesInputError(InputError):
@@ -120,13 +121,22 @@ def _parse_rates(path: Path, records: Iterator[tuple[int, list[str]]]) -> list[C
 def estimated_rates(
     book: PriceBook, instance_type: str, region: str, on_demand: float
 ) -> list[CommitmentRate]:
-    """No-upfront estimates from the price table's discounts, applied to the billed rate."""
+    """No-upfront estimates from the price table's discounts, applied to the billed rate. A
+    region the table has no discount for takes the typical one of FALLBACK_REGION, and says so:
+    without it, per-type advice would vanish there while the Compute Savings Plan estimate,
+    which covers every region, stayed, tilting the comparison towards the plan."""
     found: list[CommitmentRate] = []
     for term, figure in (("1y", COMMIT_1Y), ("3y", COMMIT_3Y)):
-        fig = book.figure(region, instance_type, figure) or book.figure(region, "*", figure)
+        fig = book.figure(region, instance_type, figure) or book.figure(region, ANY_TYPE, figure)
+        borrowed = ""
+        if fig is None or fig.number is None:
+            fig = book.figure(FALLBACK_REGION, ANY_TYPE, figure)
+            borrowed = f"; no figure for {region}: {FALLBACK_REGION}'s typical one"
         if fig is None or fig.number is None:
             continue
-        label = f"estimate: price table {figure} {fig.number:g}% ({fig.source}, {fig.date})"
+        label = (
+            f"estimate: price table {figure} {fig.number:g}% ({fig.source}, {fig.date}){borrowed}"
+        )
         rate = on_demand * (1 - fig.number / 100)
         for kind in ("reserved-instance", "instance-savings-plan"):
             found.append(
