@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.costing.plans import BUILDERS, FIXTURES, render, urn
-from tests.helpers import REPO, run_cli
+from tests.costing.plans import BUILDERS, FIXTURES, STACK_URN, render, urn
+from tests.helpers import REPO, run_cli, run_json
 
 FIXTURE = str(FIXTURES / "networking.json")
 
@@ -80,6 +80,38 @@ def test_bad_usage_file_is_a_user_error(tmp_path):
     usage.write_text("version: 0.1\nresource_usage:\n  nat:\n    monthly_data_processed_gb: lots\n")
     result = run_cli("cost", "--plan", FIXTURE, "--usage", str(usage))
     assert result.code == 2 and "expected a number, got 'lots'" in result.err
+
+
+def _previewed(show_sames: bool) -> dict:
+    """The networking fixture as `pulumi preview --json` prints it when only the NAT gateway
+    changes: without --show-sames only the root stack's `same` step is kept, but all are counted."""
+    plan = json.loads(Path(FIXTURE).read_text())
+    for step in plan["steps"]:
+        step["op"] = "update" if step["urn"].endswith("natGateway:NatGateway::nat") else "same"
+    plan["changeSummary"] = {"same": len(plan["steps"]) - 1, "update": 1}
+    if not show_sames:
+        plan["steps"] = [s for s in plan["steps"] if s["op"] != "same" or s["urn"] == STACK_URN]
+    return plan
+
+
+def test_a_plan_without_unchanged_resources_is_refused(tmp_path):
+    partial, full = tmp_path / "partial.json", tmp_path / "full.json"
+    partial.write_text(json.dumps(_previewed(show_sames=False)))
+    full.write_text(json.dumps(_previewed(show_sames=True)))
+    for argv in (
+        ["cost", "--plan", str(partial)],
+        ["cost", "--plan", str(full), "--base-plan", str(partial)],
+        ["pr-comment", "--stack", "costfix", "--base", "main", "--plan", str(partial)],
+        ["policy", "--plan", str(partial)],
+    ):
+        result = run_cli(*argv)
+        assert result.code == 2, (argv, result.err)
+        assert "pulumi preview --json --show-sames" in result.err, argv
+        assert "changeSummary counts 12 unchanged resources but only 1 have a step" in result.err
+        assert len(result.err.strip().splitlines()) == 1
+    whole = run_json("cost", "--plan", str(full), "--format", "json", "--price-date", "2026-12-01")
+    fixture = run_json("cost", "--plan", FIXTURE, "--format", "json", "--price-date", "2026-12-01")
+    assert whole["total_monthly_usd"] == fixture["total_monthly_usd"] > 0
 
 
 # --- a base git ref: its own program in its own process -------------------------------------

@@ -126,3 +126,21 @@ def test_the_checker_sees_through_continuations_and_catches_a_missing_flag():
     assert command == ["pr-comment"] and flags == ["--stack", "--base", "--bogus"]
     help_text = run_cli(*command, "--help").out
     assert "--base" in help_text and "--bogus" not in help_text
+
+
+def _steps(name: str) -> list[dict]:
+    workflow = _load(REPO / ".github" / "workflows" / name)
+    return [step for job in workflow["jobs"].values() for step in job["steps"]]
+
+
+def test_the_plan_holds_unchanged_resources():
+    """Without --show-sames the JSON leaves out every `same` step, and the cost diff and policy
+    pack would see unchanged resources as removed (aeon refuses such a plan)."""
+    previews = [
+        line
+        for step in _steps("preview.yml")
+        for line in re.sub(r"\\\n\s*", " ", step.get("run", "")).splitlines()
+        if re.search(r"\bpulumi preview\b.*--json", line)
+    ]
+    assert previews, "preview.yml writes the plan with `pulumi preview --json`"
+    assert all("--show-sames" in line for line in previews), previews
