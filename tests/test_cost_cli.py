@@ -266,6 +266,35 @@ def test_base_ref_runs_its_own_components_package(components_repo):
     assert "monthly cost change: +$65.70 against base" in preview.out
 
 
+REF_SETTINGS = """\
+from types import SimpleNamespace
+
+
+class InvalidSettings(ValueError):
+    pass
+
+
+def parse_settings(config, stack):
+    committed = float(config["compdiff:committed"])
+    return SimpleNamespace(pools=[SimpleNamespace(name="gpu", capacity=SimpleNamespace(
+        committed=committed))])
+"""
+
+
+def test_the_base_reads_its_commitments_with_its_own_settings_model(tmp_path):
+    from aeon.cost.snapshot import _committed
+
+    engines_own = sys.modules["components"]
+    config = {"compdiff:committed": "3"}
+    assert _committed(tmp_path, config, "dev") is None  # no settings model there: caller reads
+    (tmp_path / "components" / "settings").mkdir(parents=True)
+    (tmp_path / "components" / "__init__.py").write_text("")
+    (tmp_path / "components" / "settings" / "__init__.py").write_text(REF_SETTINGS)
+    assert _committed(tmp_path, config, "dev") == {"gpu": 3.0}
+    assert sys.modules["components"] is engines_own
+    assert "parse_settings" in vars(sys.modules["components.settings"])  # the engine's, back
+
+
 SINGLE_NAT = 'nat_count = region.availability_zones if region.nat_gateways == "per-az" else 1'
 
 

@@ -18,12 +18,17 @@ from pathlib import Path
 
 def _committed(root: Path, config: Mapping[str, str], stack: str) -> dict[str, float] | None:
     """The pools' commitments as the ref's `components.settings` reads its config; None when the
-    ref's settings model is not one this tree can call (the caller then reads it itself)."""
+    ref has no settings model this tree can call (the caller then reads it itself)."""
+    import importlib.util
+
     from aeon.cost.inputs import commitments
     from aeon.engine.program_imports import programs_own_packages
 
     with programs_own_packages(root):
         try:
+            spec = importlib.util.find_spec("components.settings")
+            if spec is None or not Path(spec.origin or "").resolve().is_relative_to(root.resolve()):
+                return None
             return commitments(config, stack)
         except (ImportError, AttributeError):
             return None

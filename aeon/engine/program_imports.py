@@ -7,6 +7,8 @@ ref's worktree would run the engine's `components`, not the ref's. So when the p
 not the engine's, the packages and modules at its root are set aside from `sys.modules` for the
 run (the program imports the root's), and afterwards the root's are dropped and the set-aside
 ones put back, so the engine's imports stay what they were and nothing of the root lingers.
+The same holds for code that reads the program's config with the program's own model
+(aeon/cost/snapshot.py).
 """
 
 from __future__ import annotations
@@ -51,18 +53,21 @@ def _loaded(names: set[str]) -> list[str]:
 
 @contextlib.contextmanager
 def programs_own_packages(root: Path) -> Iterator[None]:
+    """Imports inside resolve as the program's would: `root` first on sys.path, and its packages
+    and modules its own, not those of another tree already in `sys.modules`."""
     root = root.resolve()
+    path = list(sys.path)
+    sys.path.insert(0, str(root))
     names = top_level_names(root)
     same_tree = _under(sys.modules[ENGINE_PACKAGE], root) and all(
         _under(sys.modules[m], root) for m in names if m in sys.modules
     )
-    if not names or same_tree:  # the usual case: `aeon` run on its own project
-        yield
-        return
-    set_aside = {m: sys.modules.pop(m) for m in _loaded(names)}
+    set_aside = {} if same_tree else {m: sys.modules.pop(m) for m in _loaded(names)}
     try:
         yield
     finally:
-        for name in _loaded(names):
-            del sys.modules[name]
-        sys.modules.update(set_aside)
+        sys.path[:] = path
+        if not same_tree:  # the usual case, `aeon` run on its own project, needs nothing here
+            for name in _loaded(names):
+                del sys.modules[name]
+            sys.modules.update(set_aside)

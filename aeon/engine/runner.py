@@ -7,7 +7,6 @@ import contextlib
 import dataclasses
 import os
 import runpy
-import sys
 import warnings
 from collections.abc import Iterator
 from importlib import metadata
@@ -47,15 +46,13 @@ def package_versions() -> dict[str, str]:
 def _program_context(root: Path) -> Iterator[None]:
     """The CLI runs a program with its directory as cwd and first on sys.path, in a fresh
     interpreter: its own packages are the ones it imports (program_imports.py)."""
-    cwd, path = os.getcwd(), list(sys.path)
+    cwd = os.getcwd()
     os.chdir(root)
-    sys.path.insert(0, str(root))
     try:
         with programs_own_packages(root):
             yield
     finally:
         os.chdir(cwd)
-        sys.path[:] = path
 
 
 def _reset_runtime() -> None:

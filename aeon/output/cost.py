@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterable
 
 from rich.console import Console
 from rich.table import Table
 
 from optimizers.costing import CostDiff, CostReport
+from optimizers.costing.model import ResourceChange
 
 FORMATS = ("table", "json", "md")
 
@@ -111,17 +113,16 @@ def diff_headline(d: CostDiff) -> str:
     )
 
 
-def _priced_changes(d: CostDiff, limit: int | None = None) -> list[tuple[str, ...]]:
-    priced = [c for c in d.changes if c.delta_monthly_usd is not None]
+def _rows(changes: Iterable[ResourceChange], priced: bool) -> list[tuple[str, ...]]:
+    """Table rows; the last cell is the delta of a priced change, else why it is unpriced."""
     return [(c.change, c.name, short_type(c.type), usd(c.base_monthly_usd),
-             usd(c.head_monthly_usd), usd(c.delta_monthly_usd, signed=True))
-            for c in priced[:limit]]  # fmt: skip
+             usd(c.head_monthly_usd),
+             usd(c.delta_monthly_usd, signed=True) if priced else c.why_unpriced)
+            for c in changes]  # fmt: skip
 
 
-def _unpriced_changes(d: CostDiff, limit: int | None = None) -> list[tuple[str, ...]]:
-    return [(c.change, c.name, short_type(c.type), usd(c.base_monthly_usd),
-             usd(c.head_monthly_usd), c.why_unpriced)
-            for c in d.unpriced_changes[:limit]]  # fmt: skip
+def _priced_changes(d: CostDiff) -> list[ResourceChange]:
+    return [c for c in d.changes if c.delta_monthly_usd is not None]
 
 
 DIFF_COLUMNS = ("change", "resource", "type", "base", "head", "delta")
@@ -141,12 +142,13 @@ def _rich_table(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]
 def diff_table(d: CostDiff) -> str:
     if not d.changes:
         return _text(diff_headline(d), "no resource changes its cost")
-    priced = _priced_changes(d)
+    priced = _rows(_priced_changes(d), priced=True)
     parts: list[object] = [
         _rich_table(diff_headline(d), DIFF_COLUMNS, priced) if priced else diff_headline(d)
     ]
     if d.unpriced_changes:
-        parts.append(_rich_table(UNPRICED_TITLE, UNPRICED_COLUMNS, _unpriced_changes(d)))
+        unpriced = _rows(d.unpriced_changes, priced=False)
+        parts.append(_rich_table(UNPRICED_TITLE, UNPRICED_COLUMNS, unpriced))
     return _text(*parts)
 
 
@@ -163,7 +165,8 @@ def diff_markdown(d: CostDiff, limit: int | None = None) -> str:
     lines = [f"**{diff_headline(d)}**", ""]
     if not d.changes:
         return "\n".join([*lines, "No resource changes its cost."]) + "\n"
-    priced, unpriced = _priced_changes(d, limit), _unpriced_changes(d, limit)
+    priced = _rows(_priced_changes(d)[:limit], priced=True)
+    unpriced = _rows(d.unpriced_changes[:limit], priced=False)
     if priced:
         lines += _md_table(DIFF_COLUMNS, priced)
     hidden = len(d.changes) - len(d.unpriced_changes) - len(priced)
