@@ -238,3 +238,5 @@ def test_ebs_volume_classes_iops_throughput_and_io_requests():
         5 + 2 * 0.05
     )
     assert "io2 IOPS above 32,000" in by_name(report, "db").why
+    attachment = by_name(report, "fast-on-db-host")
+    assert attachment.free and attachment.monthly_usd == 0  # the volume itself is priced

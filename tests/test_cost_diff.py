@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from aeon.output.cost import diff_markdown
 from optimizers.costing import diff_reports
 from tests.costing.plans import urn
 from tests.costing.prices import load, price_plan, sources
@@ -93,9 +94,21 @@ def test_a_side_that_is_unpriced_has_no_delta_and_says_why():
     _asg_inputs(head)["mixedInstancesPolicy"]["launchTemplate"]["overrides"][0]["instanceType"] = (
         "g6e.48xlarge"  # not in the test price book
     )
-    (change,) = _changes(base, head).changes
-    assert change.delta_monthly_usd is None
+    diff = _changes(base, head)
+    (change,) = diff.changes
+    assert change.delta_monthly_usd is None and change.base_monthly_usd > 0
     assert "ondemand_usd_per_hour for g6e.48xlarge" in change.why_unpriced
+    # The group left the head's total, but going unpriced is not a saving of its whole cost.
+    assert diff.head_total_monthly_usd < diff.base_total_monthly_usd
+    assert diff.total_delta_monthly_usd == 0 and diff.unpriced_changes == (change,)
+    doc = diff.as_json()
+    assert doc["total_delta_monthly_usd"] == 0 and doc["unpriced_changes"] == [ASG]
+    md = diff_markdown(diff)
+    assert "±$0.00" in md and "1 unpriced change not in the delta" in md
+    table, rows = md.split("**Unpriced changes (not in the delta):**")
+    assert "inference" not in table and "| update | `inference` |" in rows
+    # and back: priced only in the head is not an addition of its whole cost either
+    assert _changes(head, base).total_delta_monthly_usd == 0
 
 
 def test_cli_compares_two_plans_in_the_documented_shape(tmp_path):

@@ -126,3 +126,60 @@ def test_the_checker_sees_through_continuations_and_catches_a_missing_flag():
     assert command == ["pr-comment"] and flags == ["--stack", "--base", "--bogus"]
     help_text = run_cli(*command, "--help").out
     assert "--base" in help_text and "--bogus" not in help_text
+
+
+def _steps(name: str) -> list[dict]:
+    workflow = _load(REPO / ".github" / "workflows" / name)
+    return [step for job in workflow["jobs"].values() for step in job["steps"]]
+
+
+def test_the_plan_holds_unchanged_resources():
+    """Without --show-sames the JSON leaves out every `same` step, and the cost diff and policy
+    pack would see unchanged resources as removed (aeon refuses such a plan)."""
+    previews = [
+        line
+        for step in _steps("preview.yml")
+        for line in re.sub(r"\\\n\s*", " ", step.get("run", "")).splitlines()
+        if re.search(r"\bpulumi preview\b.*--json", line)
+    ]
+    assert previews, "preview.yml writes the plan with `pulumi preview --json`"
+    assert all("--show-sames" in line for line in previews), previews
+
+
+# Inputs of actions/create-github-app-token v3.1.1 (its action.yml at the pinned commit), besides
+# the `permission-<name>` ones. actionlint does not know this action's inputs.
+APP_TOKEN_INPUTS = {"client-id", "app-id", "private-key", "owner", "repositories",
+                    "skip-token-revoke", "github-api-url"}  # fmt: skip
+APP_TOKEN_ACTION = "actions/create-github-app-token@1b10c78c7865c340bc4f6099eb2f838309f1e8c3"
+
+
+def test_the_weekly_pull_request_is_opened_with_an_app_token_so_checks_run():
+    """A pull request opened with GITHUB_TOKEN starts no workflow: preview.yml would never run."""
+    steps = _steps("recommend.yml")
+    uses = [step.get("uses", "").split("@")[0] for step in steps]
+    mint = steps[uses.index("actions/create-github-app-token")]
+    opener = steps[uses.index("peter-evans/create-pull-request")]
+    assert uses.index("actions/create-github-app-token") < uses.index(
+        "peter-evans/create-pull-request"
+    )
+    assert mint["uses"] == APP_TOKEN_ACTION
+    inputs = mint["with"]
+    assert {k for k in inputs if not k.startswith("permission-")} <= APP_TOKEN_INPUTS
+    assert inputs["client-id"] == "${{ vars.AEON_APP_CLIENT_ID }}"
+    assert inputs["private-key"] == "${{ secrets.AEON_APP_PRIVATE_KEY }}"
+    assert inputs["permission-contents"] == inputs["permission-pull-requests"] == "write"
+    assert opener["with"]["token"] == f"${{{{ steps.{mint['id']}.outputs.token }}}}"
+    job = next(iter(_load(REPO / ".github" / "workflows" / "recommend.yml")["jobs"].values()))
+    assert job["permissions"].get("contents") == "read"  # the App's token writes, not GITHUB_TOKEN
+    assert "pull-requests" not in job["permissions"]
+    readme = (REPO / "README.md").read_text()
+    assert "AEON_APP_CLIENT_ID" in readme and "AEON_APP_PRIVATE_KEY" in readme
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_no_pull_request_is_opened_with_the_workflow_token(path):
+    for job in _load(path)["jobs"].values():
+        for step in job["steps"]:
+            if step.get("uses", "").startswith("peter-evans/create-pull-request@"):
+                token = str((step.get("with") or {}).get("token", "${{ github.token }}"))
+                assert "github.token" not in token and "GITHUB_TOKEN" not in token

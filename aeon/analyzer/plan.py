@@ -3,7 +3,8 @@
 The file is streamed step by step (plan_stream.py) and each step checked as it comes
 (plan_checks.py). Every step with a `newState` is evaluated, removals are skipped; stack and
 project come from the URNs. Provider steps carry the provider's inputs (its `region` among them),
-from which each resource's region follows as `aeon preview` reports it (plan_regions.py).
+from which each resource's region follows as `aeon preview` reports it (plan_regions.py). A plan
+made without `--show-sames` (unchanged resources counted but left out) is refused.
 """
 
 from __future__ import annotations
@@ -109,19 +110,36 @@ def _members(plan: dict[str, Any]) -> Iterator[Member]:
             yield Member(key, value, None)
 
 
+def _check_sames_shown(summary: Any, shown: int, source: str) -> None:
+    """`pulumi preview --json` leaves unchanged resources out unless `--show-sames` is given (only
+    the root stack's step stays), yet counts them in `changeSummary.same`. Without them every
+    unchanged resource would read as removed (a cost diff) or go unchecked (the policy pack)."""
+    counted = summary.get("same") if isinstance(summary, dict) else None
+    if isinstance(counted, int) and not isinstance(counted, bool) and counted > shown:
+        raise PlanError(
+            f"{source}: changeSummary counts {counted} unchanged resources but only {shown} have "
+            "a step; run `pulumi preview --json --show-sames` so the plan holds them all"
+        )
+
+
 def _build(members: Iterable[Member], source: str) -> Plan:
     checker = PlanChecker(source)
     config: Any = None
+    summary: Any = None
     saw_steps = False
+    sames = 0
     states: dict[str, dict[str, Any]] = {}
     lines: dict[str, int] = {}
     try:
         for member in members:
             if member.key == "config":
                 config = member.value
+            elif member.key == "changeSummary":
+                summary = member.value
             elif member.key == "steps" and member.index is not None:
                 saw_steps = True
                 state = checker.step(member.index, member.line, member.value)
+                sames += member.value.get("op") == "same"
                 if state is not None:
                     urn = state.get("urn") or member.value.get("urn")
                     state["provider"] = state.get("provider") or member.value.get("provider")
@@ -134,6 +152,7 @@ def _build(members: Iterable[Member], source: str) -> Plan:
             raise PlanError(
                 f"{source}: no `steps` list; expected the output of `pulumi preview --json`"
             )
+        _check_sames_shown(summary, sames, source)
         checker.finish()
     except UnreadableFile as exc:
         raise UserError(str(exc)) from None

@@ -1,5 +1,6 @@
 """Pricing stacks and changes from the command line (the model itself: optimizers.costing).
 
-Kept free of imports: `aeon.cost.snapshot` runs a base ref's program in a fresh interpreter and
-must import nothing of the working tree's `optimizers` or `components` before it.
+A base git ref's stack runs in its own interpreter (`aeon.cost.base`, `aeon.cost.snapshot`), and
+the engine makes its program import the ref's `components`, not the working tree's
+(`aeon.engine.program_imports`).
 """

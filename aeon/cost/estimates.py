@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -65,10 +66,16 @@ def price(inputs: StackInputs, sources: PriceSources, usage: UsageFile) -> CostR
             project=inputs.project,
             stack=inputs.stack,
             usage=usage,
-            commitments=commitments(inputs.config, inputs.stack) if inputs.config else {},
+            commitments=_committed(inputs),
         )
     except UsageFileError as exc:
         raise UserError(str(exc)) from None
+
+
+def _committed(inputs: StackInputs) -> Mapping[str, float]:
+    if inputs.committed is not None:
+        return inputs.committed
+    return commitments(inputs.config, inputs.stack) if inputs.config else {}
 
 
 def base_first(project: Project, stack: str, ref: str | None) -> BaseRun | None:

@@ -20,6 +20,9 @@ class StackInputs:
     stack: str
     graph: StackGraph
     config: Mapping[str, str]
+    # Committed capacity units per pool as the side's own code reads its config (a base ref's
+    # snapshot); None: read with this tree's settings model (commitments()).
+    committed: Mapping[str, float] | None = None
 
 
 def planned(resource: Resource) -> PlannedResource:
@@ -63,6 +66,7 @@ def as_snapshot(inputs: StackInputs) -> dict[str, Any]:
         "project": inputs.project,
         "stack": inputs.stack,
         "config": dict(inputs.config),
+        "committed": None if inputs.committed is None else dict(inputs.committed),
         "resources": [
             {
                 "urn": r.urn,
@@ -97,4 +101,6 @@ def from_snapshot(data: Mapping[str, Any]) -> StackInputs:
         )  # fmt: skip
         for r in data["resources"]
     ]
-    return StackInputs(data["project"], data["stack"], StackGraph(resources), data["config"])
+    committed = data.get("committed")
+    return StackInputs(data["project"], data["stack"], StackGraph(resources), data["config"],
+                       None if committed is None else dict(committed))  # fmt: skip

@@ -9,7 +9,7 @@ from aeon.cost import estimates
 from aeon.cost.base import BaseRun
 from aeon.cost.inputs import stack_inputs
 from aeon.engine.model import ProgramRun
-from aeon.output.cost import usd
+from aeon.output.cost import unpriced_changes, usd
 from aeon.project import Project
 from optimizers.costing import EMPTY_USAGE
 
@@ -43,5 +43,9 @@ class PreviewCost:
                                     EMPTY_USAGE)  # fmt: skip
             delta = result.total_delta_monthly_usd
             line += f"\nmonthly cost change: {usd(delta, signed=True)} against {self.base_ref}"
-            doc.update(base=self.base_ref, total_delta_monthly_usd=round(delta, 2))
+            unknown = len(result.unpriced_changes)
+            if unknown:
+                line += f" ({unpriced_changes(unknown)} not in it)"
+            doc.update(base=self.base_ref, total_delta_monthly_usd=round(delta, 2),
+                       unpriced_changes=unknown)  # fmt: skip
         return line + "\n", doc

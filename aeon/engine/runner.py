@@ -7,7 +7,6 @@ import contextlib
 import dataclasses
 import os
 import runpy
-import sys
 import warnings
 from collections.abc import Iterator
 from importlib import metadata
@@ -23,6 +22,7 @@ from aeon.engine.answers import UnansweredInvoke
 from aeon.engine.config import load_stack_config, secret_keys
 from aeon.engine.model import GLOBAL_REGION, ProgramRun, Resource
 from aeon.engine.monitor import AeonMocks, RecordingMonitor
+from aeon.engine.program_imports import programs_own_packages
 from aeon.errors import AeonError, UserError
 from aeon.project import Project, find_project
 
@@ -44,15 +44,15 @@ def package_versions() -> dict[str, str]:
 
 @contextlib.contextmanager
 def _program_context(root: Path) -> Iterator[None]:
-    """The CLI runs a program with its directory as cwd and first on sys.path."""
-    cwd, path = os.getcwd(), list(sys.path)
+    """The CLI runs a program with its directory as cwd and first on sys.path, in a fresh
+    interpreter: its own packages are the ones it imports (program_imports.py)."""
+    cwd = os.getcwd()
     os.chdir(root)
-    sys.path.insert(0, str(root))
     try:
-        yield
+        with programs_own_packages(root):
+            yield
     finally:
         os.chdir(cwd)
-        sys.path[:] = path
 
 
 def _reset_runtime() -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterable
 
 from rich.console import Console
 from rich.table import Table
 
 from optimizers.costing import CostDiff, CostReport
+from optimizers.costing.model import ResourceChange
 
 FORMATS = ("table", "json", "md")
 
@@ -96,50 +98,90 @@ def report_markdown(report: CostReport) -> str:
     return "\n".join(lines) + "\n"
 
 
+def unpriced_changes(count: int) -> str:
+    return f"{count} unpriced change{'' if count == 1 else 's'}"
+
+
 def diff_headline(d: CostDiff) -> str:
     base, delta = d.base_total_monthly_usd, d.total_delta_monthly_usd
     pct = f" ({delta / base * 100:+.1f}%)" if base else ""
+    unknown = len(d.unpriced_changes)
+    gaps = f"; {unpriced_changes(unknown)} not in the delta" if unknown else ""
     return (
         f"{d.stack}: {usd(d.head_total_monthly_usd)} a month, {usd(delta, signed=True)}{pct} "
-        f"against {d.base} ({usd(base)})"
+        f"against {d.base} ({usd(base)}){gaps}"
     )
 
 
-def diff_rows(d: CostDiff, limit: int | None = None) -> list[tuple[str, ...]]:
-    rows = []
-    for c in d.changes[:limit]:
-        rows.append((c.change, c.name, short_type(c.type), usd(c.base_monthly_usd),
-                     usd(c.head_monthly_usd), usd(c.delta_monthly_usd, signed=True),
-                     c.why_unpriced))  # fmt: skip
-    return rows
+def _rows(changes: Iterable[ResourceChange], priced: bool) -> list[tuple[str, ...]]:
+    """Table rows; the last cell is the delta of a priced change, else why it is unpriced."""
+    return [(c.change, c.name, short_type(c.type), usd(c.base_monthly_usd),
+             usd(c.head_monthly_usd),
+             usd(c.delta_monthly_usd, signed=True) if priced else c.why_unpriced)
+            for c in changes]  # fmt: skip
 
 
-DIFF_COLUMNS = ("change", "resource", "type", "base", "head", "delta", "unpriced because")
+def _priced_changes(d: CostDiff) -> list[ResourceChange]:
+    return [c for c in d.changes if c.delta_monthly_usd is not None]
+
+
+DIFF_COLUMNS = ("change", "resource", "type", "base", "head", "delta")
+UNPRICED_COLUMNS = ("change", "resource", "type", "base", "head", "unpriced because")
+UNPRICED_TITLE = "unpriced changes (not in the delta)"
+
+
+def _rich_table(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> Table:
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column, justify="right" if column in ("base", "head", "delta") else "left")
+    for row in rows:
+        table.add_row(*row)
+    return table
 
 
 def diff_table(d: CostDiff) -> str:
-    table = Table(title=diff_headline(d), title_justify="left")
-    for column in DIFF_COLUMNS:
-        table.add_column(column, justify="right" if column in ("base", "head", "delta") else "left")
-    for row in diff_rows(d):
-        table.add_row(*row)
     if not d.changes:
         return _text(diff_headline(d), "no resource changes its cost")
-    return _text(table)
+    priced = _rows(_priced_changes(d), priced=True)
+    parts: list[object] = [
+        _rich_table(diff_headline(d), DIFF_COLUMNS, priced) if priced else diff_headline(d)
+    ]
+    if d.unpriced_changes:
+        unpriced = _rows(d.unpriced_changes, priced=False)
+        parts.append(_rich_table(UNPRICED_TITLE, UNPRICED_COLUMNS, unpriced))
+    return _text(*parts)
+
+
+def _md_table(columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    align = ["---:" if c in ("base", "head", "delta") else "---" for c in columns]
+    lines = [f"| {' | '.join(columns)} |", f"|{'|'.join(align)}|"]
+    for change, name, type_, *rest in rows:
+        cells = [change, f"`{_md_cell(name)}`", f"`{type_}`", *map(_md_cell, rest)]
+        lines.append(f"| {' | '.join(cells)} |")
+    return lines
 
 
 def diff_markdown(d: CostDiff, limit: int | None = None) -> str:
     lines = [f"**{diff_headline(d)}**", ""]
     if not d.changes:
         return "\n".join([*lines, "No resource changes its cost."]) + "\n"
-    lines += ["| change | resource | type | base | head | delta | unpriced because |",
-              "|---|---|---|---:|---:|---:|---|"]  # fmt: skip
-    for change, name, type_, base, head, delta, why in diff_rows(d, limit):
-        lines.append(f"| {change} | `{_md_cell(name)}` | `{type_}` | {base} | {head} | "
-                     f"{delta} | {_md_cell(why)} |")  # fmt: skip
-    hidden = len(d.changes) - len(diff_rows(d, limit))
+    priced = _rows(_priced_changes(d)[:limit], priced=True)
+    unpriced = _rows(d.unpriced_changes[:limit], priced=False)
+    if priced:
+        lines += _md_table(DIFF_COLUMNS, priced)
+    hidden = len(d.changes) - len(d.unpriced_changes) - len(priced)
     if hidden:
         lines += ["", f"…and {hidden} smaller changes (`aeon cost --format json` lists all)."]
+    if unpriced:
+        lines += [
+            "",
+            f"**{UNPRICED_TITLE.capitalize()}:**",
+            "",
+            *_md_table(UNPRICED_COLUMNS, unpriced),
+        ]
+    hidden = len(d.unpriced_changes) - len(unpriced)
+    if hidden:
+        lines += ["", f"…and {hidden} more unpriced changes (`aeon cost --format json`)."]
     return "\n".join(lines) + "\n"
 
 

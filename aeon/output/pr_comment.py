@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from aeon.cost.recommendations import RecommendationRow
 from aeon.cost.verdict import LEVEL_ORDER, Verdict
-from aeon.output.cost import diff_markdown, short_type, usd
+from aeon.output.cost import diff_markdown, short_type, unpriced_changes, usd
 from optimizers.costing import CostDiff
 
 GITHUB_BODY_LIMIT = 65536
@@ -86,9 +86,11 @@ def render_comment(
 ) -> str:
     mandatory = verdict.count("mandatory")
     policy = f":x: {mandatory} mandatory" if mandatory else ":white_check_mark: passes"
+    unknown = len(diff.unpriced_changes)
     title = (
         f"## aeon · `{stack}`: policy {policy} · cost "
         f"{usd(diff.total_delta_monthly_usd, signed=True)} a month"
+        + (f" (and {unpriced_changes(unknown)})" if unknown else "")
     )
     for limit in (None, 50, 20, 5):
         parts = [

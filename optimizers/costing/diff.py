@@ -2,8 +2,9 @@
 
 A resource only in the head is added, only in the base removed; in both, it is updated when
 its monthly cost or its lines differ (a resize, a new purchase mix, a price that moved). A side
-where the resource is unpriced has no figure: its delta is unknown and the change says why.
-Changes are sorted biggest movers first; unknown deltas last.
+where the resource is unpriced has no figure: its delta is unknown, the change says why, and it
+is left out of the total delta (a resource that becomes unpriced is not a saving). Changes are
+sorted biggest movers first; unknown deltas last.
 """
 
 from __future__ import annotations

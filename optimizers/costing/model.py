@@ -193,8 +193,16 @@ class CostDiff:
         return self.head_report.total_monthly_usd
 
     @property
+    def unpriced_changes(self) -> tuple[ResourceChange, ...]:
+        """Changes of unknown cost: the resource is unpriced on a side where it exists."""
+        return tuple(c for c in self.changes if c.delta_monthly_usd is None)
+
+    @property
     def total_delta_monthly_usd(self) -> float:
-        return self.head_total_monthly_usd - self.base_total_monthly_usd
+        """The sum of the known deltas. Not head total - base total: a resource that goes from
+        priced to unpriced would read as a saving of its whole cost (and one priced only in the
+        head as an addition); it is listed under `unpriced_changes` instead."""
+        return sum(c.delta_monthly_usd or 0.0 for c in self.changes)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -206,6 +214,7 @@ class CostDiff:
             "head_total_monthly_usd": money(self.head_total_monthly_usd),
             "total_delta_monthly_usd": money(self.total_delta_monthly_usd),
             "changes": [c.as_json() for c in self.changes],
+            "unpriced_changes": [c.urn for c in self.unpriced_changes],
             "base_unpriced": len(self.base_report.unpriced),
             "head_unpriced": len(self.head_report.unpriced),
             "warnings": list(self.head_report.warnings),

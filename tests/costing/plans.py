@@ -288,6 +288,12 @@ def ebs_volumes() -> dict:
         "archive",
         {"availabilityZone": "us-east-1a", "size": 2000.0, "type": "sc1"},
     )
+    plan.add(
+        "aws:ec2/volumeAttachment:VolumeAttachment",
+        "fast-on-db-host",
+        {"deviceName": "/dev/sdf", "instanceId": "i-0123456789abcdef0", "volumeId": UNKNOWN},
+        refs={"volumeId": [urn("aws:ebs/volume:Volume", "fast")]},
+    )
     return plan.document()
 
 
