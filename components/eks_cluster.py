@@ -46,7 +46,9 @@ class EksClusterArgs(BaseModel):
 
 class EksCluster(pulumi.ComponentResource):
     """`name`, `endpoint`, `certificate_authority`, `oidc_provider_arn`, `oidc_issuer`,
-    `node_role`, `node_instance_profile`, `node_security_group_id` and `k8s_provider`."""
+    `node_role`, `node_instance_profile`, `node_security_group_id`,
+    `cluster_security_group_id` (the group EKS creates; on the API endpoint's network interfaces,
+    not on the self-managed nodes) and `k8s_provider`."""
 
     def __init__(self, name: str, args: EksClusterArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("aeon:index:EksCluster", name, None, opts)
@@ -122,6 +124,7 @@ class EksCluster(pulumi.ComponentResource):
         self.endpoint = self.cluster.endpoint
         self.certificate_authority = self.cluster.certificate_authority.data
         self.node_security_group_id = self.node_security_group.id
+        self.cluster_security_group_id = self.cluster.vpc_config.cluster_security_group_id
         self.oidc_issuer = self.cluster.identities[0].oidcs[0].issuer
 
         # IRSA: pods assume IAM roles through the cluster's OIDC issuer.

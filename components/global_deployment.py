@@ -1,5 +1,6 @@
 """The root component: checks the pools against the EC2 catalog, then one RegionalDeployment per
-configured region, global routing across their inference endpoints, and the stack's budget."""
+configured region, VPC peering from the primary to each edge, global routing across their
+inference endpoints, and the stack's budget."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ import pulumi_aws as aws
 
 from components.budgets import CostBudget, CostBudgetArgs
 from components.charts import REPOSITORIES
+from components.peering import PeerSide, VpcPeering, VpcPeeringArgs
 from components.pod_fit import pod_fit_problems
 from components.pool_types import PoolFacts, PoolTypeError, pool_facts
 from components.regional_deployment import RegionalDeployment, RegionalDeploymentArgs
 from components.regional_serving import MODEL_BUCKET
 from components.routing import GlobalRouting, GlobalRoutingArgs
-from components.settings import PROJECT, RegionRole, StackSettings
+from components.settings import PROJECT, Region, RegionRole, StackSettings
 
 GLOBAL_REGION = "us-east-1"  # CloudFront takes certificates from us-east-1 only
 
@@ -130,6 +132,22 @@ class GlobalDeployment(pulumi.ComponentResource):
             if region.role == RegionRole.PRIMARY and deployment.storage is not None:
                 bucket = deployment.storage.buckets.get(MODEL_BUCKET)
                 model_bucket = bucket.bucket if bucket is not None else None
+        # `pulumi up` runs in the primary VPC; the edges' private EKS endpoints are reached
+        # through these connections.
+        self.peerings: dict[str, VpcPeering] = {}
+        if settings.network.peer_edges:
+            primary = settings.primary_region
+            for edge in settings.edge_regions:
+                cluster = self.regions[edge.name].cluster
+                self.peerings[edge.name] = VpcPeering(
+                    f"{primary.name}-{edge.name}",
+                    VpcPeeringArgs(
+                        requester=self._peer_side(primary),
+                        accepter=self._peer_side(edge),
+                        api_security_group_id=cluster and cluster.cluster_security_group_id,
+                    ),
+                    opts=pulumi.ResourceOptions(parent=self),
+                )
         endpoints = {r: d.endpoint for r, d in self.regions.items() if d.endpoint is not None}
         self.routing = None
         if settings.routing is not None and self.zone is not None and endpoints:
@@ -145,3 +163,12 @@ class GlobalDeployment(pulumi.ComponentResource):
                 opts=global_opts,
             )
         self.register_outputs({name: r.outputs for name, r in self.regions.items()})
+
+    def _peer_side(self, region: Region) -> PeerSide:
+        deployment = self.regions[region.name]
+        return PeerSide(
+            region=region,
+            provider=deployment.provider,
+            vpc_id=deployment.network.vpc_id,
+            route_table_ids=deployment.network.private_route_table_ids,
+        )

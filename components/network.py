@@ -34,6 +34,7 @@ class Network(pulumi.ComponentResource):
     vpc_id: pulumi.Output[str]
     public_subnet_ids: list[pulumi.Output[str]]
     private_subnet_ids: list[pulumi.Output[str]]
+    private_route_table_ids: list[pulumi.Output[str]]
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("aeon:index:Network", name, None, opts)
@@ -59,16 +60,17 @@ class Network(pulumi.ComponentResource):
         self.internet_gateway = aws.ec2.InternetGateway(
             f"{name}-igw", vpc_id=self.vpc.id, tags={"Name": f"{name}-igw"}, opts=vpc_child
         )
+        # Routes are separate resources only: a route table's inline routes would drop any
+        # `ec2.Route` added to it (the peering routes, components/peering.py) on the next update.
         self.public_route_table = aws.ec2.RouteTable(
-            f"{name}-public",
-            vpc_id=self.vpc.id,
-            routes=[
-                aws.ec2.RouteTableRouteArgs(
-                    cidr_block="0.0.0.0/0", gateway_id=self.internet_gateway.id
-                )
-            ],
-            tags={"Name": f"{name}-public"},
-            opts=vpc_child,
+            f"{name}-public", vpc_id=self.vpc.id, tags={"Name": f"{name}-public"}, opts=vpc_child
+        )
+        aws.ec2.Route(
+            f"{name}-public-internet",
+            route_table_id=self.public_route_table.id,
+            destination_cidr_block="0.0.0.0/0",
+            gateway_id=self.internet_gateway.id,
+            opts=pulumi.ResourceOptions(parent=self.public_route_table),
         )
 
         self.public_subnets: list[aws.ec2.Subnet] = []
@@ -124,19 +126,21 @@ class Network(pulumi.ComponentResource):
             )
         self.private_route_tables: list[aws.ec2.RouteTable] = []
         for index in range(nat_count):
-            self.private_route_tables.append(
-                aws.ec2.RouteTable(
-                    f"{name}-private-{index}",
-                    vpc_id=self.vpc.id,
-                    routes=[
-                        aws.ec2.RouteTableRouteArgs(
-                            cidr_block="0.0.0.0/0", nat_gateway_id=self.nat_gateways[index].id
-                        )
-                    ],
-                    tags={"Name": f"{name}-private-{index}"},
-                    opts=vpc_child,
-                )
+            table = aws.ec2.RouteTable(
+                f"{name}-private-{index}",
+                vpc_id=self.vpc.id,
+                tags={"Name": f"{name}-private-{index}"},
+                opts=vpc_child,
             )
+            aws.ec2.Route(
+                f"{name}-private-{index}-internet",
+                route_table_id=table.id,
+                destination_cidr_block="0.0.0.0/0",
+                nat_gateway_id=self.nat_gateways[index].id,
+                opts=pulumi.ResourceOptions(parent=table),
+            )
+            self.private_route_tables.append(table)
+        self.private_route_table_ids = [t.id for t in self.private_route_tables]
         for index, subnet in enumerate(self.private_subnets):
             aws.ec2.RouteTableAssociation(
                 f"{name}-private-{index}",
@@ -150,7 +154,7 @@ class Network(pulumi.ComponentResource):
             vpc_id=self.vpc.id,
             service_name=f"com.amazonaws.{region.name}.s3",
             vpc_endpoint_type="Gateway",
-            route_table_ids=[t.id for t in self.private_route_tables],
+            route_table_ids=self.private_route_table_ids,
             tags={"Name": f"{name}-s3"},
             opts=vpc_child,
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import botocore.loaders
+import botocore.session
 import pytest
 
 from tests.components import component_runs as runs
@@ -82,3 +83,34 @@ def test_aws_accepts_every_enum_value_we_set(models, type_, path, service, shape
                 seen.append(value)
                 assert value in accepted, f"{stack} {resource.name} {path}={value!r}"
     assert seen, f"no {type_} sets {path}: update the table"
+
+
+# Inputs the provider handles itself rather than sending them to the EC2 request.
+PROVIDER_ONLY = {"tags", "autoAccept", "region"}
+REQUESTS = [
+    ("aws:ec2/vpcPeeringConnection:VpcPeeringConnection", "CreateVpcPeeringConnection"),
+    ("aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter",
+     "AcceptVpcPeeringConnection"),
+    ("aws:ec2/route:Route", "CreateRoute"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("type_", "operation"), REQUESTS)
+def test_peering_and_route_inputs_are_members_of_their_ec2_request(models, type_, operation):
+    ec2 = models("ec2")
+    members = set(ec2["shapes"][ec2["operations"][operation]["input"]["shape"]]["members"])
+    resources = runs.of_type(runs.stack_run("prod"), type_)
+    assert resources
+    for resource in resources:
+        sent = {k[0].upper() + k[1:] for k in resource.inputs if k not in PROVIDER_ONLY}
+        assert sent <= members, f"{resource.name}: {sorted(sent - members)} not in {operation}"
+
+
+def test_every_peer_region_offers_ec2_and_differs_from_the_requester() -> None:
+    ec2_regions = set(botocore.session.get_session().get_available_regions("ec2"))
+    run = runs.stack_run("prod")
+    connections = runs.of_type(run, "aws:ec2/vpcPeeringConnection:VpcPeeringConnection")
+    assert connections
+    for connection in connections:
+        assert connection.inputs["peerRegion"] in ec2_regions
+        assert connection.inputs["peerRegion"] != connection.region

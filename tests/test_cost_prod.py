@@ -59,3 +59,13 @@ def test_eks_clusters_past_standard_support_pay_the_extended_rate(prod):
     clusters = [r for r in report.resources if r.type == "aws:eks/cluster:Cluster"]
     assert len(clusters) == 4
     assert all(round(c.monthly_usd, 2) == 438.0 for c in clusters)  # 730 h x $0.60
+
+
+def test_peering_is_free_by_the_hour_and_says_its_traffic_is_not_estimated(prod):
+    _, report = prod
+    kinds = ("aws:ec2/vpcPeeringConnection:VpcPeeringConnection",
+             "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter")  # fmt: skip
+    peering = [r for r in report.resources if r.type in kinds]
+    assert len(peering) == 6  # a connection and its accepter per edge region
+    assert all(r.free and r.monthly_usd == 0 for r in peering)
+    assert all("per GB" in r.note for r in peering if r.type == kinds[0])

@@ -106,6 +106,9 @@ CASES = [
      ["kubernetes.service_cidr", "overlaps vpc_cidr 10.0.0.0/16 of us-east-1"]),
     (["aeon-infra:kubernetes", "service_cidr"], "8.8.0.0/16", ["inside 10.0.0.0/8"]),
     (["aeon-infra:kubernetes", "endpoint_public_access_cidrs"], ["0.0.0.0/33"], ["CIDR"]),
+    (["aeon-infra:network"], {"peer_edges": "sometimes"},
+     ["network.peer_edges", "valid boolean", "sometimes"]),
+    (["aeon-infra:network"], {"peer_edge": True}, ["network.peer_edge", "not permitted"]),
     # regions
     (["aws:region"], "mars-1", ["aws:region: unknown AWS region 'mars-1'"]),
     (["aeon-infra:regions", 1, "name"], "eu-west-9", ["did you mean", "'eu-west-1'"]),

@@ -1,6 +1,7 @@
 """Node pools the Cluster Autoscaler, the device plugin and the termination handler can work with:
 one shape per pool counted in nodes, the tags each of them reads where they read them, EFA and a
-cluster placement group for training, security-group rules that survive the next update."""
+cluster placement group for training, security-group rules and routes that survive the next
+update."""
 
 from __future__ import annotations
 
@@ -88,3 +89,20 @@ def test_security_groups_take_rules_as_separate_resources_only(prod_run) -> None
     rules = runs.of_type(prod_run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
     node_port = [r for r in rules if r.inputs.get("fromPort") == 30800]
     assert len(node_port) == 4  # one per region's inference endpoint
+
+
+def test_route_tables_take_routes_as_separate_resources_only(prod_run) -> None:
+    """Inline routes and `ec2.Route` resources on one table overwrite each other on every update
+    (pulumi-aws's RouteTable note): a route added as a resource would disappear."""
+    tables = runs.of_type(prod_run, "aws:ec2/routeTable:RouteTable")
+    assert len(tables) == 10
+    defaults = {
+        r.inputs["routeTableId"]: r
+        for r in runs.of_type(prod_run, "aws:ec2/route:Route")
+        if r.inputs["destinationCidrBlock"] == "0.0.0.0/0"
+    }
+    for table in tables:
+        assert "routes" not in table.inputs, table.name
+        default = defaults[table.id]
+        gateway = "natGatewayId" if "-private-" in table.name else "gatewayId"
+        assert default.inputs[gateway], table.name

@@ -239,7 +239,7 @@ def test_unknown_key_suggests_the_nearest_and_lists_allowed_keys() -> None:
     (problem,) = problems_for(values)
     assert problem.startswith(
         "aeon-infra:pool: unknown key; did you mean aeon-infra:pools? "
-        "allowed keys: environment, tags, regions, pools"
+        "allowed keys: environment, tags, regions, network, pools"
     )
 
 

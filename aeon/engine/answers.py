@@ -29,6 +29,7 @@ _ID_PREFIX = {
     "aws:ec2/securityGroup:SecurityGroup": "sg",
     "aws:ec2/launchTemplate:LaunchTemplate": "lt",
     "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce",
+    "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": "pcx",
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr",
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr",
     "aws:kms/key:Key": "key",

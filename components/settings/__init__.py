@@ -6,7 +6,7 @@ S3 transitions AWS refuses, unknown regions); what is legal but unwise is left t
 
 One module per domain; import from this package (every public name is re-exported here):
 - `base`: the strict `Model`, name patterns, `SettingsRuleError`, shared checks
-- `regions`: regions and network (`Region`, `RegionRole`, `Routing`)
+- `regions`: regions and network (`Region`, `RegionRole`, `Network`, `Routing`)
 - `pools`: pools and capacity (`Pool`, `CapacityMix`, `FleetScaling`, `OffHours`, `GpuSharing`)
 - `storage`: storage tiers (`Storage`, `Lifecycle`, `Tier`, `Bucket`, `EbsClasses`)
 - `kubernetes`: clusters, namespaces, priority classes, kubelet, Cluster Autoscaler
@@ -47,7 +47,7 @@ from components.settings.kubernetes import (
 from components.settings.loader import parse_settings
 from components.settings.pools import CapacityMix, FleetScaling, GpuSharing, OffHours, Pool
 from components.settings.recommendations import AppliedRecommendation, Recommendations
-from components.settings.regions import Region, RegionRole, Routing
+from components.settings.regions import Network, Region, RegionRole, Routing
 from components.settings.schema import json_schema
 from components.settings.serving import (
     DynamicBatching,
@@ -90,6 +90,7 @@ __all__ = [
     "Monitoring",
     "Name",
     "Namespace",
+    "Network",
     "OffHours",
     "Percent",
     "Pool",

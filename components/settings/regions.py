@@ -53,6 +53,20 @@ class Region(Model):
         return self
 
 
+class Network(Model):
+    """How the regions' VPCs connect (the `network` key)."""
+
+    peer_edges: bool = Field(
+        default=True,
+        description=(
+            "peer the primary VPC with every edge VPC (cross-region VPC peering, routes both "
+            "ways, HTTPS from the primary VPC to each edge EKS API): `pulumi up` runs in the "
+            "primary VPC and must reach the edges' private endpoints; turn off only where "
+            "another link (transit gateway, VPN) or public endpoint CIDRs reach them"
+        ),
+    )
+
+
 class Routing(Model):
     domain: str = Field(
         max_length=253,

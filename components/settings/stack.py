@@ -14,7 +14,7 @@ from components.settings.budgets import Budget, Monitoring
 from components.settings.kubernetes import Kubernetes
 from components.settings.pools import Pool
 from components.settings.recommendations import Recommendations
-from components.settings.regions import Region, RegionRole, Routing
+from components.settings.regions import Network, Region, RegionRole, Routing
 from components.settings.serving import Serving
 from components.settings.storage import Storage
 
@@ -33,6 +33,7 @@ class StackSettings(Model):
     environment: Literal["prod", "staging", "dev"]
     tags: Tags
     regions: list[Region] = Field(min_length=1)
+    network: Network = Network()
     pools: list[Pool] = Field(default_factory=list)
     storage: Storage | None = None
     kubernetes: Kubernetes | None = None
@@ -217,6 +218,10 @@ class StackSettings(Model):
     @property
     def primary_region(self) -> Region:
         return next(r for r in self.regions if r.role == RegionRole.PRIMARY)
+
+    @property
+    def edge_regions(self) -> list[Region]:
+        return [r for r in self.regions if r.role == RegionRole.EDGE]
 
     def pools_in(self, region: str) -> list[Pool]:
         return [p for p in self.pools if p.region == region]

@@ -53,6 +53,14 @@ FREE: dict[str, str] = {
     "aws:ec2/routeTableAssociation:RouteTableAssociation": CONFIG,
     "aws:ec2/route:Route": CONFIG,
     "aws:ec2/internetGateway:InternetGateway": "internet gateways are free (data transfer is not)",
+    "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": (
+        "peering connections have no hourly charge; data across AZs or regions is billed per GB "
+        "(usage, not estimated)"
+    ),
+    "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter": (
+        "the accepter's side of a peering connection: no charge of its own"
+    ),
+    "aws:ec2/vpcPeeringConnectionOptions:VpcPeeringConnectionOptions": CONFIG,
     "aws:ec2/securityGroup:SecurityGroup": "security groups are free",
     "aws:ec2/securityGroupRule:SecurityGroupRule": CONFIG,
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": CONFIG,
