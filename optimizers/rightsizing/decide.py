@@ -114,14 +114,17 @@ def share(ctx: SizingContext, group: Group, packing: PackResult | None = None) -
             "pack_ffd_gpus": float(packing.ffd_groups),
             "pack_lower_bound": float(packing.bound.hosts),
         }
-    unmeasured = int(projected.get("host_cpu_unmeasured_members", 0))
     risk_notes = []
-    if unmeasured:
-        notes.append(
-            f"host CPU of {unmeasured} member(s) not measured: the host-CPU check counted only "
-            "the measured ones (risk one level up)"
-        )
-        risk_notes.append("host CPU not measured for every member: it may not fit the host")
+    unmeasured = False  # host CPU or memory a member did not report: not checked, risk up
+    for what, key in (("CPU", "host_cpu_unmeasured_members"),
+                      ("memory", "host_mem_unmeasured_members")):  # fmt: skip
+        if count := int(projected.get(key, 0)):
+            unmeasured = True
+            notes.append(
+                f"host {what} of {count} member(s) not measured: the host-{what} check "
+                "counted only the measured ones (risk one level up)"
+            )
+            risk_notes.append(f"host {what} not measured for every member: it may not fit the host")
     if pool is not None and pool.min_size > 0:
         risk_notes.append(f"pool {pool.name} keeps at least min_size {pool.min_size} nodes")
     risk_notes += [
