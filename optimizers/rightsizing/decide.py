@@ -12,7 +12,7 @@ from optimizers.rightsizing.context import SizingContext
 from optimizers.rightsizing.decision import Decision
 from optimizers.rightsizing.measure import Needs
 from optimizers.rightsizing.packing import PackResult
-from optimizers.rightsizing.projection import Projection, project
+from optimizers.rightsizing.projection import Projection, preallocated_note, project
 from optimizers.rightsizing.risk import confidence_of, risk_of
 from optimizers.rightsizing.saturation import Saturation, counter_only_note, saturation
 from optimizers.rightsizing.scale_out import Saturated
@@ -186,6 +186,8 @@ def resize(ctx: SizingContext, info: ResourceInfo, need: Needs) -> Decision | Sa
             notes.append(counter_only_note(need, policy, sat))
             busy_limit = False
             here = project(need, cur, cur, policy, busy_limit=False)
+    if held := preallocated_note(need, cur, policy):
+        notes.append(held)
     overloaded = not here.ok or (sat is not None and sat.saturated)
     if sat is not None and sat.saturated:
         notes.append(f"saturated: {sat.why}")
