@@ -113,6 +113,8 @@ def test_no_proposal_breaks_a_floor(itype, cpu, host_mem, sm, tensor_share, gpu_
         return
     new = catalog().get(rec.proposed.instance_type)
     assert new.memory_gib >= host_mem
-    assert new.gpu_memory_gib_each >= gpu_mem * 1.2
+    # GPU memory's headroom binds on a GPU with less memory; on one no smaller, the peak fits
+    smaller = new.gpu_memory_mib_each < spec.gpu_memory_mib_each
+    assert new.gpu_memory_gib_each >= gpu_mem * (1.2 if smaller else 1.0)
     for key in ("gpu_busy_pct", "cpu_busy_pct"):
         assert rec.evidence.projected.get(key, 0) * 1.2 <= 100 + 1e-9

@@ -3,6 +3,7 @@ busy GPU: the harmful-upsize case of issue 11 and its saturated twin."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from optimizers.errors import InputError
@@ -115,3 +116,54 @@ def test_compute_optimizer_headroom_presets_follow_its_documentation(headroom, m
     else:
         with pytest.raises(InputError, match="compute-optimizer"):
             get_policy("compute-optimizer", headroom, None, memory)
+
+
+def _llm_pod(latency, role: str | None = "inference") -> Fleet:
+    # An LLM pod as a real fleet records it: 70 GiB of the H100 held, 40% on the NVML counter,
+    # the serving engine's request latency (long generations: 800 ms), no CPU metric.
+    gpu = {"busy": noisy(40, 3, 5), "mem_gib": 70}
+    return _pod(Fleet(days=1, step=60), "llm", gpu, role=role,
+                host={"request_latency_ms": latency})  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ["inference", None])
+def test_a_latency_target_the_user_never_set_spends_nothing(role):
+    # The default target (100 ms) is for the shared-GPU check; 800 ms against it once gave
+    # scale-out +7 x p5.4xlarge (-$35,157/month) on a pod 40% busy.
+    fleet = _llm_pod(800.0, role)
+    declared_without_target = settings(pool("genai", P5, role=role or "inference"))
+    for stack, how in ((settings(), "--latency-target-ms"),
+                       (declared_without_target, "pool genai's latency_target_ms")):  # fmt: skip
+        recs = run(fleet, stack, lookback_s=86_400)
+        assert {r.kind for r in recs} & {Kind.SCALE_OUT, Kind.UPSIZE} == set()
+        assert all(r.monthly_saving_usd >= 0 for r in recs)
+        notes = " ".join(by_target(recs)["llm"].evidence.notes)
+        assert "request latency p95 800.0 ms not judged" in notes and how in notes
+
+
+def test_a_latency_scale_out_adds_one_instance_per_saturated_member():
+    # 800 ms against the user's 100 ms is no load ratio of 8: latency grows without bound near
+    # saturation, so one more instance per member, then measure again.
+    fleet = _llm_pod(800.0)
+    stack = settings()
+    users = stack.model_copy(update={"recommendations": stack.recommendations.model_copy(
+        update={"default_latency_target_ms": 100})})  # fmt: skip
+    for kw, stack in (({"latency_target_ms": 100}, settings()), ({}, users)):
+        rec = by_target(run(fleet, stack, lookback_s=86_400, **kw))["llm"]
+        assert rec.kind is Kind.SCALE_OUT and rec.proposed.count == 1
+        assert rec.monthly_saving_usd == pytest.approx(-6.88 * 730, abs=1)
+        notes = " ".join(rec.evidence.notes)
+        assert "request latency p95 800.0 ms vs your target 100 ms" in notes
+        assert "one instance per member" in notes
+
+
+def test_latency_is_judged_at_p95_against_a_p95_target():
+    # 2% of the minutes at 300 ms: the P99.5 is 300 ms, the p95 80 ms, within the 100 ms target.
+    def latency(ts):
+        return np.where((ts // 60) % 50 == 0, 300.0, 80.0)
+
+    fleet = _llm_pod(latency)
+    rec = by_target(run(fleet, settings(pool("genai", P5, latency_target_ms=100)),
+                        lookback_s=86_400))["llm"]  # fmt: skip
+    assert rec.kind is Kind.KEEP and rec.monthly_saving_usd == 0
+    assert "request latency p95 80.0 ms vs your target 100 ms" in " ".join(rec.evidence.notes)

@@ -49,6 +49,11 @@ def test_the_h200_fleet_never_costs_more(source, role):
     hot = [r for r in recs if r.kind is Kind.KEEP and r.evidence.notes
            and r.evidence.notes[0].startswith("GPU busy-ness")]  # fmt: skip
     assert len(hot) == 21  # the counter reads 90%+, no GPM: keep, asking for GPM
+    # pods holding more than 80 / 1.2 GiB of the 80 GiB GPU run today: no overload, no flag
+    held = [r for r in recs if any(n.startswith("GPU memory peak") for n in r.evidence.notes)]
+    assert held
+    assert all(r.risk.level != "high" and r.kind is not Kind.UPSIZE for r in held)
+    assert not any("overloaded" in n for r in recs for n in r.evidence.notes)
     for rec in recs:
         if rec.proposed.instance_type:
             assert from_moto_package(("us-east-1",)).get(rec.proposed.instance_type).gpu_count == 1

@@ -25,8 +25,9 @@ from tests.rightsizing.fleet import DAY, T0, Fleet, catalog
 HOST = "g6e.xlarge"  # one L40S, 44.7 GiB
 
 
-def _members(seed: int, n: int, days: float = 1.0) -> list[Member]:
+def _members(seed: int, n: int, days: float = 1.0, mem_unmeasured: float = 0.0) -> list[Member]:
     rng = np.random.default_rng(seed)
+    unmeasured = np.random.default_rng(seed + 7_000).random(n) < mem_unmeasured
     fleet = Fleet(days=days, step=300)
     for i in range(n):
         base, peak = rng.uniform(2, 15), rng.uniform(15, 60)
@@ -38,7 +39,8 @@ def _members(seed: int, n: int, days: float = 1.0) -> list[Member]:
             return np.clip(np.where(hours < width / 60, peak, base) + noise, 0, 100)
 
         cpu = None if rng.random() < 0.3 else float(rng.uniform(2, 20))
-        fleet.add(f"m{i:03d}", "p", HOST, cpu=cpu, mem_gib=float(rng.uniform(4, 30)),
+        mem = float(rng.uniform(4, 30))
+        fleet.add(f"m{i:03d}", "p", HOST, cpu=cpu, mem_gib=None if unmeasured[i] else mem,
                   gpus=[{"busy": busy, "mem_gib": float(rng.uniform(3, 22))}])  # fmt: skip
     needs = measure(fleet.frame(), get_policy("ours"), fleet.end - int(days * DAY), fleet.end)
     spec = catalog().get(HOST)
@@ -109,7 +111,7 @@ def _brute_force(members, host, rules) -> int:
 
 @pytest.mark.parametrize("seed", range(3))
 def test_the_fast_fit_agrees_with_check(seed):
-    members = _members(200 + seed, 30)
+    members = _members(200 + seed, 30, mem_unmeasured=0.3)
     for latency in (False, True):
         rules = _rules(latency)
         fitter = Fitter(members, members[0].spec, rules)
@@ -136,3 +138,21 @@ def test_pack_keeps_instance_types_apart_and_reports_bounds():
         assert {m.spec.instance_type for g in result.groups for m in g.members} == {itype}
         assert result.bound.hosts <= result.hosts
         assert "memory" in result.bound.describe()
+
+
+def test_unmeasured_host_memory_does_not_block_packing():
+    # 40 members, none with host memory data: the host-memory check counts none of them (it once
+    # counted each as the whole host's 32 GiB, so no two ever fit) and the packer still packs.
+    members = _members(300, 40, mem_unmeasured=1.0)
+    assert all(m.mem_gib is None for m in members)
+    rules = _rules(latency=False)
+    host = members[0].spec
+    result = pack_one_type(members, host, rules, time.monotonic() + 5)
+    assert result.hosts < len(members) / 2
+    for group in result.groups:
+        verdict = check(group.members, host, rules)
+        assert verdict.ok
+        if len(group.members) > 1:
+            assert verdict.projected["host_mem_unmeasured_members"] == len(group.members)
+    fitter = Fitter(members, host, rules)
+    assert fitter.fits_list([0, 1]) == check(members[:2], host, rules).ok

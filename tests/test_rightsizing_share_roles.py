@@ -10,11 +10,11 @@ from optimizers.recommendation import Kind, PlannerRun, RecommendationsFile
 from tests.rightsizing.fleet import Fleet, burst, run, settings
 
 
-def _fleet(role: str | None, cpu: float | None = None) -> Fleet:
+def _fleet(role: str | None, cpu: float | None = None, mem: float | None = 60) -> Fleet:
     fleet = Fleet(days=2, step=60)
     for rid, phase in (("a", 2.0), ("b", 14.0)):
         shape = burst(5, 35, phase)
-        fleet.add(rid, "genai", "p5.4xlarge", cpu=cpu, mem_gib=60, role=role,
+        fleet.add(rid, "genai", "p5.4xlarge", cpu=cpu, mem_gib=mem, role=role,
                   gpus=[{"busy": shape, "mem_gib": 25}])  # fmt: skip
     return fleet
 
@@ -35,6 +35,20 @@ def test_an_undeclared_inference_pool_shares_without_cpu_data():
     assert measured.kind is Kind.SHARE and measured.risk.level == "medium"
     too_busy = run(_fleet("inference", cpu=45), settings(), lookback_s=2 * 86_400)
     assert all(r.kind is not Kind.SHARE for r in too_busy)  # 2 x 45% x 1.2 of 16 vCPUs
+
+
+def test_unmeasured_host_memory_does_not_block_share():
+    # It once counted as the whole host's 256 GiB each, so no two members ever fit.
+    rec = run(_fleet("inference", cpu=10, mem=None), settings(), lookback_s=2 * 86_400)
+    assert [r.kind for r in rec] == [Kind.SHARE] and rec[0].targets == ["a", "b"]
+    notes = " ".join(rec[0].evidence.notes)
+    assert "host memory of 2 member(s) not measured" in notes
+    assert "host CPU" not in notes  # CPU was measured
+    assert rec[0].risk.level == "high"  # share is medium; unmeasured memory raises it one level
+    assert any("host memory not measured" in n for n in rec[0].risk.notes)
+    # measured host memory is checked as before: 2 x 150 GiB do not fit 256 GiB
+    measured = run(_fleet("inference", cpu=10, mem=150), settings(), lookback_s=2 * 86_400)
+    assert all(r.kind is not Kind.SHARE for r in measured)
 
 
 def test_the_latency_target_flag_and_setting_apply_to_undeclared_pools():

@@ -34,6 +34,7 @@ class Recommendations(Model):
         gt=0,
         description="p95 latency target of inference pools the stack does not declare (their "
         "role known from the fleet), for the latency check of shared GPUs (framework "
-        "max_latency_ms)",
+        "max_latency_ms); only when written in the stack is a measured p95 latency judged "
+        "against it (a latency over the built-in default never spends money)",
     )
     applied: list[AppliedRecommendation] = Field(default_factory=list)

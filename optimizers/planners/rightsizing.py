@@ -42,8 +42,11 @@ class RightSizingOptions(Options):
     latency_target_ms: float | None = Field(
         None,
         gt=0,
-        description="p95 latency target of inference pools the stack does not declare "
-        "(default: the stack's recommendations.default_latency_target_ms, 100).",
+        description="p95 latency target of pools the stack does not declare: their measured "
+        "p95 request latency or queue wait beyond it is saturation (it may cost money), and "
+        "shared GPUs must keep it (default: the stack's "
+        "recommendations.default_latency_target_ms, 100, which judges no latency unless the "
+        "stack sets it).",
     )
     memory_headroom: float | None = Field(
         None,

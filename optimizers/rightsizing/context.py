@@ -19,6 +19,18 @@ DEFAULT_LATENCY_TARGET_MS = 100.0  # the framework's max_latency_ms (settings' d
 
 
 @dataclass(frozen=True)
+class LatencyTarget:
+    """A pool's p95 latency target (ms None: none). `set_by_user`: the user set it (the declared
+    pool's latency_target_ms, --latency-target-ms, or recommendations.default_latency_target_ms
+    written in the stack); the built-in default is not, and never spends money."""
+
+    ms: float | None
+    origin: str
+    set_by_user: bool
+    declared: bool = False  # the pool is in the stack (its own latency_target_ms applies)
+
+
+@dataclass(frozen=True)
 class SizingInputs:
     frame: TelemetryFrame
     catalog: Catalog
@@ -71,28 +83,32 @@ class SizingContext:
         pool = self.pool(info)
         return pool.role if pool is not None else info.role
 
-    def latency_target(self, info: ResourceInfo) -> tuple[float | None, str]:
-        """The p95 latency target of the resource's pool, and where it comes from."""
+    def latency_target(self, info: ResourceInfo) -> LatencyTarget:
+        """The p95 latency target of the resource's pool, where it comes from, and whether the
+        user set it (only then may a latency signal spend money)."""
         pool = self.pool(info)
         if pool is not None:
-            return pool.latency_target_ms, f"pool {pool.name}'s latency_target_ms"
+            origin = f"pool {pool.name}'s latency_target_ms"
+            ms = pool.latency_target_ms
+            return LatencyTarget(ms, origin, set_by_user=ms is not None, declared=True)
         if self.inputs.latency_target_ms is not None:
-            return self.inputs.latency_target_ms, "--latency-target-ms, for a pool not in the stack"
+            origin = "--latency-target-ms, for a pool not in the stack"
+            return LatencyTarget(self.inputs.latency_target_ms, origin, set_by_user=True)
         settings = self.inputs.settings
-        target = (
-            settings.recommendations.default_latency_target_ms
-            if settings
-            else DEFAULT_LATENCY_TARGET_MS
-        )
-        return target, "recommendations.default_latency_target_ms, for a pool not in the stack"
+        recs = settings.recommendations if settings else None
+        target = recs.default_latency_target_ms if recs else DEFAULT_LATENCY_TARGET_MS
+        by_user = recs is not None and "default_latency_target_ms" in recs.model_fields_set
+        default = "" if by_user else " its built-in default,"
+        origin = f"recommendations.default_latency_target_ms,{default} for a pool not in the stack"
+        return LatencyTarget(target, origin, by_user)
 
     def share_rules(self, info: ResourceInfo) -> ShareRules:
         pool = self.pool(info)
         replicas = pool.gpu_sharing.time_slicing_replicas if pool and pool.gpu_sharing else None
-        target, origin = self.latency_target(info)
+        target = self.latency_target(info)  # the default too: it only keeps a GPU from sharing
         service = None
-        if target is not None:
-            service = self.inputs.service_time_ms or default_service_ms(target)
+        if target.ms is not None:
+            service = self.inputs.service_time_ms or default_service_ms(target.ms)
         return ShareRules(
-            self.policy, replicas or DEFAULT_MAX_MEMBERS, target, service, target_origin=origin
+            self.policy, replicas or DEFAULT_MAX_MEMBERS, target.ms, service, target.origin
         )

@@ -12,9 +12,15 @@ from optimizers.rightsizing.context import SizingContext
 from optimizers.rightsizing.decision import Decision
 from optimizers.rightsizing.measure import Needs
 from optimizers.rightsizing.packing import PackResult
-from optimizers.rightsizing.projection import Projection, project
+from optimizers.rightsizing.projection import Projection, preallocated_note, project
 from optimizers.rightsizing.risk import confidence_of, risk_of
-from optimizers.rightsizing.saturation import Saturation, counter_only_note, saturation
+from optimizers.rightsizing.saturation import (
+    Saturation,
+    Verdict,
+    counter_only_note,
+    saturation,
+    unjudged_latency_note,
+)
 from optimizers.rightsizing.scale_out import Saturated
 from optimizers.rightsizing.sharing import Group, check
 from optimizers.telemetry.frame import ResourceInfo
@@ -114,14 +120,17 @@ def share(ctx: SizingContext, group: Group, packing: PackResult | None = None) -
             "pack_ffd_gpus": float(packing.ffd_groups),
             "pack_lower_bound": float(packing.bound.hosts),
         }
-    unmeasured = int(projected.get("host_cpu_unmeasured_members", 0))
     risk_notes = []
-    if unmeasured:
-        notes.append(
-            f"host CPU of {unmeasured} member(s) not measured: the host-CPU check counted only "
-            "the measured ones (risk one level up)"
-        )
-        risk_notes.append("host CPU not measured for every member: it may not fit the host")
+    unmeasured = False  # host CPU or memory a member did not report: not checked, risk up
+    for what, key in (("CPU", "host_cpu_unmeasured_members"),
+                      ("memory", "host_mem_unmeasured_members")):  # fmt: skip
+        if count := int(projected.get(key, 0)):
+            unmeasured = True
+            notes.append(
+                f"host {what} of {count} member(s) not measured: the host-{what} check "
+                "counted only the measured ones (risk one level up)"
+            )
+            risk_notes.append(f"host {what} not measured for every member: it may not fit the host")
     if pool is not None and pool.min_size > 0:
         risk_notes.append(f"pool {pool.name} keeps at least min_size {pool.min_size} nodes")
     risk_notes += [
@@ -165,10 +174,12 @@ def resize(ctx: SizingContext, info: ResourceInfo, need: Needs) -> Decision | Sa
     """Upsize when the current type is overloaded; otherwise the cheapest fit within the step
     bound that saves at least 1% (downsize, or change-family); otherwise keep.
 
-    A GPU counts as overloaded only on a real signal (saturation.py): GPM activity, or latency
-    or queue wait beyond the pool's target. Then the move is to a faster GPU model with no more
-    GPUs (candidates never add GPUs); with none, the resource is `Saturated` (the engine
-    gathers its pool's into one scale-out). With only the NVML counter high, nothing is spent."""
+    A GPU counts as overloaded only on a real signal (saturation.py): GPM activity, or p95
+    latency or queue wait beyond a target the user set. Then the move is to a faster GPU model
+    with no more GPUs (candidates never add GPUs); with none, the resource is `Saturated` (the
+    engine gathers its pool's into one scale-out). With only the NVML counter high, or latency
+    judged only by the built-in default target, nothing is spent. GPU memory that fits the
+    current GPU is never overload, whatever its headroom (projection.py)."""
     cur = ctx.inputs.catalog.get(info.instance_type)
     assert cur is not None  # resources missing from the catalog are not-enough-data
     policy = ctx.policy
@@ -177,12 +188,19 @@ def resize(ctx: SizingContext, info: ResourceInfo, need: Needs) -> Decision | Sa
     sat = None
     busy_limit = True
     if cur.has_gpu and need.has_gpu_data:
-        sat = saturation(need, policy, ctx.latency_target(info)[0])
+        target = ctx.latency_target(info)
+        sat = saturation(need, policy, target.ms if target.set_by_user else None)
+        if unjudged := unjudged_latency_note(need, target, info.pool):
+            notes.append(unjudged)
         if here.gpu_busy_over and not sat.saturated:
             # No real signal: the counter buys nothing, and only GPUs no slower are candidates.
             notes.append(counter_only_note(need, policy, sat))
             busy_limit = False
             here = project(need, cur, cur, policy, busy_limit=False)
+        elif sat.verdict is Verdict.NOT_SATURATED:
+            notes.append(f"not saturated: {sat.why}")
+    if held := preallocated_note(need, cur, policy):
+        notes.append(held)
     overloaded = not here.ok or (sat is not None and sat.saturated)
     if sat is not None and sat.saturated:
         notes.append(f"saturated: {sat.why}")
@@ -242,7 +260,7 @@ def _kind_of_move(cur: InstanceSpec, new: InstanceSpec, notes: list[str]) -> Kin
 
 def _relieves(proj: Projection, sat: Saturation) -> bool:
     """A saturated GPU moves only to a model fast enough to carry its whole load."""
-    return proj.values.get("gpu_busy_scale", 1.0) * sat.load <= 1
+    return proj.values.get("gpu_busy_scale", 1.0) * sat.speedup_needed <= 1
 
 
 def _cheaper_within_step(

@@ -18,6 +18,8 @@ from optimizers.telemetry.frame import Metric, Series, SeriesKey, TelemetryFrame
 
 GIB = 1024**3
 BOUND_PERCENTILE = 95.0
+LATENCY_PERCENTILE = 95.0  # latency targets are p95 targets: judged at the same percentile
+LATENCY_METRICS = (Metric.REQUEST_LATENCY_MS, Metric.QUEUE_WAIT_MS)
 
 
 @dataclass
@@ -38,10 +40,11 @@ class Needs:
     busy_series: dict[int, Series] = field(default_factory=dict)  # per GPU, raw, for sharing
     occupancy_series: dict[int, Series] = field(default_factory=dict)  # NVML counter if present
     # Saturation signals (whatever the policy reads busy-ness from): per GPU, the larger of GPM SM
-    # and tensor activity at the busy percentile; the served requests' latency and queue wait.
+    # and tensor activity at the busy percentile; the served requests' p95 latency and queue wait
+    # over the window (latency targets are p95 targets, whatever the busy percentile).
     gpm_activity_pct: list[float] = field(default_factory=list)
-    latency_ms: float | None = None
-    queue_ms: float | None = None
+    latency_p95_ms: float | None = None
+    queue_p95_ms: float | None = None
 
     @property
     def has_gpu_data(self) -> bool:
@@ -94,21 +97,25 @@ def measure(frame: TelemetryFrame, policy: SizingPolicy, start: int, end: int) -
     q = policy.busy_percentile
     stats: dict[SeriesKey, dict[str, float]] = {}
     for metric, items in by_metric.items():
-        quantiles = {q, BOUND_PERCENTILE} if metric.per_gpu else {q}
+        quantiles = {q}
+        if metric.per_gpu:
+            quantiles.add(BOUND_PERCENTILE)
+        if metric in LATENCY_METRICS:
+            quantiles.add(LATENCY_PERCENTILE)
         stats.update(_stats_by_key(policy, items, quantiles))
 
     needs = {rid: Needs(rid) for rid in frame.resources}
     used: dict[str, list[SeriesKey]] = {rid: [] for rid in frame.resources}
-    pq = f"p{q:g}"
+    pq, p_latency = f"p{q:g}", f"p{LATENCY_PERCENTILE:g}"
     for key, row in stats.items():
         need, rid = needs[key.resource_id], key.resource_id
         if key.metric is Metric.CPU_UTIL_PCT:
             need.cpu_busy_pct = row[pq]
             used[rid].append(key)
         elif key.metric is Metric.REQUEST_LATENCY_MS:
-            need.latency_ms = row[pq]
+            need.latency_p95_ms = row[p_latency]
         elif key.metric is Metric.QUEUE_WAIT_MS:
-            need.queue_ms = row[pq]
+            need.queue_p95_ms = row[p_latency]
         elif key.metric is Metric.MEM_USED_BYTES:
             need.mem_peak_gib = row["max"] / GIB
             need.mem_need_gib = max(

@@ -39,9 +39,10 @@ class Fitter:
         self.ids = [m.resource_id for m in members]
         self.mem = np.array([m.gpu_mem_gib for m in members], dtype=np.float64)
         cpu = [m.cpu_vcpus for m in members]
-        self.cpu_known = np.array([c is not None for c in cpu])
         self.cpu = np.array([c or 0.0 for c in cpu], dtype=np.float64)
-        self.hmem = np.array([m.mem_gib for m in members], dtype=np.float64)
+        # Unmeasured host CPU and memory count as 0 in the sums, as in `check`.
+        hmem = [m.mem_gib for m in members]
+        self.hmem = np.array([g or 0.0 for g in hmem], dtype=np.float64)
         self.busy = np.stack([m.busy_row for m in members]).astype(np.float64)
         self.occ = np.stack([m.occupancy_row for m in members]).astype(np.float64)
         self.busy_p = percentile_rows(self.busy, self.q)
@@ -106,8 +107,7 @@ class Fitter:
         for i in members:
             mem += self.mem[i]
             hmem += self.hmem[i]
-            if self.cpu_known[i]:
-                cpu += self.cpu[i]
+            cpu += self.cpu[i]
             busy = self.busy[i].copy() if busy is None else busy + self.busy[i]
             occ = self.occ[i].copy() if occ is None else occ + self.occ[i]
         self.gmem[g], self.gcpu[g], self.ghmem[g] = mem, cpu, hmem
@@ -120,7 +120,7 @@ class Fitter:
 
     def _scalars_fit(self, cand: np.ndarray, i: int) -> np.ndarray:
         h, host = self.h, self.host
-        cpu = self.gcpu[cand] + (self.cpu[i] if self.cpu_known[i] else 0.0)
+        cpu = self.gcpu[cand] + self.cpu[i]
         return (
             (self.count[cand] + 1 <= self.rules.max_members)
             & ((self.gmem[cand] + self.mem[i]) * self.hm <= host.gpu_memory_gib_each)
@@ -187,7 +187,7 @@ class Fitter:
         for i in members:
             mem += self.mem[i]
             hmem += self.hmem[i]
-            cpu += self.cpu[i] if self.cpu_known[i] else 0.0
+            cpu += self.cpu[i]
         host = self.host
         if mem * self.hm > host.gpu_memory_gib_each or cpu * self.h > host.vcpus:
             return False
@@ -236,8 +236,6 @@ class Fitter:
             return False
         hs = np.array([h for h, _ in pairs])
         js = np.array([j for _, j in pairs])
-        cpu_i = self.cpu[i] if self.cpu_known[i] else 0.0
-        cpu_j = np.where(self.cpu_known[js], self.cpu[js], 0.0)
         # The swapped group's busy percentile lies within these bounds (pointwise shifts).
         hi = (self.gp_busy[hs] - self.busy_min[js] + self.busy_max[i]) * self.h
         lo = (self.gp_busy[hs] - self.busy_max[js] + self.busy_min[i]) * self.h
@@ -248,7 +246,7 @@ class Fitter:
                 (self.gmem[hs] - self.mem[js] + self.mem[i]) * self.hm
                 <= self.host.gpu_memory_gib_each
             )
-            & ((self.gcpu[hs] - cpu_j + cpu_i) * self.h <= self.host.vcpus)
+            & ((self.gcpu[hs] - self.cpu[js] + self.cpu[i]) * self.h <= self.host.vcpus)
             & (self.ghmem[hs] - self.hmem[js] + self.hmem[i] <= self.host.memory_gib)
         )
         order = np.flatnonzero(ok)

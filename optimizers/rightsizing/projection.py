@@ -1,10 +1,11 @@
 """Would a candidate type carry what the current one carried, with the policy's headroom?
 
-Never below observed peaks (host memory, GPU memory); CPU busy-ness is rescaled by vCPU count
-and GPU busy-ness by GPU capability (optimizers.gpu_capability) when the GPU model changes. GPU
-count follows the workload: one whose memory sits on k GPUs uses k GPUs, and a candidate with
-more GPUs carries the same load per GPU (a process does not spread itself over GPUs it never
-allocated), so more GPUs never relieve a busy one.
+Never below observed peaks (host memory, GPU memory); GPU memory's headroom applies only on a
+move to a GPU with less memory (memory that fits the current GPU runs today). CPU busy-ness is
+rescaled by vCPU count and GPU busy-ness by GPU capability (optimizers.gpu_capability) when the
+GPU model changes. GPU count follows the workload: one whose memory sits on k GPUs uses k GPUs,
+and a candidate with more GPUs carries the same load per GPU (a process does not spread itself
+over GPUs it never allocated), so more GPUs never relieve a busy one.
 """
 
 from __future__ import annotations
@@ -123,13 +124,30 @@ def _project_gpu(
     in_use = gpus_in_use(need, cur)
     if cand.gpu_count < in_use:
         p.reasons.append(f"{in_use} GPUs hold memory (model shards): needs at least {in_use}")
-    f = gpu_mem_factor(policy)
+    # Memory that fits the current GPU runs today (serving engines preallocate most of it): a
+    # GPU with no less memory is held to the raw peak; only a smaller one needs the headroom.
+    smaller = cand.gpu_memory_mib_each < cur.gpu_memory_mib_each
+    f = gpu_mem_factor(policy) if smaller else 1.0
     each = max(need.gpu_mem_peak_gib) * f
     total = sum(need.gpu_mem_peak_gib) * f
     p.values["gpu_mem_need_gib_each"] = round(each, 3)
     if cand.gpu_memory_gib_each < each or cand.gpu_memory_gib_each * cand.gpu_count < total:
         p.reasons.append(
-            f"GPU memory {cand.gpu_memory_gib_each:.1f} GiB per GPU is under the peak plus "
-            "headroom "
-            f"({each:.1f} GiB)"
+            f"GPU memory {cand.gpu_memory_gib_each:.1f} GiB per GPU is under the peak"
+            f"{' plus headroom' if smaller else ''} ({each:.1f} GiB)"
         )
+
+
+def preallocated_note(need: Needs, cur: InstanceSpec, policy: SizingPolicy) -> str | None:
+    """Why GPU memory above the headroom is not overload (None when it is within it)."""
+    if not cur.has_gpu or not need.gpu_mem_peak_gib:
+        return None
+    peak, size, f = max(need.gpu_mem_peak_gib), cur.gpu_memory_gib_each, gpu_mem_factor(policy)
+    if peak * f <= size or peak > size:
+        return None
+    return (
+        f"GPU memory peak {peak:.1f} GiB of {size:.1f} GiB ({peak / size:.0%}): it fits today, "
+        "so it is no overload (serving engines preallocate most of a GPU: vLLM about 90% "
+        "by default) and nothing is upsized for it; a GPU with less memory would need the "
+        f"peak x{f:g}"
+    )

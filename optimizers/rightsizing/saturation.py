@@ -4,7 +4,10 @@ NVML's utilization counter is the share of time a kernel was resident: 67-71 % w
 38-45 % busy on an H200, and not even monotonic in load
 (docs/gpu-measurements.md#the-nvml-counter-vs-gpm). A GPU is saturated when
 - GPM SM or tensor activity at the busy percentile, times the headroom, exceeds 100 %, or
-- the served requests' latency or queue wait exceeds the pool's latency target.
+- the served requests' p95 latency or queue wait exceeds a p95 latency target the user set (a
+  declared pool's latency_target_ms, --latency-target-ms, or the stack's
+  recommendations.default_latency_target_ms written by the user). The built-in default target
+  never spends money: a latency it would call too slow is only reported.
 With neither signal, a high counter is "unknown", and nothing is spent on it
 (docs/rightsizing.md#saturation-signals).
 """
@@ -14,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from optimizers.rightsizing.measure import Needs
+from optimizers.rightsizing.context import LatencyTarget
+from optimizers.rightsizing.measure import LATENCY_PERCENTILE, Needs
 from optimizers.rightsizing.policies import SizingPolicy
 
 GPM_NOTE = (
@@ -34,33 +38,75 @@ class Verdict(StrEnum):
 class Saturation:
     verdict: Verdict
     why: str
-    load: float = 0.0  # demand over what the GPU serves within its limits (> 1: saturated)
+    # GPM activity x headroom over 100%: a load ratio (> 1: more work than the GPU serves within
+    # its headroom); 0 without GPM.
+    load: float = 0.0
+    # p95 latency (or queue wait) over the user's p95 target; 0 without one. Not a load ratio:
+    # latency grows without bound as load nears capacity (latency.py), so it sizes nothing.
+    latency_over: float = 0.0
 
     @property
     def saturated(self) -> bool:
         return self.verdict is Verdict.SATURATED
 
+    @property
+    def speedup_needed(self) -> float:
+        """How many times faster a GPU model must do the work to relieve it: the GPM load, or
+        the latency overshoot (a GPU x times faster does each request's GPU work in 1/x of the
+        time, and queues shorten more; assumes the latency is the GPU's)."""
+        return max(self.load, self.latency_over)
+
 
 def saturation(need: Needs, policy: SizingPolicy, latency_target_ms: float | None) -> Saturation:
-    q = f"p{policy.busy_percentile:g}"
+    """latency_target_ms: the user's p95 target (None: latency and queue wait are not judged)."""
     h = policy.headroom()
-    signals: list[tuple[float, str]] = []  # (load, what says so)
+    load = over = 0.0
+    said: list[str] = []
+    beyond: list[str] = []
     if need.gpm_activity_pct:
         activity = max(need.gpm_activity_pct)
-        text = f"GPM SM/tensor activity {q} {activity:.1f}% (x{h:g} headroom)"
-        signals.append((activity * h / 100, text))
+        load = activity * h / 100
+        said.append(
+            f"GPM SM/tensor activity p{policy.busy_percentile:g} {activity:.1f}% (x{h:g} headroom)"
+        )
+        if load > 1:
+            beyond.append(said[-1])
     if latency_target_ms is not None:
-        for name, value in (("request latency", need.latency_ms), ("queue wait", need.queue_ms)):
+        q = f"p{LATENCY_PERCENTILE:g}"
+        for name, value in (("request latency", need.latency_p95_ms),
+                            ("queue wait", need.queue_p95_ms)):  # fmt: skip
             if value is not None:
-                text = f"{name} {q} {value:.1f} ms vs the pool's target {latency_target_ms:g} ms"
-                signals.append((value / latency_target_ms, text))
-    if not signals:
+                said.append(f"{name} {q} {value:.1f} ms vs your target {latency_target_ms:g} ms")
+                over = max(over, value / latency_target_ms)
+                if value > latency_target_ms:
+                    beyond.append(said[-1])
+    if not said:
         return Saturation(Verdict.UNKNOWN, "no GPM activity and no latency or queue signal")
-    load = max(load for load, _ in signals)
-    over = [text for value, text in signals if value > 1]
-    if over:
-        return Saturation(Verdict.SATURATED, "; ".join(over) + ": beyond what the GPU serves", load)
-    return Saturation(Verdict.NOT_SATURATED, "; ".join(t for _, t in signals) + ": within", load)
+    if beyond:
+        why = "; ".join(beyond) + ": beyond what the GPU serves"
+        return Saturation(Verdict.SATURATED, why, load, over)
+    return Saturation(Verdict.NOT_SATURATED, "; ".join(said) + ": within", load, over)
+
+
+def unjudged_latency_note(need: Needs, target: LatencyTarget, pool: str) -> str | None:
+    """Latency measured but no target of the user's to judge it by: say so, and how to set one."""
+    measured = [
+        f"{name} p{LATENCY_PERCENTILE:g} {value:.1f} ms"
+        for name, value in (("request latency", need.latency_p95_ms),
+                            ("queue wait", need.queue_p95_ms))
+        if value is not None
+    ]  # fmt: skip
+    if target.set_by_user or not measured:
+        return None
+    how = (
+        f"set pool {pool}'s latency_target_ms"
+        if target.declared
+        else "pass --latency-target-ms or set recommendations.default_latency_target_ms"
+    )
+    return (
+        f"{' and '.join(measured)} not judged: no p95 latency target of yours for pool {pool} "
+        f"({how} to size on it); the built-in default never spends money"
+    )
 
 
 def counter_only_note(need: Needs, policy: SizingPolicy, sat: Saturation) -> str:

@@ -1,11 +1,13 @@
 """Scale-out: a pool whose saturated members have no faster GPU model to move to gets more
 instances of its type (one recommendation per pool and region; it costs money).
 
-How many: each saturated member's load (what saturation.py measured over what its GPUs serve
-within their limits, e.g. GPM activity 98% x 1.2 headroom = 1.18) needs ceil(load) instances of
-its type where it has one, so it adds ceil(load) - 1, at least one. Spreading a workload over
-more replicas is the autoscaler's and the serving layer's job (HPA, more Triton replicas); the
-recommendation sizes the pool for it.
+How many, bounded: a member saturated on GPM activity of load L (activity x headroom over 100%,
+e.g. 98% x 1.2 = 1.18) needs ceil(L) instances of its type where it has one, so it adds
+ceil(L) - 1, at least one. A member saturated on latency or queue wait alone adds one: p95 latency
+over the target is no load ratio (it grows without bound as the load nears what the GPU serves,
+latency.py), so the pool grows one step per member and is measured again. Spreading a workload
+over more replicas is the autoscaler's and the serving layer's job (HPA, more Triton replicas);
+the recommendation sizes the pool for it.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class Saturated:
 
     @property
     def instances_to_add(self) -> int:
+        # load is GPM's (0 without): a member saturated on latency alone adds one
         return max(1, math.ceil(self.saturation.load - 1e-9) - 1)
 
 
@@ -53,7 +56,9 @@ def scale_out(ctx: SizingContext, members: list[Saturated]) -> Decision:
     conf = confidence_of(min(m.need.span_s for m in members))
     notes = [
         f"{len(members)} member(s) saturated with no faster GPU model of no more GPUs allowed "
-        f"in the pool: add {added} x {itype}",
+        f"in the pool: add {added} x {itype} (ceil(L) - 1 per member of GPM load L; one "
+        "instance per member saturated on latency or queue wait alone, which is no load ratio: "
+        "measure again after the step)",
         *(f"{m.info.resource_id}: {m.saturation.why}" for m in members),
         *dict.fromkeys(n for m in members for n in m.notes if not n.startswith("saturated")),
     ]
@@ -77,5 +82,6 @@ def scale_out(ctx: SizingContext, members: list[Saturated]) -> Decision:
         projected={
             "instances_added": float(added),
             "load_max": round(max(m.saturation.load for m in members), 4),
+            "latency_over_target_max": round(max(m.saturation.latency_over for m in members), 4),
         },
     )  # fmt: skip

@@ -3,9 +3,10 @@
 A group fits when, on the host's GPU, the members' summed peak GPU memory plus headroom fits, the
 percentile of their summed busy-ness series (aligned in time, so bursts that never coincide can
 share while bursts that do cannot) plus headroom stays within 100%, their summed host CPU and memory
-fit the host (members without CPU data are left out of the CPU sum and counted, so the decision
-can say so), and for latency-sensitive pools the M/G/1 model of the summed load keeps the pool's
-latency target. `optimizers.rightsizing.packing` finds the groups.
+fit the host (members without CPU or host memory data are left out of that sum and counted, so
+the decision can say so and raise the risk), and for latency-sensitive pools the M/G/1 model of
+the summed load keeps the pool's latency target. `optimizers.rightsizing.packing` finds the
+groups.
 """
 
 from __future__ import annotations
@@ -44,8 +45,9 @@ class Member:
         return self.need.cpu_busy_pct / 100 * self.spec.vcpus
 
     @property
-    def mem_gib(self) -> float:
-        return self.spec.memory_gib if self.need.mem_need_gib is None else self.need.mem_need_gib
+    def mem_gib(self) -> float | None:
+        """Host memory it needs; None when its host memory was not measured."""
+        return self.need.mem_need_gib
 
 
 @dataclass
@@ -135,13 +137,17 @@ def check(group: list[Member], host: InstanceSpec, rules: ShareRules) -> GroupCh
     proj["summed_gpu_busy_pct"] = round(summed, 3)
     if summed * h > 100:
         return GroupCheck(False, proj, f"summed busy-ness p{q:g} plus headroom exceeds 100%")
+    # Unmeasured host CPU or memory is not counted (the decision says so, risk up).
     known = [c for m in group if (c := m.cpu_vcpus) is not None]
+    known_mem = [g for m in group if (g := m.mem_gib) is not None]
     cpu = sum(known) * h
-    host_mem = sum(m.mem_gib for m in group)
+    host_mem = sum(known_mem)
     proj["host_vcpus_need"] = round(cpu, 3)
     proj["host_mem_need_gib"] = round(host_mem, 3)
-    if len(known) < len(group):  # unmeasured: not counted (the decision says so, risk up)
+    if len(known) < len(group):
         proj["host_cpu_unmeasured_members"] = float(len(group) - len(known))
+    if len(known_mem) < len(group):
+        proj["host_mem_unmeasured_members"] = float(len(group) - len(known_mem))
     if cpu > host.vcpus or host_mem > host.memory_gib:
         return GroupCheck(False, proj, "summed host CPU or memory does not fit the host")
     if rules.latency_target_ms is not None and rules.service_ms is not None:
