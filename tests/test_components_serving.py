@@ -178,6 +178,15 @@ def test_vector_store_is_a_qdrant_cluster_with_its_collection(prod_run) -> None:
     assert (body["shard_number"], body["replication_factor"]) == (8, 2)
     (cron,) = runs.of_type(prod_run, "kubernetes:batch/v1:CronJob")
     assert cron.inputs["spec"]["schedule"] == "0 3 * * *"
+    (optimize,) = cron.inputs["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]
+    opened, paused = [
+        json.loads(line.split(" -d '", 1)[1].rsplit("'", 1)[0])["optimizers_config"]
+        for line in optimize["command"][2].splitlines()
+        if "-X PATCH" in line
+    ]
+    # Qdrant 1.12 skips a null in a collection update: the window opens with a thread count
+    # (one per CPU of a peer) and closes with 0.
+    assert opened == {"max_optimization_threads": 2} and paused == {"max_optimization_threads": 0}
     assert cron.inputs["spec"]["jobTemplate"]["spec"]["activeDeadlineSeconds"] <= 2 * 3600
     assert cron.inputs["spec"]["concurrencyPolicy"] == "Forbid"
     assert store.urn in job.dependencies and job.urn in cron.dependencies
