@@ -22,9 +22,10 @@ import pulumi
 import pulumi_kubernetes as k8s
 from pydantic import BaseModel, ConfigDict
 
+from components.facts.triton_images import VLLM, backend_problem
 from components.node_pool import GPU_RESOURCE, GPU_TAINT, NODE_GROUP_LABEL
 from components.settings import DynamicBatching
-from components.triton_models import VERSION, VLLM, image_serves, repository_files
+from components.triton_models import VERSION, repository_files
 from components.workloads import (
     container_security,
     disruption_budget,
@@ -87,8 +88,9 @@ class TritonServing(pulumi.ComponentResource):
         self, name: str, args: TritonServingArgs, opts: pulumi.ResourceOptions | None = None
     ):
         super().__init__("aeon:index:TritonServing", name, None, opts)
-        if not image_serves(args.image, args.backend):
-            raise ValueError(f"image {args.image} has no Triton {args.backend!r} backend")
+        # The settings reject such an image with its key path; this guards other callers.
+        if problem := backend_problem(args.image, args.backend):
+            raise ValueError(f"image {args.image}: {problem}")
         child = pulumi.ResourceOptions(parent=self)
         app = f"triton-{args.model_name}"
         labels = {"app.kubernetes.io/name": "triton", "aeon.ai/model": args.model_name}

@@ -97,6 +97,21 @@ def test_pulumi_waits_for_triton_longer_than_its_startup_probe(prod_run) -> None
         assert deployment.inputs["spec"]["progressDeadlineSeconds"] == wait_s
 
 
+def test_digest_pinned_images_run_as_written(tmp_path) -> None:
+    digest = "sha256:" + "ab" * 32
+    llm = f"nvcr.io/nvidia/tritonserver:24.10-vllm-python-py3@{digest}"
+    embedder = f"nvcr.io/nvidia/tritonserver:24.10-py3@sha256:{'cd' * 32}"
+    run = tuned_run(tmp_path, {"inference": {"image": llm}, "embedder": {"image": embedder}})
+    images = {
+        (d.region, d.inputs["metadata"]["name"]): d.inputs["spec"]["template"]["spec"][
+            "containers"
+        ][0]["image"]
+        for d in runs.of_type(run, DEPLOYMENT)
+    }
+    assert images.pop(("us-east-1", "triton-embedder")) == embedder  # never the LLM's digest
+    assert set(images.values()) == {llm}  # the LLM and the edge models
+
+
 def test_triton_pods_are_guaranteed_so_cpus_are_pinned(prod_run) -> None:
     deployments = [d for d in runs.of_type(prod_run, DEPLOYMENT)]
     assert len(deployments) == 5
