@@ -113,6 +113,10 @@ class Inference(Model):
     @model_validator(mode="after")
     def _ordered(self) -> Inference:
         check_replicas(self.replicas, self.max_replicas)
+        return self
+
+    @model_validator(mode="after")
+    def _image_serves(self) -> Inference:
         check_image(self.image, VLLM)
         return self
 
@@ -170,6 +174,10 @@ class Embedder(Model):
     @model_validator(mode="after")
     def _ordered(self) -> Embedder:
         check_replicas(self.replicas, self.max_replicas)
+        return self
+
+    @model_validator(mode="after")
+    def _image_serves(self) -> Embedder:
         check_image(self.image, self.backend)
         return self
 
@@ -189,7 +197,8 @@ class Serving(Model):
             raise SettingsRuleError(
                 "serving.inference.image is pinned by digest, which names the vLLM image only: "
                 "pin the embedder's standard image too, e.g. "
-                f"{standard_image(self.inference.image.split('@')[0])}@sha256:<its digest>",
+                f"{standard_image(self.inference.image.removesuffix('@' + digest))}"
+                "@sha256:<its digest>",
                 "embedder",
                 "image",
             )
