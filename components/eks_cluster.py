@@ -22,6 +22,7 @@ NODE_POLICIES = (
     "AmazonEC2ContainerRegistryReadOnly",
     "AmazonSSMManagedInstanceCore",  # Session Manager instead of SSH: no port 22 anywhere
 )
+VPC_CNI_VALUES = {"enableNetworkPolicy": "true"}
 
 
 def assume_role_policy(principal: dict[str, str]) -> str:
@@ -164,6 +165,20 @@ class EksCluster(pulumi.ComponentResource):
             cluster_name=self.cluster.name,
             addon_name="aws-ebs-csi-driver",
             service_account_role_arn=csi_role.arn,
+            opts=child,
+        )
+
+        # NetworkPolicies are enforced only by the VPC CNI's network policy agent, which is off
+        # until the add-on's `enableNetworkPolicy` (a string in the aws-vpc-cni chart's values)
+        # is "true". EKS installs aws-node self-managed on every new cluster: OVERWRITE lets the
+        # add-on take it over on create, and puts our values back over any drift on update.
+        aws.eks.Addon(
+            f"{name}-vpc-cni",
+            cluster_name=self.cluster.name,
+            addon_name="vpc-cni",
+            configuration_values=json.dumps(VPC_CNI_VALUES),
+            resolve_conflicts_on_create="OVERWRITE",
+            resolve_conflicts_on_update="OVERWRITE",
             opts=child,
         )
 

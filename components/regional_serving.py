@@ -16,10 +16,10 @@ import pulumi
 from pydantic import BaseModel, ConfigDict
 
 from components.caches import ServingCaches, ServingCachesArgs
+from components.facts.triton_images import VLLM
 from components.inference_endpoint import InferenceEndpoint, InferenceEndpointArgs
 from components.serving import TritonServing, TritonServingArgs
 from components.settings import Region, RegionRole, StackSettings
-from components.triton_models import STANDARD_IMAGE_SUFFIX, VLLM, VLLM_IMAGE_SUFFIX
 from components.vector_store import VectorStoreArgs, VectorStoreService
 
 MODEL_BUCKET = "checkpoints"  # the data bucket whose models/ prefix holds served artifacts
@@ -81,9 +81,9 @@ class RegionalServing(pulumi.ComponentResource):
                 inference.max_num_seqs, inference.hpa_target_cpu_pct, public=True,
             )  # fmt: skip
             embedder = serving.embedder
-            embed_image = inference.image.replace(VLLM_IMAGE_SUFFIX, STANDARD_IMAGE_SUFFIX)
             self._triton(
-                name, embedder.name, embedder.backend, embed_image, inference.namespace,
+                name, embedder.name, embedder.backend, serving.embedder_image(),
+                inference.namespace,
                 settings.embedder_group(), embedder.replicas, embedder.max_replicas, 1,
                 embedder.cpu_per_replica, embedder.memory_gib_per_replica, embedder.batching,
                 embedder.hpa_target_cpu_pct or inference.hpa_target_cpu_pct,

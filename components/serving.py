@@ -5,22 +5,27 @@ PodDisruptionBudget and a NetworkPolicy.
 The model repository is an emptyDir laid out as Triton expects (`<model>/config.pbtxt`,
 `<model>/1/...`): an init container copies the model's artifacts from
 `s3://<bucket>/models/<model>/` (IRSA: read-only on that prefix), and the rendered `config.pbtxt`
-(and, for vLLM, `1/model.json`) are mounted from a ConfigMap. The main container gets no
-Kubernetes API token; the EKS pod-identity webhook still projects the web-identity token that the
-init container's AWS CLI uses.
+(and, for vLLM, `1/model.json`) are mounted from a ConfigMap. Files mounted by `subPath` never see
+a ConfigMap update and Triton reads them only at start (`--model-control-mode=none`), so the pod
+template carries a hash of the rendered files: any change to them (an applied `max_num_seqs` or
+batcher) rolls the Deployment. The main container gets no Kubernetes API token; the EKS
+pod-identity webhook still projects the web-identity token that the init container's AWS CLI uses.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 from pydantic import BaseModel, ConfigDict
 
+from components.facts.triton_images import VLLM, backend_problem
 from components.node_pool import GPU_RESOURCE, GPU_TAINT, NODE_GROUP_LABEL
 from components.settings import DynamicBatching
-from components.triton_models import VERSION, VLLM, image_serves, repository_files
+from components.triton_models import VERSION, repository_files
 from components.workloads import (
     container_security,
     disruption_budget,
@@ -40,6 +45,18 @@ ARTIFACT_COPIER_IMAGE = "public.ecr.aws/aws-cli/aws-cli:2.22.35"
 COPIER_CPU, COPIER_MEMORY_GIB = 1, 2  # the init container that copies the model from S3
 MONITORING_NAMESPACE = "monitoring"
 SCRATCH_GIB = 8  # /tmp: vLLM and Triton compile caches (HOME points there)
+CONFIG_HASH_ANNOTATION = "aeon.ai/model-config-sha256"
+# Loading weights takes minutes: the startup probe gives Triton 20 minutes to turn ready.
+STARTUP_PERIOD_S, STARTUP_FAILURES = 10, 120
+# How long `pulumi up` waits for a rollout (pulumi-kubernetes' default for a Deployment is 10
+# minutes, less than the startup probe alone). Before the probe's 20 minutes a new pod may wait
+# for the Cluster Autoscaler's GPU node, pull the multi-GB Triton image and copy the weights from
+# S3 (the init container); 10 more minutes covers those. The Deployment's own progress deadline
+# matches, so Kubernetes does not report a rollout that is still loading as failed.
+ROLLOUT_TIMEOUT_S = STARTUP_PERIOD_S * STARTUP_FAILURES + 600
+ROLLOUT_TIMEOUTS = pulumi.CustomTimeouts(
+    create=f"{ROLLOUT_TIMEOUT_S // 60}m", update=f"{ROLLOUT_TIMEOUT_S // 60}m"
+)
 
 
 class TritonServingArgs(BaseModel):
@@ -71,8 +88,9 @@ class TritonServing(pulumi.ComponentResource):
         self, name: str, args: TritonServingArgs, opts: pulumi.ResourceOptions | None = None
     ):
         super().__init__("aeon:index:TritonServing", name, None, opts)
-        if not image_serves(args.image, args.backend):
-            raise ValueError(f"image {args.image} has no Triton {args.backend!r} backend")
+        # The settings reject such an image with its key path; this guards other callers.
+        if problem := backend_problem(args.image, args.backend):
+            raise ValueError(f"image {args.image}: {problem}")
         child = pulumi.ResourceOptions(parent=self)
         app = f"triton-{args.model_name}"
         labels = {"app.kubernetes.io/name": "triton", "aeon.ai/model": args.model_name}
@@ -103,16 +121,24 @@ class TritonServing(pulumi.ComponentResource):
             opts=child,
         )
         pod = self._pod(args, labels, model_dir, files, keys, config, account)
+        template_meta = {
+            "labels": labels,
+            "annotations": {CONFIG_HASH_ANNOTATION: repository_digest(files)},
+        }
         self.deployment = k8s.apps.v1.Deployment(
             name,
             metadata={**meta, "name": app},
             spec={
                 "replicas": args.replicas,
+                "progressDeadlineSeconds": ROLLOUT_TIMEOUT_S,
                 "selector": {"matchLabels": labels},
-                "template": {"metadata": {"labels": labels}, "spec": pod},
+                "template": {"metadata": template_meta, "spec": pod},
             },
-            # The HPA owns the replica count after creation.
-            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["spec.replicas"]),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                ignore_changes=["spec.replicas"],  # the HPA owns the replica count after creation
+                custom_timeouts=ROLLOUT_TIMEOUTS,
+            ),
         )
         http: dict[str, Any] = {"name": "http", "port": HTTP_PORT, "targetPort": "http"}
         if args.node_port is not None:
@@ -199,8 +225,9 @@ class TritonServing(pulumi.ComponentResource):
                 {"name": "metrics", "containerPort": METRICS_PORT},
             ],
             "resources": guaranteed(args.cpu, args.memory_gib, **gpus),
-            # Loading weights takes minutes: the startup probe holds the others off for 20 min.
-            "startupProbe": http_probe("/v2/health/ready", "http", period_s=10, failures=120),
+            "startupProbe": http_probe(
+                "/v2/health/ready", "http", period_s=STARTUP_PERIOD_S, failures=STARTUP_FAILURES
+            ),
             "livenessProbe": http_probe("/v2/health/live", "http"),
             "readinessProbe": http_probe("/v2/health/ready", "http", period_s=5),
             "securityContext": container_security(),
@@ -243,3 +270,8 @@ class TritonServing(pulumi.ComponentResource):
         if args.priority_class:
             pod["priorityClassName"] = args.priority_class
         return pod
+
+
+def repository_digest(files: dict[str, str]) -> str:
+    """SHA-256 of a model repository's rendered files (paths and contents)."""
+    return hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()

@@ -3,8 +3,9 @@
 Two kinds of served model, each loadable by the image it names:
 
 - **vLLM** (`backend: "vllm"`, image `<version>-vllm-python-py3`; the plain `-py3` image has no vLLM
-  backend). vLLM batches continuously itself, so the backend requires `max_batch_size: 0`, no
-  `dynamic_batching`, and the decoupled transaction policy; its engine arguments live in
+  backend: `components/facts/triton_images.py`, which the settings check). vLLM batches
+  continuously itself, so the backend requires `max_batch_size: 0`, no `dynamic_batching`, and the
+  decoupled transaction policy; its engine arguments live in
   `<model>/1/model.json` (the backend reads `model.json` from the version folder, r24.10
   `src/model.py`). The model's own `max_num_seqs` key is vLLM's argument of that name (the
   framework's batch size, 32, by default), the framework's 80% memory threshold is
@@ -20,22 +21,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from components.facts.triton_images import VLLM
 from components.settings import DynamicBatching
 
-VLLM = "vllm"
-VLLM_IMAGE_SUFFIX = "-vllm-python-py3"
-STANDARD_IMAGE_SUFFIX = "-py3"
 VERSION = "1"  # the one model version each repository serves
 ENGINE_ARGS_FILE = "model.json"
 GPU_MEMORY_UTILIZATION = 0.8  # framework 1.1 batch_processing.memory_threshold "80%"
-
-
-def image_serves(image: str, backend: str) -> bool:
-    """Whether a `nvcr.io/nvidia/tritonserver:<tag>` image carries `backend`."""
-    tag = image.rsplit(":", 1)[-1]
-    if backend == VLLM:
-        return tag.endswith(VLLM_IMAGE_SUFFIX)
-    return tag.endswith(STANDARD_IMAGE_SUFFIX) and not tag.endswith(VLLM_IMAGE_SUFFIX)
 
 
 def vllm_config(name: str) -> str:

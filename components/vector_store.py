@@ -7,9 +7,12 @@ pod joins through pod 0 (`--bootstrap`). A Job creates the collection through th
 the framework's partitions as `shard_number` and its `replication_factor`, so Qdrant itself
 spreads and replicates the shards over the peers. The collection is created with optimizations
 paused (`max_optimization_threads: 0`); a CronJob opens them in the off-peak window (framework
-4.1: daily, at most 2 h) and pauses them again before the window closes. Both use an image that
-has curl (the Qdrant image has none). The unprivileged Qdrant image runs as uid 1000 on a
-read-only root filesystem; its data volume is sized from the partition size.
+4.1: daily, at most 2 h) with one optimization thread per CPU of a peer, and pauses them again
+before the window closes. It must name a number: in a collection update Qdrant 1.12 skips every
+null field (`merge_level_0` in `lib/collection/src/operations/config_diff.rs`), so `null` ("no
+limit") would leave the optimizers paused. Both jobs use an image that has curl (the Qdrant image
+has none). The unprivileged Qdrant image runs as uid 1000 on a read-only root filesystem; its data
+volume is sized from the partition size.
 """
 
 from __future__ import annotations
@@ -105,18 +108,23 @@ def create_collection_script(collection: str, body: dict[str, Any], peers: int) 
 GREEN = '\'"status":"green"\''  # a fully optimized collection, as GET /collections/<c> says
 
 
-def optimize_script(collection: str, window_s: int) -> str:
-    """Open optimizations, wait for the collection to turn green or the window to close, pause."""
+def threads_body(threads: int) -> str:
+    return json.dumps({"optimizers_config": {"max_optimization_threads": threads}})
+
+
+def optimize_script(collection: str, window_s: int, threads: int) -> str:
+    """Open optimizations (`threads` per shard), wait for the collection to turn green or the
+    window to close, pause."""
     api = f"http://{NAME}:{HTTP_PORT}/collections/{collection}"
     patch = "curl -fsS -X PATCH " + api + " -H 'Content-Type: application/json' -d "
     return (
         "set -eu\n"
-        f'{patch}\'{{"optimizers_config": {{"max_optimization_threads": null}}}}\'\n'
+        f"{patch}'{threads_body(threads)}'\n"
         f"end=$(( $(date +%s) + {window_s} ))\n"
         f'while [ "$(date +%s)" -lt "$end" ] && ! curl -fsS {api} | grep -q {GREEN}; do\n'
         "  sleep 30\n"
         "done\n"
-        f'{patch}\'{{"optimizers_config": {{"max_optimization_threads": 0}}}}\'\n'
+        f"{patch}'{threads_body(0)}'\n"
     )
 
 
@@ -247,7 +255,11 @@ class VectorStoreService(pulumi.ComponentResource):
                         "template": {
                             "metadata": {"labels": job_labels},
                             "spec": curl_pod(
-                                optimize_script(args.collection, max(60, window_s - 300)),
+                                optimize_script(
+                                    args.collection,
+                                    max(60, window_s - 300),
+                                    max(1, int(store.cpu_per_replica)),
+                                ),
                                 job_labels,
                             ),
                         },

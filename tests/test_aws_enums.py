@@ -50,6 +50,8 @@ ENUMS = [
      "LaunchTemplateHttpTokensState"),
     ("aws:ec2/launchTemplate:LaunchTemplate", "blockDeviceMappings[].ebs.volumeType", "ec2",
      "VolumeType"),
+    ("aws:eks/addon:Addon", "resolveConflictsOnCreate", "eks", "ResolveConflicts"),
+    ("aws:eks/addon:Addon", "resolveConflictsOnUpdate", "eks", "ResolveConflicts"),
 ]  # fmt: skip
 
 

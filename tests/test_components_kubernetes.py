@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from optimizers.costing.registry import free_reason
 from tests.components import component_runs as runs
 
 REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-1", "sa-east-1")
@@ -241,3 +242,17 @@ def test_clusters_are_private_encrypted_and_have_oidc(prod_run) -> None:
     assert sorted(p.region for p in providers) == sorted(REGIONS)
     kubeconfig = json.loads(providers[0].inputs["kubeconfig"])
     assert kubeconfig["users"][0]["user"]["exec"]["command"] == "aws"
+
+
+def test_network_policies_are_enforced_by_the_vpc_cnis_agent(prod_run) -> None:
+    # EKS accepts NetworkPolicies whatever the CNI does; only the VPC CNI add-on with its network
+    # policy agent turned on enforces them.
+    addons = runs.of_type(prod_run, "aws:eks/addon:Addon")
+    cni = [a for a in addons if a.inputs["addonName"] == "vpc-cni"]
+    assert sorted(a.region for a in cni) == sorted(REGIONS)
+    for addon in cni:
+        assert json.loads(addon.inputs["configurationValues"]) == {"enableNetworkPolicy": "true"}
+        # It replaces the aws-node EKS installs self-managed: NONE could fail the create.
+        assert addon.inputs["resolveConflictsOnCreate"] == "OVERWRITE"
+    assert runs.of_type(prod_run, "kubernetes:networking.k8s.io/v1:NetworkPolicy")
+    assert free_reason("aws:eks/addon:Addon")  # the cost model counts it at zero

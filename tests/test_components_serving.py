@@ -61,6 +61,57 @@ def test_the_embedder_batches_in_triton_in_the_standard_image(prod_run) -> None:
     assert service.inputs["spec"]["type"] == "ClusterIP"  # in-cluster only
 
 
+def config_hashes(run) -> dict[tuple[str, str], str]:
+    return {
+        (d.region, d.inputs["metadata"]["name"]):
+            d.inputs["spec"]["template"]["metadata"]["annotations"]["aeon.ai/model-config-sha256"]
+        for d in runs.of_type(run, DEPLOYMENT)
+    }  # fmt: skip
+
+
+def test_a_model_config_change_rolls_that_models_pods_only(prod_run, tmp_path) -> None:
+    # Triton reads config.pbtxt and model.json (subPath mounts) only at start: an applied
+    # max_num_seqs must change the pod template, or the running pods never see it.
+    before = config_hashes(prod_run)
+    assert len(before) == 5 and all(len(h) == 64 for h in before.values())
+    after = config_hashes(tuned_run(tmp_path, {"inference": {"max_num_seqs": 48}}))
+    llm = ("us-east-1", "triton-llm-7b")
+    assert after[llm] != before[llm]
+    assert {k: v for k, v in after.items() if k != llm} == {
+        k: v for k, v in before.items() if k != llm
+    }  # same files, same hash: the other models' pods stay
+
+
+def test_pulumi_waits_for_triton_longer_than_its_startup_probe(prod_run) -> None:
+    for deployment in runs.of_type(prod_run, DEPLOYMENT):
+        timeouts = deployment.custom_timeouts
+        assert set(timeouts) == {"create", "update"}, deployment.name
+        assert timeouts["create"] == timeouts["update"] and timeouts["create"].endswith("m")
+        wait_s = int(timeouts["create"].removesuffix("m")) * 60
+        (triton,) = deployment.inputs["spec"]["template"]["spec"]["containers"]
+        probe = triton["startupProbe"]
+        startup_s = probe["periodSeconds"] * probe["failureThreshold"]
+        # Image pull and the S3 copy come before the probe's window; pulumi-kubernetes' own
+        # default (10 minutes) is shorter than the window alone.
+        assert wait_s >= startup_s + 600 > 10 * 60
+        assert deployment.inputs["spec"]["progressDeadlineSeconds"] == wait_s
+
+
+def test_digest_pinned_images_run_as_written(tmp_path) -> None:
+    digest = "sha256:" + "ab" * 32
+    llm = f"nvcr.io/nvidia/tritonserver:24.10-vllm-python-py3@{digest}"
+    embedder = f"nvcr.io/nvidia/tritonserver:24.10-py3@sha256:{'cd' * 32}"
+    run = tuned_run(tmp_path, {"inference": {"image": llm}, "embedder": {"image": embedder}})
+    images = {
+        (d.region, d.inputs["metadata"]["name"]): d.inputs["spec"]["template"]["spec"][
+            "containers"
+        ][0]["image"]
+        for d in runs.of_type(run, DEPLOYMENT)
+    }
+    assert images.pop(("us-east-1", "triton-embedder")) == embedder  # never the LLM's digest
+    assert set(images.values()) == {llm}  # the LLM and the edge models
+
+
 def test_triton_pods_are_guaranteed_so_cpus_are_pinned(prod_run) -> None:
     deployments = [d for d in runs.of_type(prod_run, DEPLOYMENT)]
     assert len(deployments) == 5
@@ -142,6 +193,15 @@ def test_vector_store_is_a_qdrant_cluster_with_its_collection(prod_run) -> None:
     assert (body["shard_number"], body["replication_factor"]) == (8, 2)
     (cron,) = runs.of_type(prod_run, "kubernetes:batch/v1:CronJob")
     assert cron.inputs["spec"]["schedule"] == "0 3 * * *"
+    (optimize,) = cron.inputs["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]
+    opened, paused = [
+        json.loads(line.split(" -d '", 1)[1].rsplit("'", 1)[0])["optimizers_config"]
+        for line in optimize["command"][2].splitlines()
+        if "-X PATCH" in line
+    ]
+    # Qdrant 1.12 skips a null in a collection update: the window opens with a thread count
+    # (one per CPU of a peer) and closes with 0.
+    assert opened == {"max_optimization_threads": 2} and paused == {"max_optimization_threads": 0}
     assert cron.inputs["spec"]["jobTemplate"]["spec"]["activeDeadlineSeconds"] <= 2 * 3600
     assert cron.inputs["spec"]["concurrencyPolicy"] == "Forbid"
     assert store.urn in job.dependencies and job.urn in cron.dependencies
@@ -166,13 +226,19 @@ def test_caches_are_redis_with_their_eviction_policies(prod_run) -> None:
     assert caches["result-cache"]["ttl_s"] == 3600 and caches["embedding-cache"]["size_gb"] == 4
 
 
-def test_each_model_scales_on_its_own_cpu_target_else_the_llms(tmp_path) -> None:
+def tuned_run(tmp_path, serving: dict[str, dict]):
+    """Prod with some `serving.<model>` keys changed."""
     config = yaml.safe_load((runs.REPO / "Pulumi.prod.yaml").read_text())
-    config["config"]["aeon-infra:serving"]["embedder"]["hpa_target_cpu_pct"] = 55
+    for model, keys in serving.items():
+        config["config"]["aeon-infra:serving"][model].update(keys)
     for name in ("Pulumi.yaml", "__main__.py"):
         shutil.copy(runs.REPO / name, tmp_path / name)
     (tmp_path / "Pulumi.tuned.yaml").write_text(yaml.safe_dump(config))
-    run = run_program(tmp_path, "tuned")
+    return run_program(tmp_path, "tuned")
+
+
+def test_each_model_scales_on_its_own_cpu_target_else_the_llms(tmp_path) -> None:
+    run = tuned_run(tmp_path, {"embedder": {"hpa_target_cpu_pct": 55}})
     targets = {
         (h.region, h.inputs["metadata"]["name"]):
             h.inputs["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"]

@@ -15,6 +15,8 @@ from components.settings import InvalidSettings, parse_settings
 from tests.helpers import REPO, run_cli
 
 BIG = 2**63
+DIGEST = "sha256:" + "ab" * 32
+PINNED_VLLM = f"nvcr.io/nvidia/tritonserver:24.10-vllm-python-py3@{DIGEST}"
 
 
 def stack_values(stack: str = "prod") -> dict:
@@ -95,6 +97,17 @@ CASES = [
     (["aeon-infra:kubernetes", "chart_versions", "cluster-autoscaler"], "latest!!",
      ["chart_versions.cluster-autoscaler", "SemVer", "latest!!"]),
     (["aeon-infra:serving", "inference", "image"], "nvcr.io/nvidia/triton server", ["image"]),
+    (["aeon-infra:serving", "inference", "image"], "nvcr.io/nvidia/tritonserver:24.10-py3",
+     ["serving.inference.image", "'vllm' backend runs in Triton's `<version>-vllm-python-py3`",
+      "24.10-py3"]),
+    (["aeon-infra:serving", "inference", "image"], f"nvcr.io/nvidia/tritonserver@{DIGEST}",
+     ["serving.inference.image", "a digest alone does not say which Triton image it is",
+      f"nvcr.io/nvidia/tritonserver:<version>-vllm-python-py3@{DIGEST}"]),
+    (["aeon-infra:serving", "inference", "image"], PINNED_VLLM,
+     ["serving.embedder.image", "pinned by digest",
+      "nvcr.io/nvidia/tritonserver:24.10-py3@sha256:<its digest>"]),
+    (["aeon-infra:serving", "embedder", "image"], PINNED_VLLM.split("@")[0],
+     ["serving.embedder.image", "'onnxruntime' backend runs in Triton's `<version>-py3`"]),
     # networks
     (["aeon-infra:regions", 0, "vpc_cidr"], "300.1.0.0/16",
      ["regions[0].vpc_cidr", "not an IPv4 CIDR", "300.1.0.0/16"]),
@@ -161,6 +174,17 @@ def project(tmp_path: Path) -> Path:
         ("aws:region: us-east-1", "aws:region: mars-1", "mars-1"),
         ("config:\n", "config:\n  aeon-infra:bogus: 1\n", "aeon-infra:bogus"),
         ("service_cidr: 172.20.0.0/16", "service_cidr: 10.0.0.0/16", "service_cidr"),
+        # An image without the backend it serves: a user error, not a crash in the program.
+        (
+            "tritonserver:24.10-vllm-python-py3 ",
+            "tritonserver:24.10-py3 ",
+            "aeon-infra:serving.inference.image: the 'vllm' backend",
+        ),
+        (
+            "tritonserver:24.10-vllm-python-py3 ",
+            f"tritonserver:24.10-vllm-python-py3@{DIGEST} ",
+            "aeon-infra:serving.embedder.image: serving.inference.image is pinned by digest",
+        ),
     ],
 )
 def test_preview_stops_with_exit_2_before_the_engine_starts(project, old, new, expected):

@@ -13,7 +13,7 @@ import json
 import pytest
 import yaml
 
-from components.triton_models import VLLM, image_serves
+from components.facts.triton_images import VLLM, image_serves
 from tests import rendered
 from tests.components import component_runs as runs
 

@@ -20,7 +20,8 @@ class Resource:
 
     `inputs` and `outputs` use camelCase property names and floats for numbers, as providers and
     policy packs see them. `provider` is a provider reference (`<provider urn>::<id>`), or None for
-    component resources.
+    component resources. `custom_timeouts`: the `customTimeouts` option's operations that are set
+    (`create`, `update`, `delete`, `read`), as duration strings such as "30m".
     """
 
     urn: str
@@ -36,6 +37,7 @@ class Resource:
     property_dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
     region: str | None = None
     source_position: SourcePosition | None = None
+    custom_timeouts: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_provider(self) -> bool:

@@ -163,6 +163,11 @@ class RecordingMonitor(MockMonitor):
             },
             region=region,
             source_position=self._source_position(request),
+            custom_timeouts={
+                op: value
+                for op in ("create", "update", "delete", "read")
+                if (value := getattr(request.customTimeouts, op))
+            },
         )
         return self._response(urn, id_ or "", outputs)
 

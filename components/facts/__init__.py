@@ -12,4 +12,5 @@ nothing from the repo); tests/test_policy_facts_contract.py keeps them equal to 
 - `eks`: the EKS Kubernetes version calendar (end of standard and extended support)
 - `gpus`: what each GPU model can do (datasheet figures)
 - `catalog`: EC2 instance specs and offerings from moto's packaged DescribeInstanceTypes data
+- `triton_images`: which Triton image flavour serves which backend, from an image reference
 """

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from components.facts import limits
+from components.facts.triton_images import VLLM, backend_problem, parse_reference, standard_image
 from components.settings.base import (
     ImageRef,
     MemoryGib,
@@ -14,6 +15,7 @@ from components.settings.base import (
     ModelName,
     Name,
     Replicas,
+    SettingsRuleError,
     Vcpus,
 )
 from components.settings.caches import Cache, VectorStore
@@ -73,10 +75,18 @@ def check_replicas(replicas: int, max_replicas: int) -> None:
         raise ValueError(f"replicas {replicas} must be <= max_replicas {max_replicas}")
 
 
+def check_image(image: str | None, backend: str) -> None:
+    if image is not None and (problem := backend_problem(image, backend)):
+        raise SettingsRuleError(problem, "image")
+
+
 class Inference(Model):
     pool: Name
     model_name: ModelName
-    image: ImageRef
+    image: ImageRef = Field(
+        description="Triton's vLLM image (`<version>-vllm-python-py3`), by tag, or by tag and "
+        "digest (`...:24.10-vllm-python-py3@sha256:...`); the edge models run in it too"
+    )
     replicas: Replicas
     max_replicas: Replicas
     tensor_parallelism: int = Field(ge=1, le=8)
@@ -105,6 +115,11 @@ class Inference(Model):
         check_replicas(self.replicas, self.max_replicas)
         return self
 
+    @model_validator(mode="after")
+    def _image_serves(self) -> Inference:
+        check_image(self.image, VLLM)
+        return self
+
 
 class EdgeInference(Model):
     """Triton in each edge region, on that region's inference pool (single-GPU pods)."""
@@ -131,10 +146,16 @@ TRITON_BATCHED_BACKENDS = ("onnxruntime", "tensorrt", "pytorch", "tensorflow", "
 
 class Embedder(Model):
     """The embedding model that feeds the vector store: Triton's dynamic batcher in the standard
-    (`-py3`) image of serving.inference's Triton version, in the primary region."""
+    (`-py3`) image, in the primary region."""
 
     name: ModelName = "embedder"
     backend: Literal[TRITON_BATCHED_BACKENDS] = "onnxruntime"  # type: ignore[valid-type]
+    image: ImageRef | None = Field(
+        default=None,
+        description="Triton's standard image (`<version>-py3`); unset: that of "
+        "serving.inference.image's version. Required when serving.inference.image is pinned "
+        "by digest (a digest names one image: the vLLM one)",
+    )
     pool: Name | None = Field(
         default=None,
         description="Inference pool or node group of the primary region; unset: its first "
@@ -155,6 +176,11 @@ class Embedder(Model):
         check_replicas(self.replicas, self.max_replicas)
         return self
 
+    @model_validator(mode="after")
+    def _image_serves(self) -> Embedder:
+        check_image(self.image, self.backend)
+        return self
+
 
 class Serving(Model):
     inference: Inference
@@ -163,3 +189,20 @@ class Serving(Model):
     vector_store: VectorStore
     embedding_cache: Cache
     result_cache: Cache
+
+    @model_validator(mode="after")
+    def _embedder_image(self) -> Serving:
+        digest = parse_reference(self.inference.image).digest
+        if self.embedder.image is None and digest is not None:
+            raise SettingsRuleError(
+                "serving.inference.image is pinned by digest, which names the vLLM image only: "
+                "pin the embedder's standard image too, e.g. "
+                f"{standard_image(self.inference.image.removesuffix('@' + digest))}"
+                "@sha256:<its digest>",
+                "embedder",
+                "image",
+            )
+        return self
+
+    def embedder_image(self) -> str:
+        return self.embedder.image or standard_image(self.inference.image)
