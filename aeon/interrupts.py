@@ -47,6 +47,7 @@ class _State:
         self.soft = 0  # depth of soft_stop() sections
         self.woken = threading.Event()
         self.cleanups: list[Callable[[], None]] = []
+        self.children: list[subprocess.Popen] = []
         self.reported = False
 
 
@@ -66,15 +67,33 @@ def on_interrupt(cleanup: Callable[[], None]) -> Callable[[], None]:
 
 
 def kill_on_interrupt(proc: subprocess.Popen) -> Callable[[], None]:
-    """`on_interrupt` for a child process: killed and reaped, so nothing of it outlives aeon (a
-    zombie left to an init process that does not reap would still exist)."""
+    """A child process that must not outlive aeon: killed as soon as a signal interrupts the
+    command (the unwinding then only reaps it), and killed and reaped by the watchdog should
+    the unwinding not end the process (a zombie left to an init process that does not reap would
+    still exist). Returns the function that forgets it."""
 
     def kill() -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait(timeout=0.5)
 
-    return on_interrupt(kill)
+    _state.children.append(proc)
+    forget_cleanup = on_interrupt(kill)
+
+    def forget() -> None:
+        forget_cleanup()
+        if proc in _state.children:
+            _state.children.remove(proc)
+
+    return forget
+
+
+def _kill_children() -> None:
+    """SIGKILL every registered child now, without waiting (safe in a signal handler)."""
+    for proc in list(_state.children):
+        with contextlib.suppress(Exception):
+            if proc.returncode is None:
+                proc.kill()
 
 
 def _handler(signum: int, _frame: object) -> None:
@@ -87,6 +106,7 @@ def _handler(signum: int, _frame: object) -> None:
         target=_watchdog, args=(grace,), daemon=True, name="aeon-interrupt-watchdog"
     ).start()
     if not _state.deferred and not _state.soft:
+        _kill_children()  # they die while the command unwinds, not after the grace period
         raise Interrupted(signum)
 
 
