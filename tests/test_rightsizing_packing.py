@@ -156,3 +156,20 @@ def test_unmeasured_host_memory_does_not_block_packing():
             assert verdict.projected["host_mem_unmeasured_members"] == len(group.members)
     fitter = Fitter(members, host, rules)
     assert fitter.fits_list([0, 1]) == check(members[:2], host, rules).ok
+
+
+def test_members_share_only_what_the_node_leaves_to_pods():
+    # Two g6e.xlarge members at 40% of 4 vCPUs: 3.2 vCPUs, 3.84 with the headroom. The instance
+    # has 4; the Kubernetes node leaves pods 3.74 after the kubelet's and EKS's DaemonSets.
+    fleet = Fleet(days=1, step=300)
+    for rid, cpu_pct in (("a", 40), ("b", 40)):
+        fleet.add(rid, "p", HOST, cpu=cpu_pct, mem_gib=4,
+                  gpus=[{"busy": 10, "mem_gib": 5}])  # fmt: skip
+    needs = measure(fleet.frame(), get_policy("ours"), fleet.end - DAY, fleet.end)
+    spec = catalog().get(HOST)
+    members = [Member(rid, spec, needs[rid]) for rid in ("a", "b")]
+    align(members, fleet.end - DAY, fleet.end)
+    verdict = check(members, spec, _rules(latency=False))
+    need = verdict.projected["host_vcpus_need"]
+    assert 3.74 < need <= spec.vcpus  # fits the instance, not the node
+    assert not verdict.ok and "leaves to pods" in verdict.reason

@@ -17,7 +17,7 @@ import numpy as np
 
 from optimizers.catalog import InstanceSpec
 from optimizers.rightsizing.latency import p95_latency_ms_array
-from optimizers.rightsizing.sharing import Member, ShareRules
+from optimizers.rightsizing.sharing import Member, ShareRules, pod_room
 from optimizers.rightsizing.stats import percentile_rows
 
 EPS = 1e-9  # bounds decide only clear cases; a tie is computed exactly
@@ -32,6 +32,7 @@ class _Abort(Exception):
 class Fitter:
     def __init__(self, members: list[Member], host: InstanceSpec, rules: ShareRules) -> None:
         self.members, self.host, self.rules = members, host, rules
+        self.room_cpu, self.room_mem = pod_room(host)  # what the node leaves to pods
         self.n = len(members)
         self.h = rules.policy.headroom()
         self.hm = rules.policy.memory_headroom()
@@ -124,8 +125,8 @@ class Fitter:
         return (
             (self.count[cand] + 1 <= self.rules.max_members)
             & ((self.gmem[cand] + self.mem[i]) * self.hm <= host.gpu_memory_gib_each)
-            & (cpu * h <= host.vcpus)
-            & (self.ghmem[cand] + self.hmem[i] <= host.memory_gib)
+            & (cpu * h <= self.room_cpu)
+            & (self.ghmem[cand] + self.hmem[i] <= self.room_mem)
         )
 
     def _latency_ok(self, rho: np.ndarray, members: np.ndarray, slack: float = 0.0) -> np.ndarray:
@@ -189,9 +190,9 @@ class Fitter:
             hmem += self.hmem[i]
             cpu += self.cpu[i]
         host = self.host
-        if mem * self.hm > host.gpu_memory_gib_each or cpu * self.h > host.vcpus:
+        if mem * self.hm > host.gpu_memory_gib_each or cpu * self.h > self.room_cpu:
             return False
-        if hmem > host.memory_gib:
+        if hmem > self.room_mem:
             return False
         busy = self.busy[members[0]].copy()
         for i in members[1:]:
@@ -246,8 +247,8 @@ class Fitter:
                 (self.gmem[hs] - self.mem[js] + self.mem[i]) * self.hm
                 <= self.host.gpu_memory_gib_each
             )
-            & ((self.gcpu[hs] - self.cpu[js] + self.cpu[i]) * self.h <= self.host.vcpus)
-            & (self.ghmem[hs] - self.hmem[js] + self.hmem[i] <= self.host.memory_gib)
+            & ((self.gcpu[hs] - self.cpu[js] + self.cpu[i]) * self.h <= self.room_cpu)
+            & (self.ghmem[hs] - self.hmem[js] + self.hmem[i] <= self.room_mem)
         )
         order = np.flatnonzero(ok)
         order = order[np.lexsort((self.mem[js[order]], hi[order] > 100 - EPS))][:SWAP_TRIALS]

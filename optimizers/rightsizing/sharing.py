@@ -3,10 +3,12 @@
 A group fits when, on the host's GPU, the members' summed peak GPU memory plus headroom fits, the
 percentile of their summed busy-ness series (aligned in time, so bursts that never coincide can
 share while bursts that do cannot) plus headroom stays within 100%, their summed host CPU and memory
-fit the host (members without CPU or host memory data are left out of that sum and counted, so
-the decision can say so and raise the risk), and for latency-sensitive pools the M/G/1 model of
-the summed load keeps the pool's latency target. `optimizers.rightsizing.packing` finds the
-groups.
+fit what the host leaves to pods (members without CPU or host memory data are left out of that sum
+and counted, so the decision can say so and raise the risk), and for latency-sensitive pools the
+M/G/1 model of the summed load keeps the pool's latency target. Time-slicing is the NVIDIA device
+plugin's, so a shared host is a Kubernetes node: its pods get the node's allocatable CPU and
+memory (`components.facts.allocatable`), not the instance's. `optimizers.rightsizing.packing`
+finds the groups.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from components.facts.allocatable import allocatable
 from optimizers.catalog import InstanceSpec
 from optimizers.gpu_capability import busy_scale
 from optimizers.rightsizing.latency import p95_latency_ms
@@ -23,6 +26,12 @@ from optimizers.rightsizing.policies import SizingPolicy
 from optimizers.rightsizing.stats import binned_max, percentile_rows
 
 DEFAULT_MAX_MEMBERS = 4
+
+
+def pod_room(host: InstanceSpec) -> tuple[float, float]:
+    """vCPUs and GiB the pods of a shared (Kubernetes) host can use."""
+    node = allocatable(host)
+    return node.cpu_m / 1000, node.memory_mib / 1024
 
 
 @dataclass
@@ -148,8 +157,11 @@ def check(group: list[Member], host: InstanceSpec, rules: ShareRules) -> GroupCh
         proj["host_cpu_unmeasured_members"] = float(len(group) - len(known))
     if len(known_mem) < len(group):
         proj["host_mem_unmeasured_members"] = float(len(group) - len(known_mem))
-    if cpu > host.vcpus or host_mem > host.memory_gib:
-        return GroupCheck(False, proj, "summed host CPU or memory does not fit the host")
+    room_cpu, room_mem = pod_room(host)
+    if cpu > room_cpu or host_mem > room_mem:
+        return GroupCheck(
+            False, proj, "summed host CPU or memory does not fit what the host leaves to pods"
+        )
     if rules.latency_target_ms is not None and rules.service_ms is not None:
         rho = float(percentile_rows(occ, q)[0]) / 100
         p95 = p95_latency_ms(rho, rules.service_ms, len(group))
