@@ -143,3 +143,30 @@ def test_batching_needs_a_load_and_a_known_model(project, tmp_path, capsys):
     assert "--arrival-rps" in capsys.readouterr().err
     assert invoke([*base, "--arrival-rps", "10", "--model", "other"]) == 2
     assert "--max-batch-size" in capsys.readouterr().err
+
+
+def test_batching_reads_the_models_load_from_prometheus(project, tmp_path, capsys):
+    from optimizers.batching.request_rate import RATE_QUERY
+    from tests.telemetry.fake_prometheus import FakePrometheus
+
+    # The LLM: 1,000 req/s, 5,000 in the busiest 10% of minutes; the embedder elsewhere.
+    data = {
+        RATE_QUERY: [
+            ({"model": "llm-7b"}, lambda t: 5000.0 if (t // 60) % 10 == 0 else 1000.0),
+            ({"model": "embedder"}, lambda t: 40.0),
+        ]
+    }
+    curve = curve_csv(tmp_path / "curve.csv", TOKENS_128)
+    base = ["recommend", "--stack", "prod", "--planner", "batching", "--latency-curve",
+            str(curve), "--output", "json", "--cwd", str(project)]  # fmt: skip
+    with FakePrometheus(data) as prom:
+        assert invoke([*base, "--request-rate-url", prom.url, "--lookback", "1d"]) == 0
+        days = {int(r["end"]) - int(r["start"]) for r in prom.requests}
+    (rec,) = json.loads(capsys.readouterr().out)["recommendations"]
+    assert rec["evidence"]["batching"]["load_rps"] == pytest.approx(5000.0)  # the p95 minute
+    assert max(days) <= 86_400
+    with FakePrometheus(data) as prom:
+        assert invoke([*base, "--request-rate-url", prom.url, "--model", "other"]) == 2
+    with FakePrometheus({}) as prom:
+        assert invoke([*base, "--request-rate-url", prom.url]) == 2
+    assert "are the Triton servers scraped" in capsys.readouterr().err

@@ -2,7 +2,8 @@
 its load with the fewest replicas (kind `batching`).
 
 Inputs: the model's latency curve by batch size (`--latency-curve`, CSV or perf_analyzer's) and its
-load (`--arrival-rps`, or `--arrivals` replayed as recorded); the catalog and prices to price the
+load (`--arrival-rps`, `--arrivals` replayed as recorded, or `--request-rate-url`: the p95 of the
+model's Triton request rate in Prometheus over `--lookback`); the catalog and prices to price the
 replicas. The engine is optimizers.batching. `--model` names one of the stack's served models
 (optimizers.batching.served): the LLM (`serving.inference`, the default) runs on Triton's vLLM
 backend, which batches continuously, so its proposal is `max_num_seqs` and replicas; the embedder
@@ -18,19 +19,20 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from components.settings import StackSettings
 from optimizers.batching.arrivals import read_arrivals
 from optimizers.batching.curve import LatencyCurve, read_latency_curve
 from optimizers.batching.plan import BatchingPlan, ServedModel, plan_batching
+from optimizers.batching.request_rate import RATE_QUERY, request_rates
 from optimizers.batching.served import edge_model, stack_models
 from optimizers.batching.simulation import BatcherConfig
 from optimizers.catalog import Catalog
 from optimizers.errors import InputError
 from optimizers.options import Options
 from optimizers.planners.base import Planner, register
-from optimizers.planners.common_inputs import CATALOG, PRICES
+from optimizers.planners.common_inputs import CATALOG, LOOKBACK_DESCRIPTION, PRICES
 from optimizers.planners.inputs import (
     InputKey,
     InputLoader,
@@ -48,6 +50,8 @@ from optimizers.recommendation.batching import (
     BatchingState,
     LatencyFigures,
 )
+from optimizers.telemetry.prometheus import PrometheusClient
+from optimizers.telemetry.window import parse_duration
 
 
 @dataclass(frozen=True)
@@ -55,12 +59,27 @@ class ServingLoad:
     rate_rps: float | None
     arrivals: np.ndarray | None  # seconds from the first, sorted
     source: str
+    by_model: dict[str, float] | None = None  # requests/s by model name (from Prometheus)
+
+    def rate_of(self, model: str) -> float | None:
+        """The model's rate: the one given, else what Prometheus measured for it."""
+        if self.by_model is None:
+            return self.rate_rps
+        rate = self.by_model.get(model)
+        if rate is None or rate <= 0:
+            seen = ", ".join(sorted(self.by_model)) or "none"
+            raise InputError(
+                f"{self.source} has no request rate for model {model!r} (models seen: {seen}); "
+                "pass --model, or give the load with --arrival-rps"
+            )
+        return rate
 
 
 LATENCY_CURVE: InputKey[LatencyCurve] = InputKey(
     "latency-curve", "a served model's service time by batch size"
 )
 SERVING_LOAD: InputKey[ServingLoad] = InputKey("serving-load", "a served model's request arrivals")
+DEFAULT_RATE_LOOKBACK = "7d"  # a week of Prometheus: each day's busy hours, weekdays and weekend
 
 
 class LatencyCurveOptions(Options):
@@ -104,6 +123,19 @@ class ServingLoadOptions(Options):
     arrivals: Path | None = Field(
         None, description="File of arrival timestamps in seconds, one a line (replayed as is)."
     )
+    request_rate_url: str | None = Field(
+        None,
+        description="Prometheus URL: the load is the p95 of the model's Triton request rate "
+        "(nv_inference_request_success) over --lookback (default 7d).",
+    )
+    lookback: str | None = Field(None, description=LOOKBACK_DESCRIPTION)
+
+    @field_validator("lookback")
+    @classmethod
+    def _duration(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_duration(value)  # ValueError names what is wrong
+        return value
 
 
 @register_loader
@@ -112,14 +144,32 @@ class ServingLoadLoader(InputLoader[ServingLoad]):
     Options = ServingLoadOptions
 
     def load(self, context: LoadContext, options: ServingLoadOptions, nested: Mapping[str, Any]):
-        if (options.arrival_rps is None) == (options.arrivals is None):
-            raise InputError("give the load: --arrival-rps R or --arrivals FILE (exactly one)")
+        given = [options.arrival_rps, options.arrivals, options.request_rate_url]
+        if sum(g is not None for g in given) != 1:
+            raise InputError(
+                "give the load: --arrival-rps R, --arrivals FILE or --request-rate-url URL "
+                "(exactly one)"
+            )
+        if options.request_rate_url is not None:
+            lookback = options.lookback or DEFAULT_RATE_LOOKBACK
+            client = PrometheusClient(options.request_rate_url)
+            end = context.now
+            rates = request_rates(client, end - parse_duration(lookback), end)
+            where = f"Prometheus at {options.request_rate_url}"
+            if not rates:
+                raise InputError(
+                    f"{where} has no {RATE_QUERY} series over the last {lookback}: are the "
+                    "Triton servers scraped (their metrics port, a ServiceMonitor)?"
+                )
+            return ServingLoad(None, None, f"{where}, p95 over {lookback}", rates)
         if options.arrivals is not None:
             times = read_arrivals(options.arrivals)
             return ServingLoad(None, times, options.arrivals.name)
         return ServingLoad(options.arrival_rps, None, "poisson")
 
     def fingerprint(self, value: ServingLoad) -> str:
+        if value.by_model is not None:
+            return f"{value.source}:{sorted(value.by_model.items())}"
         if value.arrivals is None:
             return f"poisson:{value.rate_rps}"
         return f"{value.source}:{len(value.arrivals)}:{float(value.arrivals[-1])}"
@@ -241,7 +291,8 @@ class Batching(Planner):
         load = inputs.get(SERVING_LOAD)
         plan = plan_batching(
             inputs.get(LATENCY_CURVE), target.model, target.target_p95_ms,
-            load_rps=load.rate_rps, arrivals=load.arrivals, column=options.service_column,
+            load_rps=load.rate_of(target.model.name), arrivals=load.arrivals,
+            column=options.service_column,
         )  # fmt: skip
         per_replica, why = replica_usd_per_month(
             target, inputs.settings, inputs.get(CATALOG), inputs.get(PRICES)
