@@ -135,9 +135,14 @@ def test_registered_flags_mean_one_thing():
     """Every registered planner, input and source: a flag shared by two owners agrees."""
     table, problems = flag_conflicts(option_owners())
     assert problems == []
-    # one --lookback for telemetry and billing windows, each with its own default
-    assert table["lookback"].owners == ("billing input", "pool-usage input", "telemetry input")
-    assert table["lookback"].defaults == (None, None, "14d")
+    # one --lookback for telemetry, billing and request-rate windows, each with its own default
+    assert table["lookback"].owners == (
+        "billing input",
+        "pool-usage input",
+        "serving-load input",
+        "telemetry input",
+    )
+    assert table["lookback"].defaults == (None, None, None, "14d")
 
 
 def test_two_declarations_of_one_flag_that_differ_are_caught():
