@@ -22,15 +22,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-
-try:
-    import fcntl
-except ImportError:  # Windows: no advisory locks; one aeon at a time there
-    fcntl = None  # type: ignore[assignment]
 
 from aeon import interrupts
 from aeon.errors import UserError
@@ -39,6 +33,7 @@ from components.facts.files import (
     UnreadableFile,
     commit,
     discard,
+    exclusive_lock,
     load_json,
     sync_folder,
     write_synced,
@@ -49,23 +44,6 @@ from components.facts.files import (
 JOURNAL = Path(".aeon") / "journal.json"
 LOCK = Path(".aeon") / "journal.lock"
 TEMP_SUFFIX = ".aeon-journal.tmp"
-
-
-@contextmanager
-def _held(root: Path, *, wait: bool) -> Iterator[bool]:
-    """The apply lock; yields whether it is ours (without `wait`, False: another holds it)."""
-    path = root / LOCK
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a") as handle:
-        if fcntl is None:
-            yield True
-            return
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError:
-            yield False
-            return
-        yield True
 
 
 def _sha(data: bytes | None) -> str | None:
@@ -83,7 +61,7 @@ def _install(temp: Path, path: Path) -> None:
 
 def write_together(root: Path, contents: Sequence[tuple[Path, str]]) -> None:
     """Replace every file of `contents` with its text, all or none, whatever happens."""
-    with _held(root, wait=True):
+    with exclusive_lock(root / LOCK):
         _write_together(root, contents)
 
 
@@ -136,7 +114,7 @@ def recover(root: Path) -> str | None:
     the apply that wrote the journal is still running)."""
     if not (root / JOURNAL).exists():
         return None
-    with _held(root, wait=False) as ours:
+    with exclusive_lock(root / LOCK, wait=False) as ours:
         return _recover(root) if ours else None
 
 

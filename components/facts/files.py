@@ -14,8 +14,14 @@ import json
 import os
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; one aeon at a time there
+    fcntl = None  # type: ignore[assignment]
 
 MAX_TEXT_BYTES = 64 * 1024 * 1024  # config, policy config, saved recommendations, inventories
 # Protobuf (the analyzer protocol carries resource properties as Structs) refuses messages nested
@@ -348,3 +354,21 @@ def write_text_atomic(path: Path, text: str, keep_previous: bool = False) -> Non
 def remove_pending_temps() -> None:
     for temp in list(PENDING_TEMPS):
         discard(temp)
+
+
+@contextmanager
+def exclusive_lock(path: Path, *, wait: bool = True) -> Iterator[bool]:
+    """An advisory exclusive lock on the file `path` (created if need be), released on exit or
+    when the process dies. Yields whether it is held: without `wait`, False when another process
+    holds it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        if fcntl is None:
+            yield True
+            return
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        yield True

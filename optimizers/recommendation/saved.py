@@ -13,20 +13,13 @@ right-sizing run at the top level, as `aeon recommend` wrote before planners) re
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from components.facts.files import parse_json, read_text, write_text_atomic
+from components.facts.files import exclusive_lock, parse_json, read_text, write_text_atomic
 from optimizers.errors import InputError
-
-try:
-    import fcntl
-except ImportError:  # Windows: no advisory locks; run one planner at a time there
-    fcntl = None  # type: ignore[assignment]
 from optimizers.recommendation.common import Kind, Model
 from optimizers.recommendation.kinds import Recommendation
 from optimizers.recommendation.sizing import Mode, PoolUtilization, SizingRecommendation
@@ -158,15 +151,6 @@ def save(result: RecommendationsFile, path: Path) -> None:
     write_text_atomic(path, result.model_dump_json(indent=2) + "\n", keep_previous=True)
 
 
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.parent / f".{path.name}.lock", "w") as lock:
-        if fcntl is not None:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-        yield
-
-
 def thinner(previous: PlannerRun | None, run: PlannerRun) -> list[str]:
     """Resources the saved run had recommendations for and `run` lacks data on: a run from
     thinner telemetry (a broken exporter, a shorter window) would put less in their place."""
@@ -185,7 +169,7 @@ def record_run(
     """Put `run` in the file in place of its planner's previous entry; the others stay. A file
     that cannot be read is left as it is (InputError): nothing saved is ever lost. Nor is a
     recommendation replaced by not-enough-data unless `replace`: InputError names them."""
-    with _locked(path):
+    with exclusive_lock(path.parent / f".{path.name}.lock"):
         current = RecommendationsFile(stack=stack)
         if path.exists():
             try:
