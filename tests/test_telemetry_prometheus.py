@@ -9,7 +9,12 @@ import pytest
 
 from optimizers.telemetry import Metric, SeriesKey, get_source
 from optimizers.telemetry.frame import Purchase, ResourceInfo
-from optimizers.telemetry.prometheus import MAX_POINTS_PER_SERIES, QUERIES, split_range
+from optimizers.telemetry.prometheus import (
+    MAX_POINTS_PER_SERIES,
+    MAX_WINDOW_POINTS,
+    QUERIES,
+    split_range,
+)
 from optimizers.telemetry.registry import TelemetryInputError, TelemetryUnavailable
 from tests.telemetry.fake_prometheus import FakePrometheus
 
@@ -115,3 +120,9 @@ def test_errors_are_reported_clearly(monkeypatch):
         from optimizers.telemetry.prometheus import PrometheusClient
 
         PrometheusClient(prom.url).query_range("DCGM_FI_DEV_GPU_UTIL", 0, 60 * 11_001, 60)
+
+
+def test_a_window_too_long_to_hold_is_refused_before_any_query():
+    assert len(split_range(0, 60 * (MAX_WINDOW_POINTS - 1), 60)) == 91
+    with pytest.raises(TelemetryInputError, match="shorten --lookback"):
+        split_range(-86_400 * 99_999_999_999, 0, 60)

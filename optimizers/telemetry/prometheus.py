@@ -25,6 +25,7 @@ from optimizers.telemetry.registry import ReadRequest, TelemetrySource, register
 from optimizers.telemetry.series_builder import SeriesBuilder
 
 MAX_POINTS_PER_SERIES = 11_000
+MAX_WINDOW_POINTS = 1_000_000  # per series: about 694 days at one minute, held as float64 pairs
 DEFAULT_STEP_S = 60
 MIB = 1024 * 1024
 # Labels that name the machine, most specific first (EC2 service discovery relabelled to
@@ -88,7 +89,14 @@ QUERIES = (
 
 def split_range(start: int, end: int, step: int) -> list[tuple[int, int]]:
     """Inclusive [start, end] sub-ranges on the step grid, each at most 11,000 points, not
-    overlapping (a point at a boundary is asked once)."""
+    overlapping (a point at a boundary is asked once). A window of more than MAX_WINDOW_POINTS
+    points a series is refused (TelemetryInputError), before anything is asked or held."""
+    points = (end - start) // step + 1
+    if points > MAX_WINDOW_POINTS:
+        raise TelemetryInputError(
+            f"a {(end - start) / 86_400:,.0f}-day window at a {step} s step is {points:,} points a "
+            f"series; at most {MAX_WINDOW_POINTS:,}: shorten --lookback or lengthen the step"
+        )
     per_range = (MAX_POINTS_PER_SERIES - 1) * step
     ranges = []
     s = start
